@@ -1,0 +1,1 @@
+"""addonhub: a self-hosted browser add-on store."""

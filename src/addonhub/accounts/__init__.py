@@ -1,0 +1,1 @@
+"""Accounts: people, their roles and their credentials."""

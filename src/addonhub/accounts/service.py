@@ -1,0 +1,57 @@
+"""Creating accounts and recognising them from their tokens."""
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addonhub.accounts.models import ROLES, AccessToken, User
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_user(session: Session, email: str, role: str = "developer", username: str | None = None) -> User:
+    if not _EMAIL.match(email):
+        raise AccountError(f"'{email}' is not an e-mail address")
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError(f"an account with e-mail {email} already exists")
+    username = username or _free_username(session, email.split("@")[0])
+    user = User(email=email, username=username, role=role)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _free_username(session: Session, wanted: str) -> str:
+    base = re.sub(r"[^\w.+-]", "-", wanted) or "user"
+    candidate, suffix = base, 1
+    while session.scalar(select(User.id).where(User.username == candidate)) is not None:
+        suffix += 1
+        candidate = f"{base}{suffix}"
+    return candidate
+
+
+def issue_token(session: Session, user: User) -> str:
+    """A new bearer token for the user; only its digest is kept, so it is shown once."""
+    token = secrets.token_urlsafe(32)
+    session.add(AccessToken(user_id=user.id, token_sha256=_digest(token)))
+    session.flush()
+    return token
+
+
+def user_for_token(session: Session, token: str) -> User | None:
+    return session.scalar(
+        select(User).join(AccessToken).where(AccessToken.token_sha256 == _digest(token))
+    )

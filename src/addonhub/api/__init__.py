@@ -1,0 +1,1 @@
+"""HTTP dialects: each translates requests into catalogue calls and answers in its clients' shape."""

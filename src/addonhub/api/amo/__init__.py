@@ -1,0 +1,1 @@
+"""The addons.mozilla.org API dialect."""

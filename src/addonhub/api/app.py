@@ -1,0 +1,88 @@
+"""The ASGI application: every dialect's routes, plus what they share (errors, CORS, slashes)."""
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from addonhub.api.amo import catalog
+from addonhub.api.amo.rendering import Renderer
+from addonhub.api.responses import APIError, JSONResponse
+from addonhub.store import Store
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+_STATUS_DETAILS = {404: "Not found.", 405: "Method not allowed."}
+
+
+class OptionalTrailingSlash:
+    """Serves every route with and without its trailing slash (clients differ) by routing on the
+    path without it; raw_path keeps what the client sent, for the links we build from it."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and len(scope["path"]) > 1 and scope["path"].endswith("/"):
+            scope = dict(scope, path=scope["path"].rstrip("/") or "/")
+        await self.app(scope, receive, send)
+
+
+def create_app(store: Store) -> FastAPI:
+    app = FastAPI(
+        title="addonhub",
+        summary="A self-hosted browser add-on store: the addons.mozilla.org catalogue API.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+        default_response_class=JSONResponse,
+    )
+    app.state.store = store
+
+    @app.exception_handler(APIError)
+    async def api_error(_request: Request, error: APIError):
+        return JSONResponse(error.body, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_request: Request, error: HTTPException):
+        detail = _STATUS_DETAILS.get(error.status_code, error.detail)
+        return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, error: RequestValidationError):
+        fields: dict[str, list[str]] = {}
+        for problem in error.errors():
+            location = [str(part) for part in problem.get("loc", ()) if part not in ("query", "path", "body")]
+            fields.setdefault(".".join(location) or "non_field_errors", []).append(problem.get("msg", "Invalid value."))
+        return JSONResponse(fields, status_code=400)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(_request: Request, _error: Exception):
+        return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
+
+    @app.get("/__heartbeat__", include_in_schema=False)
+    def heartbeat():
+        with store.db.session() as session:
+            session.connection().exec_driver_sql("SELECT 1")
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/outgoing/{signature}/{url:path}", include_in_schema=False)
+    def outgoing(signature: str, url: str):
+        """Follows a link wrapped by ?wrap_outgoing_links, if the store signed it."""
+        renderer = Renderer(base_url="", secret_key=store.secret_key)
+        if urlsplit(url).scheme not in ("http", "https") or not renderer.is_signed_outgoing(signature, url):
+            return JSONResponse({"detail": "Not found."}, status_code=404)
+        return RedirectResponse(url, status_code=302)
+
+    for version in ("v3", "v4"):
+        app.include_router(catalog.router, prefix=f"/api/{version}")
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
+                       expose_headers=["*"])
+    app.add_middleware(OptionalTrailingSlash)
+    return app

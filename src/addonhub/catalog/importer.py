@@ -1,0 +1,402 @@
+"""Imports add-ons given in AMO's own JSON shape: how demo content and existing catalogues get in.
+
+One call is one transaction: the caller's session is rolled back if any record is bad, and the
+error names the record and the field.
+"""
+
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+import nh3
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addonhub.accounts.models import User
+from addonhub.catalog import appversions
+from addonhub.catalog.constants import (
+    ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS,
+    TYPE_ALIASES,
+)
+from addonhub.catalog.indexing import refresh_current_version, reindex
+from addonhub.catalog.models import (
+    Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
+    Preview, ReplacementAddon, Version, VersionCompatibility,
+)
+
+# The HTML AMO allows in descriptions; everything else is stripped on the way in.
+ALLOWED_HTML_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul"}
+_SLUG = re.compile(r"^[\w-]+$")
+_USERNAME = re.compile(r"^[\w.@+-]+$")
+
+
+class CatalogueImportError(ValueError):
+    pass
+
+
+class _Reader:
+    """Reads one field of a record, raising an error that names the record and the field."""
+
+    def __init__(self, data: Any, label: str, path: str = ""):
+        if not isinstance(data, dict):
+            raise CatalogueImportError(f"{label}: {path or 'record'}: expected an object")
+        self.data, self.label, self.path = data, label, path
+
+    def fail(self, field: str, problem: str):
+        raise CatalogueImportError(f"{self.label}: field '{self.path}{field}': {problem}")
+
+    def has(self, field: str) -> bool:
+        return self.data.get(field) is not None
+
+    def child(self, field: str) -> "_Reader":
+        return _Reader(self.data[field], self.label, f"{self.path}{field}.")
+
+    def item(self, field: str, index: int, value: Any) -> "_Reader":
+        return _Reader(value, self.label, f"{self.path}{field}[{index}].")
+
+    def get(self, field: str, kind: type | tuple, default: Any = None, required: bool = False):
+        value = self.data.get(field)
+        if value is None:
+            if required:
+                self.fail(field, "is required")
+            return default
+        # bool is an int in Python; a count must not silently accept true/false.
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            self.fail(field, f"expected {_kind_name(kind)}, got a boolean")
+        if not isinstance(value, kind):
+            self.fail(field, f"expected {_kind_name(kind)}, got {type(value).__name__}")
+        return value
+
+    def count(self, field: str) -> int:
+        value = self.get(field, int, 0)
+        if value < 0:
+            self.fail(field, "must not be negative")
+        return value
+
+    def choice(self, field: str, choices, default: str | None = None, aliases: dict | None = None) -> str:
+        value = self.get(field, str, default, required=default is None)
+        value = (aliases or {}).get(value, value)
+        if value not in choices:
+            self.fail(field, f"'{value}' is not one of {', '.join(choices)}")
+        return value
+
+    def translations(self, field: str, default_locale: str, html: bool = False) -> dict[str, str]:
+        value = self.data.get(field)
+        if value is None:
+            return {}
+        if isinstance(value, str):
+            value = {default_locale: value}
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+        ):
+            self.fail(field, "expected a string or an object of strings keyed by locale")
+        cleaned = {}
+        for locale, string in value.items():
+            if not string:
+                continue
+            if "\x00" in string:
+                self.fail(field, f"the {locale} text contains a NUL character")
+            cleaned[locale] = nh3.clean(string, tags=ALLOWED_HTML_TAGS) if html else string
+        return cleaned
+
+    def moment(self, field: str) -> datetime | None:
+        value = self.get(field, str)
+        if value is None:
+            return None
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(field, f"'{value}' is not an ISO 8601 date")
+        if parsed.tzinfo:
+            parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+        return parsed
+
+    def string_list(self, field: str) -> list[str]:
+        value = self.get(field, list, [])
+        if not all(isinstance(item, str) for item in value):
+            self.fail(field, "expected a list of strings")
+        return value
+
+
+def _kind_name(kind) -> str:
+    names = {str: "a string", int: "an integer", float: "a number", bool: "a boolean", list: "a list", dict: "an object"}
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _records(data: Any) -> tuple[list, list, list]:
+    if isinstance(data, list):
+        return data, [], []
+    if not isinstance(data, dict):
+        raise CatalogueImportError("file: expected a list of add-ons or an object")
+    if "results" in data:
+        addons = data["results"]
+    else:
+        addons = data.get("addons", [])
+    replacements = data.get("replacement_addons", [])
+    overrides = data.get("compat_overrides", [])
+    for key, value in (("addons", addons), ("replacement_addons", replacements), ("compat_overrides", overrides)):
+        if not isinstance(value, list):
+            raise CatalogueImportError(f"file: '{key}' must be a list")
+    return addons, replacements, overrides
+
+
+def import_catalogue(session: Session, data: Any) -> dict[str, int]:
+    """Imports (or updates in place) every record; returns how many of each kind."""
+    addons, replacements, overrides = _records(data)
+    importer = _Importer(session)
+    for index, record in enumerate(addons):
+        # Lookups while a record is half-read must not flush it: it is flushed once complete.
+        with session.no_autoflush:
+            importer.addon(record, _label("add-on", index, record))
+    for index, record in enumerate(replacements):
+        importer.replacement(_Reader(record, _label("replacement", index, record)))
+    for index, record in enumerate(overrides):
+        importer.compat_override(_Reader(record, _label("compat override", index, record)))
+    session.flush()
+    return {"addons": len(addons), "replacement_addons": len(replacements), "compat_overrides": len(overrides)}
+
+
+def _label(kind: str, index: int, record: Any) -> str:
+    label = f"{kind} #{index + 1}"
+    if isinstance(record, dict):
+        known = [f"{key} {record[key]!r}" for key in ("id", "guid", "addon_guid") if isinstance(record.get(key), (str, int))]
+        if known:
+            label += f" ({', '.join(known)})"
+    return label
+
+
+class _Importer:
+    def __init__(self, session: Session):
+        self.session = session
+        self.users: dict[str, User] = {}
+
+    def addon(self, record: Any, label: str) -> None:
+        reader = _Reader(record, label)
+        addon = self._find_or_create(reader)
+        locale = reader.get("default_locale", str, "en-US")
+        addon.default_locale = locale
+        addon.type = reader.choice("type", ADDON_TYPES, "extension", TYPE_ALIASES)
+        addon.status = reader.choice("status", ADDON_STATUSES, "public")
+        addon.is_disabled = reader.get("is_disabled", bool, False)
+        addon.name = reader.translations("name", locale)
+        if not addon.name:
+            reader.fail("name", "is required")
+        for field in ("summary", "developer_comments", "homepage", "support_url", "support_email", "eula", "privacy_policy"):
+            setattr(addon, field, reader.translations(field, locale))
+        addon.description = reader.translations("description", locale, html=True)
+        addon.contributions_url = reader.get("contributions_url", str)
+        addon.icon_url = reader.get("icon_url", str)
+        for flag in ("requires_payment", "is_experimental", "is_source_public"):
+            setattr(addon, flag, reader.get(flag, bool, False))
+        addon.target_locale = reader.get("target_locale", str)
+        addon.locale_disambiguation = reader.get("locale_disambiguation", str)
+        addon.average_daily_users = reader.count("average_daily_users")
+        addon.weekly_downloads = reader.count("weekly_downloads")
+        addon.hotness = float(reader.get("hotness", (int, float), 0.0))
+        self._ratings(reader, addon)
+        addon.created = reader.moment("created") or addon.created or datetime.utcnow()
+        addon.last_updated = reader.moment("last_updated") or addon.created
+        self._categories(reader, addon)
+        addon.tags = [AddonTag(tag=tag) for tag in dict.fromkeys(reader.string_list("tags"))]
+        self._authors(reader, addon)
+        self._previews(reader, addon)
+        if reader.has("current_version"):
+            self._version(reader.child("current_version"), addon, locale)
+        for index, version in enumerate(reader.get("versions", list, [])):
+            self._version(reader.item("versions", index, version), addon, locale)
+        refresh_current_version(addon)
+        self._featured(reader, addon)
+        reindex(self.session, addon)
+
+    def _find_or_create(self, reader: _Reader) -> Addon:
+        addon_id = reader.get("id", int)
+        guid = reader.get("guid", str, required=True)
+        addon = self.session.get(Addon, addon_id) if addon_id is not None else None
+        if addon is None:
+            addon = self.session.scalar(select(Addon).where(Addon.guid == guid))
+        if addon is None:
+            addon = Addon(id=addon_id, guid=guid)
+            self.session.add(addon)
+        elif addon_id is not None and addon.id != addon_id:
+            reader.fail("guid", f"'{guid}' already belongs to add-on {addon.id}")
+        addon.guid = guid
+        slug = reader.get("slug", str, required=True)
+        if not _SLUG.match(slug) or slug.isdigit():
+            reader.fail("slug", f"'{slug}' must be letters, digits and hyphens, not only digits")
+        taken = self.session.scalar(select(Addon.id).where(Addon.slug == slug, Addon.id != addon.id))
+        if taken is not None:
+            reader.fail("slug", f"'{slug}' already belongs to add-on {taken}")
+        addon.slug = slug
+        return addon
+
+    def _ratings(self, reader: _Reader, addon: Addon) -> None:
+        if not reader.has("ratings"):
+            return
+        ratings = reader.child("ratings")
+        addon.ratings_count = ratings.count("count")
+        addon.ratings_text_count = ratings.count("text_count")
+        addon.ratings_average = float(ratings.get("average", (int, float), 0.0))
+        addon.ratings_bayesian_average = float(ratings.get("bayesian_average", (int, float), addon.ratings_average))
+        if not 0 <= addon.ratings_average <= 5:
+            ratings.fail("average", "must be between 0 and 5")
+
+    def _categories(self, reader: _Reader, addon: Addon) -> None:
+        categories = reader.get("categories", dict, {})
+        rows = []
+        for app, slugs in categories.items():
+            if app not in APPLICATIONS:
+                reader.fail("categories", f"unknown application '{app}'")
+            if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+                reader.fail(f"categories.{app}", "expected a list of category slugs")
+            for slug in dict.fromkeys(slugs):
+                if slug not in CATEGORIES[addon.type]:
+                    reader.fail(f"categories.{app}", f"'{slug}' is not a category for {addon.type} add-ons")
+                rows.append(AddonCategory(application=app, slug=slug))
+        addon.categories = rows
+
+    def _authors(self, reader: _Reader, addon: Addon) -> None:
+        links = []
+        for position, raw in enumerate(reader.get("authors", list, [])):
+            author = reader.item("authors", position, raw)
+            username = author.get("username", str, required=True)
+            if not _USERNAME.match(username):
+                author.fail("username", f"'{username}' is not a valid username")
+            user = self._user(username, author.get("name", str))
+            links.append(AddonUser(user=user, position=position, listed=True))
+        addon.authors = links
+
+    def _user(self, username: str, display_name: str | None) -> User:
+        user = self.users.get(username) or self.session.scalar(select(User).where(User.username == username))
+        if user is None:
+            user = User(username=username, display_name=display_name, role="developer")
+            self.session.add(user)
+        elif display_name:
+            user.display_name = display_name
+        self.users[username] = user
+        return user
+
+    def _previews(self, reader: _Reader, addon: Addon) -> None:
+        previews = []
+        for position, raw in enumerate(reader.get("previews", list, [])):
+            preview = reader.item("previews", position, raw)
+            previews.append(Preview(
+                position=position,
+                caption=preview.translations("caption", addon.default_locale),
+                image_url=preview.get("image_url", str, required=True),
+                thumbnail_url=preview.get("thumbnail_url", str) or preview.get("image_url", str),
+                image_size=preview.get("image_size", list, []),
+                thumbnail_size=preview.get("thumbnail_size", list, []),
+            ))
+        addon.previews = previews
+
+    def _version(self, reader: _Reader, addon: Addon, locale: str) -> None:
+        number = reader.get("version", str, required=True)
+        version = next((v for v in addon.versions if v.version == number), None)
+        version_id = reader.get("id", int)
+        if version is None:
+            if version_id is not None and self.session.get(Version, version_id) is not None:
+                reader.fail("id", f"version id {version_id} already belongs to another add-on")
+            version = Version(id=version_id, version=number)
+            addon.versions.append(version)
+        version.channel = reader.choice("channel", CHANNELS, "listed")
+        version.is_deleted = reader.get("is_deleted", bool, False)
+        version.release_notes = reader.translations("release_notes", locale)
+        version.is_strict_compatibility_enabled = reader.get("is_strict_compatibility_enabled", bool, False)
+        version.reviewed = reader.moment("reviewed")
+        version.created = reader.moment("created") or version.reviewed or addon.last_updated
+        version.license = self._license(reader, locale)
+        compatibility = []
+        for app, bounds in reader.get("compatibility", dict, {}).items():
+            if app not in APPLICATIONS:
+                reader.fail("compatibility", f"unknown application '{app}'")
+            bound = reader.child("compatibility").child(app)
+            low, high = bound.get("min", str, "1.0"), bound.get("max", str, "*")
+            for field, value in (("min", low), ("max", high)):
+                if not appversions.is_valid(value):
+                    bound.fail(field, f"'{value}' is not an application version")
+            compatibility.append(VersionCompatibility(
+                application=app, min=low, max=high,
+                min_int=appversions.version_int(low), max_int=appversions.version_int(high),
+            ))
+        version.compatibility = compatibility
+        version.files = [self._file(reader.item("files", i, f), version) for i, f in enumerate(reader.get("files", list, []))]
+
+    def _license(self, reader: _Reader, locale: str) -> License | None:
+        if not reader.has("license"):
+            return None
+        license = reader.child("license")
+        return License(
+            name=license.translations("name", locale),
+            text=license.translations("text", locale),
+            url=license.get("url", str),
+        )
+
+    def _file(self, reader: _Reader, version: Version) -> File:
+        file_id = reader.get("id", int)
+        existing = self.session.get(File, file_id) if file_id is not None else None
+        if existing is not None and existing.version_id not in (None, version.id):
+            reader.fail("id", f"file id {file_id} already belongs to another version")
+        file = existing or File(id=file_id)
+        file.hash = reader.get("hash", str)
+        file.size = reader.count("size")
+        file.status = reader.choice("status", FILE_STATUSES, "public")
+        file.platform = reader.choice("platform", PLATFORMS, "all")
+        file.created = reader.moment("created") or version.created
+        file.permissions = reader.string_list("permissions")
+        file.optional_permissions = reader.string_list("optional_permissions")
+        file.host_permissions = reader.string_list("host_permissions")
+        for flag, default in (("is_webextension", True), ("is_restart_required", False), ("is_mozilla_signed_extension", False)):
+            setattr(file, flag, reader.get(flag, bool, default))
+        return file
+
+    def _featured(self, reader: _Reader, addon: Addon) -> None:
+        placements = []
+        for index, raw in enumerate(reader.get("featured_for", list, [])):
+            placement = reader.item("featured_for", index, raw)
+            placements.append((placement.choice("app", tuple(APPLICATIONS)), placement.get("locale", str)))
+        if reader.get("is_featured", bool, False) and not placements:
+            # Featured with no placement given: featured everywhere it runs, in every language.
+            apps = [c.application for c in addon.current_version.compatibility] if addon.current_version else []
+            placements = [(app, None) for app in apps or ["firefox"]]
+        addon.featured_placements = [
+            FeaturedPlacement(application=app, locale=locale) for app, locale in dict.fromkeys(placements)
+        ]
+
+    def replacement(self, reader: _Reader) -> None:
+        guid = reader.get("guid", str, required=True)
+        row = self.session.scalar(select(ReplacementAddon).where(ReplacementAddon.guid == guid))
+        if row is None:
+            row = ReplacementAddon(guid=guid)
+            self.session.add(row)
+        row.replacement_guids = reader.string_list("replacement")
+
+    def compat_override(self, reader: _Reader) -> None:
+        guid = reader.get("addon_guid", str, required=True)
+        row = self.session.scalar(select(CompatOverride).where(CompatOverride.addon_guid == guid))
+        if row is None:
+            row = CompatOverride(addon_guid=guid)
+            self.session.add(row)
+        row.name = reader.get("name", str, "")
+        ranges = []
+        for index, raw in enumerate(reader.get("version_ranges", list, [])):
+            version_range = reader.item("version_ranges", index, raw)
+            applications = []
+            for app_index, raw_app in enumerate(version_range.get("applications", list, [])):
+                application = version_range.item("applications", app_index, raw_app)
+                known = APPLICATIONS.get((application.get("name", str) or "").lower()) or next(
+                    (a for a in APPLICATIONS.values()
+                     if a.guid == application.get("guid", str) or a.pretty == application.get("name", str)), None)
+                if known is None:
+                    application.fail("name", "unknown application")
+                applications.append({
+                    "name": known.pretty, "id": known.id, "guid": known.guid,
+                    "min_version": application.get("min_version", str, "0"),
+                    "max_version": application.get("max_version", str, "*"),
+                })
+            ranges.append({
+                "addon_min_version": version_range.get("addon_min_version", str, "0"),
+                "addon_max_version": version_range.get("addon_max_version", str, "*"),
+                "applications": applications,
+            })
+        row.version_ranges = ranges

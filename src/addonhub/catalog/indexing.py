@@ -1,0 +1,67 @@
+"""Keeps the read model in step with the catalogue: call reindex() after changing an add-on."""
+
+import orjson
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from addonhub import search
+from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES
+from addonhub.catalog.models import Addon, AddonDocument, Version
+from addonhub.catalog.serializers import addon_object
+
+
+def is_public_listed(version: Version) -> bool:
+    return (
+        version.channel == "listed" and not version.is_deleted
+        and any(file.status in PUBLIC_FILE_STATUSES for file in version.files)
+    )
+
+
+def refresh_current_version(addon: Addon) -> None:
+    """The current version is the newest public listed one."""
+    candidates = [version for version in addon.versions if is_public_listed(version)]
+    addon.current_version = max(candidates, key=lambda v: (v.created, v.id)) if candidates else None
+
+
+def is_listed(addon: Addon) -> bool:
+    """Whether the add-on may appear in public listings (search, featured, language tools...)."""
+    return (
+        addon.status in REVIEWED_STATUSES and not addon.is_disabled
+        and addon.current_version is not None
+    )
+
+
+def reindex(session: Session, addon: Addon) -> None:
+    session.flush()
+    refresh_current_version(addon)
+    session.flush()
+    connection = session.connection()
+    if addon.is_deleted:
+        session.execute(delete(AddonDocument).where(AddonDocument.addon_id == addon.id))
+        search.remove_addon(connection, addon.id)
+        return
+    listed = is_listed(addon)
+    names = [name for name in addon.name.values() if name]
+    document = AddonDocument(
+        addon_id=addon.id,
+        is_listed=listed,
+        type=addon.type,
+        average_daily_users=addon.average_daily_users,
+        weekly_downloads=addon.weekly_downloads,
+        bayesian_rating=addon.ratings_bayesian_average,
+        hotness=addon.hotness,
+        created=addon.created,
+        last_updated=addon.last_updated or addon.created,
+        name_sort=(addon.name.get(addon.default_locale) or (names[0] if names else "")).lower()[:255],
+        names=[" ".join(search.tokenize(name)) for name in names],
+        body=orjson.dumps(addon_object(addon)).decode(),
+    )
+    session.merge(document)
+    if listed:
+        search.index_addon(
+            connection, addon.id, names,
+            [value for value in addon.summary.values() if value],
+            [value for value in addon.description.values() if value],
+        )
+    else:
+        search.remove_addon(connection, addon.id)

@@ -1,0 +1,235 @@
+"""Reading the catalogue: finding add-ons, who may see what, and the listings built on them."""
+
+import enum
+import math
+from collections import Counter
+from urllib.parse import unquote
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from addonhub.accounts.models import User
+from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES
+from addonhub.catalog.indexing import is_listed, is_public_listed
+from addonhub.catalog.models import (
+    Addon, AddonCategory, AddonDocument, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
+    ReplacementAddon, Version, VersionCompatibility,
+)
+
+MAX_RECOMMENDATIONS = 4
+
+
+class Access(enum.Enum):
+    ALLOWED = "allowed"
+    DENIED = "denied"  # exists, but the caller may not see it
+    NOT_FOUND = "not_found"
+
+
+def find_addon(session: Session, identifier: str) -> Addon | None:
+    """By id, slug or guid (case-insensitive; "{uuid}" also without braces)."""
+    identifier = unquote(identifier).strip()
+    if not identifier:
+        return None
+    if identifier.isdigit():
+        return session.get(Addon, int(identifier)) if len(identifier) < 19 else None
+    addon = session.scalar(select(Addon).where(Addon.slug == identifier))
+    if addon is None:
+        candidates = [identifier.lower()]
+        if "@" not in identifier and not identifier.startswith("{"):
+            candidates.append("{" + identifier.lower() + "}")
+        addon = session.scalar(select(Addon).where(func.lower(Addon.guid).in_(candidates)))
+    return addon
+
+
+def is_author(addon: Addon, user: User | None) -> bool:
+    return user is not None and any(link.user_id == user.id for link in addon.authors)
+
+
+def can_manage(addon: Addon, user: User | None) -> bool:
+    """Authors and reviewers see what the public does not (non-public add-ons, unlisted versions)."""
+    return user is not None and (user.is_reviewer or is_author(addon, user))
+
+
+def addon_access(addon: Addon | None, user: User | None) -> Access:
+    if addon is None or (addon.is_deleted and not (user and user.is_admin)):
+        return Access.NOT_FOUND
+    if is_listed(addon) or can_manage(addon, user):
+        return Access.ALLOWED
+    return Access.DENIED
+
+
+def version_access(addon: Addon, version: Version, user: User | None) -> Access:
+    if version.is_deleted and not (user and user.is_admin):
+        return Access.NOT_FOUND
+    if is_public_listed(version) or can_manage(addon, user):
+        return Access.ALLOWED
+    return Access.DENIED
+
+
+VERSION_FILTERS = ("all_without_unlisted", "all_with_unlisted", "all_with_deleted")
+
+
+def filter_access(addon: Addon, version_filter: str | None, user: User | None) -> Access:
+    if version_filter == "all_with_deleted":
+        return Access.ALLOWED if user and user.is_admin else Access.DENIED
+    if version_filter in ("all_without_unlisted", "all_with_unlisted"):
+        return Access.ALLOWED if can_manage(addon, user) else Access.DENIED
+    return Access.ALLOWED
+
+
+def versions_query(addon: Addon, version_filter: str | None):
+    """Newest first. Without a filter, public listed versions only."""
+    query = select(Version).where(Version.addon_id == addon.id).options(
+        selectinload(Version.files), selectinload(Version.compatibility), selectinload(Version.license)
+    ).order_by(Version.created.desc(), Version.id.desc())
+    if version_filter != "all_with_deleted":
+        query = query.where(Version.is_deleted.is_(False))
+    if version_filter in (None, "all_without_unlisted"):
+        query = query.where(Version.channel == "listed")
+    return query
+
+
+def list_versions(session: Session, addon: Addon, version_filter: str | None) -> list[Version]:
+    versions = session.scalars(versions_query(addon, version_filter)).all()
+    if version_filter is None:
+        versions = [v for v in versions if is_public_listed(v)]
+    return versions
+
+
+def find_version(session: Session, addon: Addon, identifier: str) -> Version | None:
+    condition = Version.id == int(identifier) if identifier.isdigit() and len(identifier) < 19 else Version.version == identifier
+    return session.scalar(select(Version).where(Version.addon_id == addon.id, condition))
+
+
+def latest_unlisted_version(session: Session, addon: Addon) -> Version | None:
+    return session.scalar(
+        select(Version).where(Version.addon_id == addon.id, Version.channel == "unlisted", Version.is_deleted.is_(False))
+        .order_by(Version.created.desc(), Version.id.desc()).limit(1)
+    )
+
+
+def documents(session: Session, addon_ids: list[int]) -> list[str]:
+    """The stored detail objects of these add-ons, in the order given."""
+    if not addon_ids:
+        return []
+    rows = dict(session.execute(
+        select(AddonDocument.addon_id, AddonDocument.body).where(AddonDocument.addon_id.in_(addon_ids))
+    ).all())
+    return [rows[addon_id] for addon_id in addon_ids if addon_id in rows]
+
+
+def document(session: Session, addon_id: int) -> str | None:
+    return session.scalar(select(AddonDocument.body).where(AddonDocument.addon_id == addon_id))
+
+
+def language_tools(session: Session, app: str, types: list[str], appversion_int: int | None):
+    """Listed dictionaries and language packs for an application; with an application version,
+    each with its newest public version compatible with it (add-ons with none are left out)."""
+    addons = session.scalars(
+        select(Addon).join(AddonDocument, AddonDocument.addon_id == Addon.id).where(
+            AddonDocument.is_listed.is_(True), Addon.type.in_(types or LANGUAGE_TOOL_TYPES),
+            select(VersionCompatibility.version_id).where(
+                VersionCompatibility.version_id == Addon.current_version_id, VersionCompatibility.application == app
+            ).exists(),
+        ).order_by(Addon.id)
+    ).all()
+    results = []
+    for addon in addons:
+        compatible = None
+        if appversion_int is not None:
+            compatible = next((
+                version for version in sorted(addon.versions, key=lambda v: (v.created, v.id), reverse=True)
+                if is_public_listed(version) and any(
+                    c.application == app and c.min_int <= appversion_int <= c.max_int for c in version.compatibility
+                )
+            ), None)
+            if compatible is None:
+                continue
+        results.append((addon, compatible))
+    return results
+
+
+def replacements(session: Session, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """Replacement suggestions; guids of add-ons that are not listed here are left out."""
+    total = session.scalar(select(func.count()).select_from(ReplacementAddon))
+    rows = session.scalars(select(ReplacementAddon).order_by(ReplacementAddon.id).offset(offset).limit(limit)).all()
+    wanted = {guid for row in rows for guid in row.replacement_guids}
+    listed = set(session.scalars(
+        select(Addon.guid).join(AddonDocument, AddonDocument.addon_id == Addon.id)
+        .where(Addon.guid.in_(wanted), AddonDocument.is_listed.is_(True))
+    )) if wanted else set()
+    return total, [
+        {"guid": row.guid, "replacement": [guid for guid in row.replacement_guids if guid in listed]} for row in rows
+    ]
+
+
+def compat_overrides(session: Session, guids: list[str], offset: int, limit: int) -> tuple[int, list[dict]]:
+    query = select(CompatOverride)
+    if guids:
+        query = query.where(CompatOverride.addon_guid.in_(guids))
+    total = session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = session.scalars(query.order_by(CompatOverride.id).offset(offset).limit(limit)).all()
+    ids = dict(session.execute(
+        select(Addon.guid, Addon.id).where(Addon.guid.in_([row.addon_guid for row in rows]), Addon.status != "deleted")
+    ).all()) if rows else {}
+    return total, [
+        {
+            "addon_id": ids.get(row.addon_guid),
+            "addon_guid": row.addon_guid,
+            "name": row.name,
+            "version_ranges": row.version_ranges,
+        }
+        for row in rows
+    ]
+
+
+def _popularity(users: int) -> float:
+    return 1.0 + math.log10(1 + users) / 7
+
+
+def recommend(session: Session, guid: str | None) -> list[int]:
+    """Up to four listed add-ons related to the one with this guid: those sharing its categories
+    (3 points each), tags (2 each), authors (2 each) and type (1), weighted by popularity."""
+    addon = find_addon(session, guid) if guid else None
+    if addon is None or addon.is_deleted:
+        return []
+    scores: Counter[int] = Counter()
+    my_categories = [(c.application, c.slug) for c in addon.categories]
+    if my_categories:
+        for (other,) in session.execute(select(AddonCategory.addon_id).where(
+            or_(*[(AddonCategory.application == app) & (AddonCategory.slug == slug) for app, slug in my_categories])
+        )):
+            scores[other] += 3
+    my_tags = [t.tag for t in addon.tags]
+    if my_tags:
+        for (other,) in session.execute(select(AddonTag.addon_id).where(AddonTag.tag.in_(my_tags))):
+            scores[other] += 2
+    my_authors = [a.user_id for a in addon.authors]
+    if my_authors:
+        for (other,) in session.execute(select(AddonUser.addon_id).where(AddonUser.user_id.in_(my_authors)).distinct()):
+            scores[other] += 2
+    scores.pop(addon.id, None)
+    if not scores:
+        return []
+    candidates = session.execute(
+        select(AddonDocument.addon_id, AddonDocument.type, AddonDocument.average_daily_users)
+        .where(AddonDocument.addon_id.in_(list(scores)), AddonDocument.is_listed.is_(True))
+    ).all()
+    ranked = sorted(
+        candidates,
+        key=lambda row: (-(scores[row.addon_id] + (row.type == addon.type)) * _popularity(row.average_daily_users), row.addon_id),
+    )
+    return [row.addon_id for row in ranked[:MAX_RECOMMENDATIONS]]
+
+
+def curated(session: Session) -> list[int]:
+    """The fallback list: the most used featured add-ons, or the most used ones if none are featured."""
+    featured = select(FeaturedPlacement.addon_id)
+    for condition in (AddonDocument.addon_id.in_(featured), True):
+        ids = list(session.scalars(
+            select(AddonDocument.addon_id).where(AddonDocument.is_listed.is_(True), condition)
+            .order_by(AddonDocument.average_daily_users.desc(), AddonDocument.addon_id).limit(MAX_RECOMMENDATIONS)
+        ))
+        if ids:
+            return ids
+    return []

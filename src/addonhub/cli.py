@@ -1,0 +1,121 @@
+"""The `addonhub` command."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from addonhub.config import Settings
+
+
+def _settings(args) -> Settings:
+    overrides = {key: value for key, value in vars(args).items()
+                 if key in Settings.model_fields and value is not None}
+    return Settings(**overrides)
+
+
+def _store(args):
+    from addonhub.store import Store
+    return Store(_settings(args))
+
+
+def serve(args) -> int:
+    import uvicorn
+
+    from addonhub.api.app import create_app
+    store = _store(args)
+    settings = store.settings
+    print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
+    uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning",
+                proxy_headers=False)
+    return 0
+
+
+def users_create(args) -> int:
+    from addonhub.accounts.service import AccountError, create_user, issue_token
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            user = create_user(session, args.email, args.role)
+            token = issue_token(session, user)
+            result = {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token}
+    except AccountError as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"Created {result['role']} {result['email']} (id {result['id']}); API token: {token}")
+    return 0
+
+
+def import_file(args) -> int:
+    from addonhub.catalog.importer import CatalogueImportError, import_catalogue
+    try:
+        data = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        print(f"addonhub: cannot read {args.file}: {error}", file=sys.stderr)
+        return 1
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            counts = import_catalogue(session, data)
+    except CatalogueImportError as error:
+        print(f"addonhub: nothing imported: {error}", file=sys.stderr)
+        return 1
+    print(f"Imported {counts['addons']} add-ons, {counts['replacement_addons']} replacements, "
+          f"{counts['compat_overrides']} compat overrides.")
+    return 0
+
+
+def demo(args) -> int:
+    from addonhub.catalog.demo_data import demo_catalogue
+    from addonhub.catalog.importer import import_catalogue
+    from addonhub.catalog.models import Addon
+    store = _store(args)
+    with store.db.session() as session:
+        if session.scalar(select(func.count()).select_from(Addon)):
+            print("The store already has add-ons; the demo catalogue goes only into an empty store.")
+            return 0
+        counts = import_catalogue(session, demo_catalogue())
+    print(f"Loaded the demo catalogue: {counts['addons']} add-ons.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="addonhub", description="A self-hosted browser add-on store.")
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def command(parent, name: str, handler, help: str) -> argparse.ArgumentParser:
+        sub = parent.add_parser(name, help=help, description=help)
+        sub.add_argument("--data-dir", type=Path, help="the store's directory (default ./data, or ADDONHUB_DATA_DIR)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    serving = command(commands, "serve", serve, "Serve the store over HTTP.")
+    serving.add_argument("--host")
+    serving.add_argument("--port", type=int)
+    serving.add_argument("--base-url", help="public URL for absolute links (default: the request's host)")
+
+    users = commands.add_parser("users", help="Manage accounts.").add_subparsers(dest="action", required=True)
+    creating = command(users, "create", users_create, "Create an account.")
+    creating.add_argument("--email", required=True)
+    creating.add_argument("--role", choices=("developer", "reviewer", "admin"), default="developer")
+    creating.add_argument("--json", action="store_true", help="print the account as one JSON object")
+
+    importing = command(commands, "import", import_file, "Import add-ons from a file in AMO's JSON shape.")
+    importing.add_argument("file")
+
+    command(commands, "demo", demo, "Load the demo catalogue into an empty store.")
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+"""Settings: command-line flags override ADDONHUB_* environment variables, which override defaults."""
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ADDONHUB_")
+
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Public URL used in absolute links; when unset, links follow the request's host.
+    base_url: str | None = None
+    # Defaults to an SQLite file inside data_dir.
+    database_url: str | None = None
+
+    def prepare_data_dir(self) -> None:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'addonhub.sqlite3').resolve()}"
+
+    def load_secret_key(self) -> bytes:
+        """A per-store secret (signs outgoing-link redirects), created on first use, readable only by the owner."""
+        path = self.data_dir / "secret_key"
+        self.prepare_data_dir()
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass  # another process created it first
+        else:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+        return bytes.fromhex(path.read_text().strip())

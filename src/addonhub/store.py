@@ -1,0 +1,21 @@
+"""One store: its settings, its database and its secret, opened (and migrated) together."""
+
+from starlette.requests import Request
+
+from addonhub.config import Settings
+from addonhub.db import Database
+
+
+class Store:
+    def __init__(self, settings: Settings):
+        settings.prepare_data_dir()
+        self.settings = settings
+        self.db = Database(settings.effective_database_url)
+        self.db.migrate()
+        self.secret_key = settings.load_secret_key()
+
+    def base_url_for(self, request: Request) -> str:
+        """The configured public URL, or else the one the request came in on."""
+        if self.settings.base_url:
+            return self.settings.base_url.rstrip("/")
+        return f"{request.url.scheme}://{request.url.netloc}"
