@@ -1,0 +1,38 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from addonhub.accounts.service import create_user, issue_token
+from addonhub.api.app import create_app
+from addonhub.catalog.importer import import_catalogue
+from addonhub.config import Settings
+from addonhub.store import Store
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    return Store(Settings(data_dir=tmp_path / "store"))
+
+
+@pytest.fixture
+def client(store) -> TestClient:
+    return TestClient(create_app(store), base_url="http://store.test")
+
+
+@pytest.fixture
+def load(store):
+    """Imports records into the test store."""
+    def load(*records, **extra):
+        with store.db.session() as session:
+            import_catalogue(session, {"addons": list(records), **extra})
+    return load
+
+
+@pytest.fixture
+def account(store):
+    """Creates an account and returns (user id, headers authenticating as it)."""
+    def account(email: str, role: str = "developer", username: str | None = None):
+        with store.db.session() as session:
+            user = create_user(session, email, role, username=username)
+            token = issue_token(session, user)
+        return user.id, {"Authorization": f"Bearer {token}"}
+    return account
