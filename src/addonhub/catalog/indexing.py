@@ -1,7 +1,6 @@
 """Keeps the read model in step with the catalogue: call reindex() after changing an add-on."""
 
 import orjson
-from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from addonhub import search
@@ -25,6 +24,7 @@ def refresh_current_version(addon: Addon) -> None:
 
 def is_listed(addon: Addon) -> bool:
     """Whether the add-on may appear in public listings (search, featured, language tools...)."""
+    # Deleted add-ons keep a document (admins may still look at them) but are never listed.
     return (
         addon.status in REVIEWED_STATUSES and not addon.is_disabled
         and addon.current_version is not None
@@ -36,10 +36,6 @@ def reindex(session: Session, addon: Addon) -> None:
     refresh_current_version(addon)
     session.flush()
     connection = session.connection()
-    if addon.is_deleted:
-        session.execute(delete(AddonDocument).where(AddonDocument.addon_id == addon.id))
-        search.remove_addon(connection, addon.id)
-        return
     listed = is_listed(addon)
     names = [name for name in addon.name.values() if name]
     document = AddonDocument(

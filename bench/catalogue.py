@@ -1,0 +1,137 @@
+"""Builds (or reuses) a synthetic store of N add-ons through the project's own import path."""
+
+import cProfile
+import io
+import itertools
+import json
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import select
+
+from addonhub.catalog.importer import import_catalogue
+from addonhub.catalog.models import Addon, AddonDocument
+from addonhub.config import Settings
+from addonhub.store import Store
+
+from synthetic import SEED, CatalogueGenerator
+
+BATCH_SIZE = 2_000
+MARKER = "COMPLETE.json"
+
+
+def catalogue_dir(work: Path, addons: int) -> Path:
+    return work / f"catalogue-{addons}"
+
+
+def load_marker(directory: Path) -> dict | None:
+    """The build record of a complete catalogue, or None if it is missing or half-built."""
+    try:
+        return json.loads((directory / MARKER).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_catalogue(work: Path, addons: int, rebuild: bool) -> tuple[Path, dict]:
+    directory = catalogue_dir(work, addons)
+    marker = load_marker(directory)
+    if marker and marker.get("seed") == SEED and not rebuild:
+        print(f"Reusing {directory} (built {marker['built_at']} in {marker['build_seconds']:.0f} s)", flush=True)
+        return directory, dict(marker, reused=True)
+    if directory.exists():
+        shutil.rmtree(directory)
+    marker = build(directory, addons)
+    (directory / MARKER).write_text(json.dumps(marker, indent=2))
+    return directory, dict(marker, reused=False)
+
+
+def _batches(records, size: int):
+    iterator = iter(records)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def import_records(store: Store, records, total: int) -> None:
+    done, started = 0, time.perf_counter()
+    for batch in _batches(records, BATCH_SIZE):
+        with store.db.session() as session:
+            import_catalogue(session, batch)
+        done += len(batch)
+        elapsed = time.perf_counter() - started
+        print(f"  imported {done:>7,}/{total:,} add-ons  {done / elapsed:6.0f}/s  "
+              f"(eta {(total - done) * elapsed / done:5.0f} s)", flush=True)
+
+
+def build(directory: Path, addons: int) -> dict:
+    print(f"Building a {addons:,} add-on catalogue in {directory} ...", flush=True)
+    started = time.perf_counter()
+    store = Store(Settings(data_dir=directory))
+    import_records(store, CatalogueGenerator().records(addons), addons)
+    with store.db.engine.connect() as connection:  # fold the write-ahead log into the database file
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.engine.dispose()
+    seconds = time.perf_counter() - started
+    print(f"Built {addons:,} add-ons in {seconds:.0f} s ({addons / seconds:.0f} add-ons/s)", flush=True)
+    return {
+        "addons": addons,
+        "seed": SEED,
+        "batch_size": BATCH_SIZE,
+        "build_seconds": round(seconds, 1),
+        "addons_per_second": round(addons / seconds, 1),
+        "database_bytes": (directory / "addonhub.sqlite3").stat().st_size,
+        "built_at": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+    }
+
+
+def listed_addons(directory: Path) -> list[tuple[int, str]]:
+    """(id, slug) of every add-on that the public may see, in id order."""
+    store = Store(Settings(data_dir=directory))
+    with store.db.session() as session:
+        rows = session.execute(
+            select(Addon.id, Addon.slug).join(AddonDocument, AddonDocument.addon_id == Addon.id)
+            .where(AddonDocument.is_listed.is_(True)).order_by(Addon.id)
+        ).all()
+    store.db.engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def addon_names(directory: Path, ids: list[int]) -> list[str]:
+    store = Store(Settings(data_dir=directory))
+    with store.db.session() as session:
+        names = session.execute(select(Addon.name).where(Addon.id.in_(ids))).scalars().all()
+    store.db.engine.dispose()
+    return [name.get("en-US") or next(iter(name.values())) for name in names]
+
+
+def profile_import(records: int = BATCH_SIZE, preload: int = 0, top: int = 30) -> str:
+    """cProfile of importing one batch (after `preload` add-ons, so that indexes are not empty);
+    returns the report sorted by cumulative and by own time."""
+    generator = CatalogueGenerator()
+    with tempfile.TemporaryDirectory(prefix="addonhub-bench-") as scratch:
+        store = Store(Settings(data_dir=Path(scratch)))
+        if preload:
+            import_records(store, generator.records(preload), preload)
+        batch = [generator.addon(generator_id) for generator_id in range(900_001, 900_001 + records)]
+        profiler = cProfile.Profile()
+        started = time.perf_counter()
+        with store.db.session() as session:
+            profiler.enable()
+            import_catalogue(session, batch)
+            profiler.disable()
+        seconds = time.perf_counter() - started
+        store.db.engine.dispose()
+    out = io.StringIO()
+    out.write(f"import_catalogue of {records} records after {preload} others: {seconds:.2f} s "
+              f"({seconds / records * 1000:.2f} ms per record, wall, with profiler)\n\n")
+    for order in ("cumulative", "tottime"):
+        stats = pstats.Stats(profiler, stream=out)
+        stats.strip_dirs().sort_stats(order).print_stats(top)
+    return out.getvalue()
+
+
+if __name__ == "__main__":
+    print(profile_import(preload=int(sys.argv[1]) if len(sys.argv) > 1 else 0))

@@ -1,0 +1,175 @@
+"""bench/REPORT.md and bench/report.json from one run's measurements."""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+SEARCH_P99_AIM_MS = 50.0
+DETAIL_RATIO_AIM = 0.5
+PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "orjson")
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine(wrk: str) -> dict:
+    version = subprocess.run([wrk, "-v"], capture_output=True, text=True).stdout.splitlines()
+    return {
+        "nproc": len(os.sched_getaffinity(0)),
+        "cpu_count": os.cpu_count(),
+        "cpu_model": _cpu_model(),
+        "load_average": [round(load, 2) for load in os.getloadavg()],
+        "kernel": platform.release(),
+        "python": sys.version.split()[0],
+        "wrk": version[0] if version else "unknown",
+        "packages": {name: _version(name) for name in PACKAGES},
+    }
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def summarise(results: dict[str, dict]) -> dict:
+    """Adds the baseline (mean of the two bare runs) and each scenario's ratio to it."""
+    bare_runs = [results[name]["requests_per_second"] for name in ("bare (first)", "bare (last)") if name in results]
+    baseline = statistics.fmean(bare_runs) if bare_runs else None
+    for result in results.values():
+        result["ratio_to_bare"] = round(result["requests_per_second"] / baseline, 3) if baseline else None
+    drift = (bare_runs[-1] - bare_runs[0]) / bare_runs[0] if len(bare_runs) == 2 else None
+    aims = {}
+    if "search" in results:
+        p99 = results["search"]["p99_ms"]
+        aims["search_p99_under_50ms"] = {"value_ms": p99, "aim_ms": SEARCH_P99_AIM_MS,
+                                         "pass": p99 is not None and p99 < SEARCH_P99_AIM_MS}
+    if "detail" in results and baseline:
+        ratio = results["detail"]["ratio_to_bare"]
+        aims["detail_at_least_half_of_bare"] = {"ratio": ratio, "aim": DETAIL_RATIO_AIM, "pass": ratio >= DETAIL_RATIO_AIM}
+    return {"baseline_requests_per_second": round(baseline, 1) if baseline else None,
+            "bare_drift": round(drift, 3) if drift is not None else None, "aims": aims}
+
+
+def _ms(value) -> str:
+    return "–" if value is None else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
+
+
+def _table(results: dict[str, dict]) -> list[str]:
+    lines = ["| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | ratio to bare | non-2xx | socket errors |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        ratio = "–" if r["ratio_to_bare"] is None else f"{r['ratio_to_bare']:.3f}"
+        lines.append(f"| {name} | {r['requests_per_second']:,.0f} | {_ms(r['p50_ms'])} | {_ms(r['p90_ms'])} | "
+                     f"{_ms(r['p99_ms'])} | {_ms(r['max_ms'])} | {ratio} | {r['non_2xx']} | "
+                     f"{sum(r['socket_errors'].values())} |")
+    return lines
+
+
+def _probe_table(probes: dict[str, list[dict]]) -> list[str]:
+    lines = ["| endpoint | kind | queries | median ms | max ms | slowest query | hits (median) |",
+             "|---|---|---:|---:|---:|---|---:|"]
+    for endpoint, rows in probes.items():
+        kinds = dict.fromkeys(row["kind"] for row in rows)
+        for kind in kinds:
+            group = [row for row in rows if row["kind"] == kind]
+            slowest = max(group, key=lambda row: row["ms"])
+            counts = [row["count"] for row in group if row["count"] is not None]
+            median_count = f"{statistics.median(counts):,.0f}" if counts else "–"
+            lines.append(f"| {endpoint} | {kind} | {len(group)} | {statistics.median(r['ms'] for r in group):.1f} | "
+                         f"{slowest['ms']:.1f} | `{slowest['path'].split('?', 1)[-1]}` | {median_count} |")
+    return lines
+
+
+def _aim_lines(summary: dict) -> list[str]:
+    aims = summary["aims"]
+    lines = []
+    if "search_p99_under_50ms" in aims:
+        aim = aims["search_p99_under_50ms"]
+        lines.append(f"- Search p99 under {aim['aim_ms']:.0f} ms: **{'PASS' if aim['pass'] else 'FAIL'}** "
+                     f"(p99 {_ms(aim['value_ms'])} ms)")
+    if "detail_at_least_half_of_bare" in aims:
+        aim = aims["detail_at_least_half_of_bare"]
+        lines.append(f"- Detail throughput at least {aim['aim']} × bare: **{'PASS' if aim['pass'] else 'FAIL'}** "
+                     f"({aim['ratio']:.3f} × bare)")
+    return lines
+
+
+def _warnings(results: dict[str, dict], probes: dict[str, list[dict]]) -> list[str]:
+    lines = []
+    for name, r in results.items():
+        if r["non_2xx"] or sum(r["socket_errors"].values()):
+            lines.append(f"- **WARNING**: {name}: {r['non_2xx']} non-2xx responses and socket errors "
+                         f"{r['socket_errors']}; its figures do not measure successful requests.")
+    for endpoint, rows in probes.items():
+        bad = [row for row in rows if row["status"] != 200]
+        if bad:
+            lines.append(f"- **WARNING**: {endpoint}: {len(bad)} of the {len(rows)} paths did not answer 200, "
+                         f"e.g. `{bad[0]['path']}` → {bad[0]['status']}.")
+    return lines
+
+
+def write(out_dir: Path, run: dict) -> None:
+    results, summary = run["results"], run["summary"]
+    catalogue, settings = run["catalogue"], run["settings"]
+    m = run["machine"]
+    drift = summary["bare_drift"]
+    lines = [
+        "# addonhub benchmark report",
+        "",
+        f"Run {run['date']} with `{run['command']}`.",
+        "",
+        "## Results",
+        "",
+        *_table(results),
+        "",
+        f"Baseline (mean of the two bare runs): {summary['baseline_requests_per_second']:,.0f} requests/s"
+        + (f"; the second bare run differs from the first by {drift:+.1%}." if drift is not None else "."),
+        "",
+        *_aim_lines(summary),
+        "",
+        *(_warnings(results, run["probes"]) or ["No scenario had non-2xx responses or socket errors."]),
+        "",
+        "## Single requests, no load (sequential, one keep-alive connection, after the server was warm)",
+        "",
+        *_probe_table(run["probes"]),
+        "",
+        "## Setup",
+        "",
+        f"- Machine: {m['nproc']} CPUs usable ({m['cpu_model']}), load average {m['load_average']} at the start, "
+        f"kernel {m['kernel']}, Python {m['python']}, {m['wrk']}.",
+        f"- Packages: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}.",
+        f"- Catalogue: {catalogue['addons']:,} add-ons ({catalogue['listed']:,} listed), "
+        f"SQLite {catalogue['database_bytes'] / 1e6:,.0f} MB, built through `import_catalogue` in batches of "
+        f"{catalogue['batch_size']:,} in {catalogue['build_seconds']:,.0f} s ({catalogue['addons_per_second']:,.0f} add-ons/s)"
+        + (f", reused from {catalogue['built_at']}." if catalogue["reused"] else f" on {catalogue['built_at']}."),
+        f"- Servers: `addonhub serve` and `bench/bare_app.py`, each uvicorn with one worker on 127.0.0.1, "
+        f"both running during the whole run; wrk, both servers and this script share the machine.",
+        f"- Load: each scenario is a {settings['warmup']} s warm-up (discarded) then {settings['duration']} s measured, "
+        f"one scenario at a time; {settings['connections']} connections, 1 wrk thread.",
+        "",
+        "wrk command lines (the Lua scripts are in bench/work/scripts/):",
+        "",
+        *[f"- {name}: `{r['command']}`" for name, r in results.items()],
+        "",
+    ]
+    (out_dir / "REPORT.md").write_text("\n".join(lines))
+    (out_dir / "report.json").write_text(json.dumps(run, indent=2) + "\n")
+
+
+def now() -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S %z")

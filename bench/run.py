@@ -1,0 +1,175 @@
+"""addonhub's HTTP benchmark: `make bench`, or `.venv/bin/python bench/run.py --help`.
+
+Builds (or reuses) a synthetic catalogue, serves it with `addonhub serve` next to a bare endpoint
+of the same framework, drives both with wrk one scenario at a time, and writes bench/REPORT.md and
+bench/report.json. See bench/README.md.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+WORK = BENCH_DIR / "work"
+
+
+def _use_project_venv() -> None:
+    """Re-runs this script with the project's virtualenv when started with another Python."""
+    try:
+        import addonhub  # noqa: F401
+    except ImportError:
+        venv_python = ROOT / ".venv" / "bin" / "python"
+        if venv_python.exists() and Path(sys.executable) != venv_python:
+            os.execv(venv_python, [str(venv_python), *sys.argv])
+        raise
+
+
+_use_project_venv()
+
+import catalogue  # noqa: E402
+import loadgen  # noqa: E402
+import report  # noqa: E402
+import servers  # noqa: E402
+import synthetic  # noqa: E402
+
+SCENARIOS = ("bare", "detail", "search", "autocomplete")
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--addons", type=int, default=100_000, help="catalogue size (default 100000)")
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the catalogue even if a complete one exists")
+    parser.add_argument("--duration", type=int, default=15, help="seconds measured per scenario (default 15)")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of discarded warm-up per scenario (default 3)")
+    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
+    parser.add_argument("--timeout", type=int, default=10, help="wrk request timeout in seconds (default 10)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
+                        help=f"comma-separated subset of {','.join(SCENARIOS)} (bare always runs first and last)")
+    parser.add_argument("--profile-import", action="store_true",
+                        help="only profile import_catalogue on one batch (cProfile) and print the hotspots")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where REPORT.md and report.json go (default bench/)")
+    args = parser.parse_args(argv)
+    args.scenarios = [name for name in args.scenarios.split(",") if name]
+    unknown = set(args.scenarios) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    return args
+
+
+# --- what each scenario requests ----------------------------------------------------------------
+
+def request_sets(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
+    """(kind, path) per scenario, derived deterministically from the catalogue."""
+    rng = random.Random(synthetic.SEED + 1)
+    vocabulary = synthetic.CatalogueGenerator().vocabulary
+    listed = catalogue.listed_addons(data_dir)
+    if not listed:
+        raise RuntimeError(f"{data_dir} has no listed add-ons")
+    details = synthetic.detail_paths(rng, listed)
+    names = catalogue.addon_names(data_dir, [addon_id for addon_id, _ in rng.sample(listed, min(2_000, len(listed)))])
+    searches = synthetic.search_queries(rng, vocabulary, names)
+    return {
+        "bare": [("bare", "/bare")],
+        "detail": [("by id" if path.rstrip("/").split("/")[-1].isdigit() else "by slug", path) for path in details],
+        "search": [(kind, synthetic.search_path(params)) for kind, params in searches],
+        "autocomplete": [("prefix", path) for path in synthetic.autocomplete_paths(rng, vocabulary)],
+    }
+
+
+# --- single requests: every path answers 200, and how long each takes alone ---------------------
+
+def probe(base_url: str, requests: list[tuple[str, str]]) -> list[dict]:
+    host, port = base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    rows = []
+    for kind, path in requests:
+        started = time.perf_counter()
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read()
+        elapsed = (time.perf_counter() - started) * 1000
+        rows.append({"kind": kind, "path": path, "status": response.status, "ms": round(elapsed, 2),
+                     "count": _count(body)})
+    connection.close()
+    return rows
+
+
+def _count(body: bytes) -> int | None:
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return None
+    return value.get("count") if isinstance(value, dict) else None
+
+
+# --- the run --------------------------------------------------------------------------------------
+
+def _file_name(name: str) -> str:
+    return "-".join(name.replace("(", "").replace(")", "").split())
+
+
+def drive(wrk: str, name: str, base_url: str, paths: list[str], args) -> dict:
+    script = loadgen.write_script(WORK / "scripts" / f"{name.split()[0]}.lua", paths)
+    logs = WORK / "logs"
+    print(f"[{name}] warm-up {args.warmup} s, then {args.duration} s with {args.connections} connections", flush=True)
+    loadgen.run(wrk, base_url, script, args.warmup, args.connections, args.timeout, logs / f"{_file_name(name)}-warmup.txt")
+    result = loadgen.run(wrk, base_url, script, args.duration, args.connections, args.timeout,
+                         logs / f"{_file_name(name)}.txt")
+    print(f"[{name}] {result.requests_per_second:,.0f} requests/s, p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
+          f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}", flush=True)
+    return result.as_dict()
+
+
+def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict]:
+    requests = request_sets(data_dir)
+    store_port, bare_port = servers.free_port(), servers.free_port()
+    results, probes = {}, {}
+    with servers.running(servers.bare_command(bare_port), "/bare", bare_port, WORK / "logs" / "bare-server.log") as bare_url, \
+            servers.running(servers.store_command(data_dir, store_port), "/__heartbeat__", store_port,
+                            WORK / "logs" / "store-server.log") as store_url:
+        for name in args.scenarios:
+            if name != "bare":
+                print(f"[{name}] probing {len(requests[name])} paths one by one", flush=True)
+                probes[name] = probe(store_url, requests[name])
+        results["bare (first)"] = drive(wrk, "bare (first)", bare_url, [path for _, path in requests["bare"]], args)
+        for name in args.scenarios:
+            if name != "bare":
+                results[name] = drive(wrk, name, store_url, [path for _, path in requests[name]], args)
+        results["bare (last)"] = drive(wrk, "bare (last)", bare_url, [path for _, path in requests["bare"]], args)
+    return results, probes
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    if args.profile_import:
+        print(catalogue.profile_import())
+        return 0
+    wrk = loadgen.ensure_wrk()
+    started = report.now()
+    data_dir, built = catalogue.ensure_catalogue(WORK, args.addons, args.rebuild)
+    machine = report.machine(wrk)
+    results, probes = measure(wrk, data_dir, args)
+    run = {
+        "date": started,
+        "command": " ".join(["bench/run.py", *sys.argv[1:]]),
+        "machine": machine,
+        "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
+        "catalogue": dict(built, listed=len(catalogue.listed_addons(data_dir)), directory=str(data_dir.relative_to(ROOT))),
+        "settings": {key: getattr(args, key) for key in ("duration", "warmup", "connections", "timeout", "scenarios")},
+        "results": results,
+        "probes": probes,
+    }
+    run["summary"] = report.summarise(results)
+    report.write(args.out, run)
+    print((args.out / "REPORT.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
