@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from addonhub.api.amo import catalog
-from addonhub.api.amo.rendering import Renderer
+from addonhub.api.amo.rendering import is_signed_outgoing
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
 
@@ -73,8 +73,7 @@ def create_app(store: Store) -> FastAPI:
     @app.get("/outgoing/{signature}/{url:path}", include_in_schema=False)
     def outgoing(signature: str, url: str):
         """Follows a link wrapped by ?wrap_outgoing_links, if the store signed it."""
-        renderer = Renderer(base_url="", secret_key=store.secret_key)
-        if urlsplit(url).scheme not in ("http", "https") or not renderer.is_signed_outgoing(signature, url):
+        if urlsplit(url).scheme not in ("http", "https") or not is_signed_outgoing(store.secret_key, signature, url):
             return JSONResponse({"detail": "Not found."}, status_code=404)
         return RedirectResponse(url, status_code=302)
 

@@ -25,6 +25,14 @@ _HTML_FIELDS = frozenset({"description", "summary", "developer_comments"})
 _LISTING_OMITTED_VERSION_FIELDS = ("license", "release_notes")
 
 
+def outgoing_signature(secret_key: bytes, url: str) -> str:
+    return hmac.new(secret_key, url.encode(), hashlib.sha256).hexdigest()
+
+
+def is_signed_outgoing(secret_key: bytes, signature: str, url: str) -> bool:
+    return hmac.compare_digest(outgoing_signature(secret_key, url), signature)
+
+
 @dataclass
 class Renderer:
     base_url: str
@@ -39,12 +47,7 @@ class Renderer:
             return "/"
         if url.startswith(self.base_url + "/"):
             return url
-        signature = hmac.new(self.secret_key, url.encode(), hashlib.sha256).hexdigest()
-        return f"{self.base_url}/outgoing/{signature}/{quote(url, safe='')}"
-
-    def is_signed_outgoing(self, signature: str, url: str) -> bool:
-        expected = hmac.new(self.secret_key, url.encode(), hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, signature)
+        return f"{self.base_url}/outgoing/{outgoing_signature(self.secret_key, url)}/{quote(url, safe='')}"
 
     def pick(self, translations: dict[str, str] | None, default_locale: str | None) -> str | None:
         """The requested language's text, else its base language's, else the default locale's."""

@@ -1,0 +1,142 @@
+"""The addonhub command, run as a user runs it, and a real server on 127.0.0.1."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.factories import addon_record
+
+ADDONHUB = str(Path(sys.executable).with_name("addonhub"))
+
+
+def run(*args, env=None, check=True) -> subprocess.CompletedProcess:
+    result = subprocess.run([ADDONHUB, *args], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, **(env or {})})
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path):
+    processes = []
+
+    def serve(data_dir: Path, *extra) -> str:
+        port = free_port()
+        process = subprocess.Popen([ADDONHUB, "serve", "--data-dir", str(data_dir), "--port", str(port), *extra],
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/__heartbeat__").status_code == 200:
+                    return url
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"the server did not come up: {process.stdout.read() if process.poll() is not None else ''}")
+
+    yield serve
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_users_create_prints_the_account_as_json(tmp_path):
+    result = run("users", "create", "--data-dir", str(tmp_path), "--email", "rev@example.org", "--role", "reviewer", "--json")
+    account = json.loads(result.stdout)
+    assert account["email"] == "rev@example.org" and account["role"] == "reviewer" and isinstance(account["id"], int)
+    again = run("users", "create", "--data-dir", str(tmp_path), "--email", "rev@example.org", check=False)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    bad = run("users", "create", "--data-dir", str(tmp_path), "--email", "not-an-address", check=False)
+    assert bad.returncode == 1 and "not an e-mail address" in bad.stderr
+
+
+def test_demo_then_serve_a_store_with_every_type(tmp_path, serve):
+    data = tmp_path / "fresh" / "data"
+    assert "Loaded the demo catalogue" in run("demo", "--data-dir", str(data)).stdout
+    assert "already has add-ons" in run("demo", "--data-dir", str(data)).stdout
+    url = serve(data)
+    body = httpx.get(f"{url}/api/v4/addons/search/?page_size=50").json()
+    assert body["count"] >= 36
+    assert body["next"].startswith(f"{url}/api/v4/addons/search/")
+    types = {httpx.get(f"{url}/api/v4/addons/search/?type={t}").json()["count"] > 0
+             for t in ("extension", "persona", "dictionary", "language", "search")}
+    assert types == {True}
+    assert httpx.get(f"{url}/api/v3/addons/featured/?app=firefox").json()["results"]
+    assert httpx.get(f"{url}/api/v4/addons/replacement-addon/").json()["count"] > 0
+    assert httpx.get(f"{url}/api/v3/addons/compat-override/").json()["count"] > 0
+    languages = {lang for addon in body["results"] for lang in addon["name"]}
+    assert len(languages) >= 4
+
+
+def test_serve_with_base_url_and_settings_from_the_environment(tmp_path, serve):
+    run("import", str(_write(tmp_path / "one.json", [addon_record("envy")])), env={"ADDONHUB_DATA_DIR": str(tmp_path / "d")})
+    url = serve(tmp_path / "d", "--base-url", "https://store.example.org")
+    assert httpx.get(f"{url}/api/v4/addons/addon/envy/").json()["url"] == "https://store.example.org/addon/envy/"
+
+
+def _write(path: Path, data) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def test_import_accepts_lists_pages_and_objects_and_updates_in_place(tmp_path, serve):
+    data = str(tmp_path / "d")
+    first = addon_record("imported", id=4242, name="Plain string name")
+    run("import", "--data-dir", data, str(_write(tmp_path / "list.json", [first])))
+    run("import", "--data-dir", data, str(_write(tmp_path / "page.json", {
+        "count": 1, "next": None, "previous": None, "results": [addon_record("paged")]})))
+    changed = dict(first, name={"en-US": "New name", "de": "Neuer Name"}, average_daily_users=7)
+    result = run("import", "--data-dir", data, str(_write(tmp_path / "object.json", {
+        "addons": [changed], "replacement_addons": [{"guid": "old@x", "replacement": ["imported@example.org"]}],
+        "compat_overrides": [{"addon_guid": "imported@example.org", "name": "n", "version_ranges": []}]})))
+    assert "Imported 1 add-ons, 1 replacements, 1 compat overrides." in result.stdout
+    url = serve(tmp_path / "d")
+    addon = httpx.get(f"{url}/api/v4/addons/addon/4242/").json()
+    assert addon["name"] == {"en-US": "New name", "de": "Neuer Name"} and addon["average_daily_users"] == 7
+    assert httpx.get(f"{url}/api/v4/addons/search/").json()["count"] == 2
+    assert httpx.get(f"{url}/api/v4/addons/search/?q=new name").json()["results"][0]["id"] == 4242
+
+
+@pytest.mark.parametrize("broken,message", [
+    ({"type": "plugin"}, "field 'type'"),
+    ({"average_daily_users": "many"}, "field 'average_daily_users'"),
+    ({"categories": {"firefox": ["not-a-category"]}}, "field 'categories.firefox'"),
+    ({"current_version": {"version": "1.0", "compatibility": {"firefox": {"min": "banana"}}}},
+     "field 'current_version.compatibility.firefox.min'"),
+    ({"authors": [{"name": "no username"}]}, "field 'authors[0].username'"),
+    ({"created": "yesterday"}, "field 'created'"),
+    ({"slug": None}, "field 'slug'"),
+])
+def test_a_bad_record_names_record_and_field_and_nothing_is_imported(tmp_path, broken, message):
+    data = str(tmp_path / "d")
+    records = [addon_record("good-one"), {**addon_record("bad-one", id=777), **broken}]
+    result = run("import", "--data-dir", data, str(_write(tmp_path / "bad.json", records)), check=False)
+    assert result.returncode == 1
+    assert "add-on #2 (id 777, guid 'bad-one@example.org')" in result.stderr and message in result.stderr
+    assert "Traceback" not in result.stderr
+    from addonhub.catalog.models import Addon
+    from addonhub.config import Settings
+    from addonhub.store import Store
+    with Store(Settings(data_dir=Path(data))).db.session() as session:
+        assert session.query(Addon).count() == 0
+
+
+def test_import_reports_unreadable_files(tmp_path):
+    (tmp_path / "broken.json").write_text("{nope")
+    result = run("import", "--data-dir", str(tmp_path / "d"), str(tmp_path / "broken.json"), check=False)
+    assert result.returncode == 1 and "cannot read" in result.stderr
