@@ -84,6 +84,24 @@ def demo(args) -> int:
     return 0
 
 
+def validate(args) -> int:
+    from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
+    options = ValidationOptions(listed=not args.unlisted, target=args.target)
+    try:
+        report = validate_package(args.file, options)
+    except (UnreadablePackage, OSError) as error:
+        print(f"addonhub: cannot read {args.file}: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report.as_amo_json(), indent=2))
+    else:
+        for message in report.messages:
+            where = f"{message.file}:{message.line}" if message.line else (message.file or "")
+            print(f"{message.type:8} {message.code:32} {where}  {message.message}")
+        print(f"{report.count('error')} errors, {report.count('warning')} warnings, {report.count('notice')} notices")
+    return 1 if report.has_errors else 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="addonhub", description="A self-hosted browser add-on store.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -109,6 +127,15 @@ def parser() -> argparse.ArgumentParser:
     importing.add_argument("file")
 
     command(commands, "demo", demo, "Load the demo catalogue into an empty store.")
+
+    validating = commands.add_parser("validate", help="Validate a package (.zip, .xpi).")
+    validating.set_defaults(handler=validate)
+    validating.add_argument("file")
+    validating.add_argument("--json", action="store_true", help="print AMO's validation_results object")
+    channel = validating.add_mutually_exclusive_group()
+    channel.add_argument("--listed", action="store_true", help="validate for a listed submission (the default)")
+    channel.add_argument("--unlisted", action="store_true", help="validate for an unlisted (self-hosted) submission")
+    validating.add_argument("--target", choices=("firefox", "chromium"), default="firefox")
     return root
 
 

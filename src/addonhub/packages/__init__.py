@@ -1,0 +1,1 @@
+"""Packages: reading add-on archives without trusting them, and validating what is inside."""

@@ -1,0 +1,169 @@
+"""Reading a zip package (.zip, .xpi) without trusting it.
+
+Every entry is vetted when the archive is opened: names (no "..", absolute paths, backslashes,
+control characters or undecodable bytes), duplicates, symlinks, encryption, compression method,
+and the declared sizes against the limits, including the compression ratio that betrays a zip
+bomb. Content is only ever streamed, in chunks, with the real size and CRC checked as it goes,
+so nothing is extracted to disk and no entry is held whole in memory unless asked for.
+"""
+
+import stat
+import zipfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+MIB = 1024 * 1024
+CHUNK_SIZE = 64 * 1024
+_SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+_UTF8_FLAG = 0x800
+_ENCRYPTED_FLAG = 0x1
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    # AMO's limits: 100 MiB per entry, 250 MiB in all.
+    max_entries: int = 20_000
+    max_entry_size: int = 100 * MIB
+    max_total_size: int = 250 * MIB
+    # Deflate rarely beats 20:1 on real add-on content; past 100:1 on a large entry it is a bomb.
+    max_compression_ratio: float = 100.0
+    ratio_checked_above: int = 1 * MIB
+
+
+class ArchiveError(Exception):
+    """The archive cannot be read safely; `code` names the problem as the validator reports it."""
+
+    def __init__(self, code: str, message: str, entry: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.entry = code, message, entry
+
+
+@dataclass(frozen=True)
+class Entry:
+    name: str
+    size: int
+    compressed_size: int
+    is_dir: bool
+
+
+def _entry_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as text: UTF-8 when flagged or when it decodes as such, else refused."""
+    name = info.filename
+    if not info.flag_bits & _UTF8_FLAG and not name.isascii():
+        raw = name.encode("cp437")  # how zipfile decoded the unflagged bytes
+        try:
+            name = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ArchiveError("INVALID_XPI_ENTRY", f"An entry name could not be decoded: {raw!r}") from None
+    return name
+
+
+def _check_name(name: str) -> None:
+    problem = None
+    if "\\" in name:
+        problem = "contains a backslash"
+    elif name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        problem = "is an absolute path"
+    elif ".." in name.split("/"):
+        problem = "points outside the archive (..)"
+    elif any(ord(char) < 32 or ord(char) == 127 for char in name):
+        problem = "contains control characters"
+    elif not name.strip("/"):
+        problem = "is empty"
+    if problem:
+        raise ArchiveError("INVALID_XPI_ENTRY", f"Invalid file name in archive: {name!r} {problem}.", name)
+
+
+class PackageArchive:
+    def __init__(self, path: Path | str, limits: ArchiveLimits = ArchiveLimits()):
+        self.path, self.limits = Path(path), limits
+        try:
+            self._zip = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, UnicodeDecodeError, ValueError, EOFError, OSError) as error:
+            raise ArchiveError("BAD_ZIPFILE", f"Corrupt ZIP file: {error}") from None
+        try:
+            self._entries = self._vet(self._zip.infolist())
+        except BaseException:
+            self._zip.close()
+            raise
+
+    def _vet(self, infos: list[zipfile.ZipInfo]) -> dict[str, tuple[Entry, zipfile.ZipInfo]]:
+        limits = self.limits
+        if len(infos) > limits.max_entries:
+            raise ArchiveError("TOO_MANY_ENTRIES", f"The archive has {len(infos)} entries; the limit is {limits.max_entries}.")
+        entries: dict[str, tuple[Entry, zipfile.ZipInfo]] = {}
+        total = 0
+        for info in infos:
+            name = _entry_name(info)
+            _check_name(name)
+            if name in entries:
+                raise ArchiveError("DUPLICATE_XPI_ENTRY", f"The archive contains {name!r} more than once.", name)
+            if stat.S_ISLNK(info.external_attr >> 16):
+                raise ArchiveError("INVALID_XPI_ENTRY", f"{name!r} is a symbolic link.", name)
+            if info.flag_bits & _ENCRYPTED_FLAG:
+                raise ArchiveError("ENCRYPTED_XPI_ENTRY", f"{name!r} is encrypted.", name)
+            if info.compress_type not in _SUPPORTED_COMPRESSION:
+                raise ArchiveError("UNSUPPORTED_COMPRESSION",
+                                   f"{name!r} uses compression method {info.compress_type}; only stored and deflated are supported.", name)
+            if info.file_size > limits.max_entry_size:
+                raise ArchiveError("FILE_TOO_LARGE_IN_ARCHIVE",
+                                   f"{name!r} is {info.file_size} bytes uncompressed; the limit is {limits.max_entry_size}.", name)
+            if (info.file_size > limits.ratio_checked_above
+                    and info.file_size > limits.max_compression_ratio * max(info.compress_size, 1)):
+                raise ArchiveError("ZIP_BOMB", f"{name!r} compresses {info.file_size // max(info.compress_size, 1)}:1; "
+                                   "the archive looks like a zip bomb.", name)
+            total += info.file_size
+            if total > limits.max_total_size:
+                raise ArchiveError("ARCHIVE_TOO_LARGE",
+                                   f"The archive holds more than {limits.max_total_size} bytes uncompressed.")
+            entries[name] = (Entry(name, info.file_size, info.compress_size, info.is_dir()), info)
+        return entries
+
+    def __enter__(self) -> "PackageArchive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._zip.close()
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [entry for entry, _ in self._entries.values()]
+
+    @property
+    def files(self) -> list[str]:
+        """Names of the file entries (not directories), in archive order."""
+        return [entry.name for entry, _ in self._entries.values() if not entry.is_dir]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._entries and not self._entries[name][0].is_dir
+
+    def entry(self, name: str) -> Entry:
+        return self._entries[name][0]
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """The entry's bytes in chunks; the real size must match the declared one, and the CRC hold."""
+        entry, info = self._entries[name]
+        produced = 0
+        try:
+            with self._zip.open(info) as stream:
+                # zipfile stops at the declared size and then checks the CRC, so content longer
+                # than declared fails the CRC; shorter content is caught below.
+                while chunk := stream.read(CHUNK_SIZE):
+                    produced += len(chunk)
+                    yield chunk
+        except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as error:
+            raise ArchiveError("BAD_ZIPFILE", f"{name!r} could not be read: {error}", name) from None
+        if produced != entry.size:
+            raise ArchiveError("SIZE_MISMATCH", f"{name!r} declares {entry.size} bytes but holds {produced}.", name)
+
+    def read(self, name: str, limit: int | None = None) -> bytes:
+        """The whole entry, for small files (manifests, locales); refuses entries over `limit`."""
+        entry = self.entry(name)
+        if limit is not None and entry.size > limit:
+            raise ArchiveError("FILE_TOO_LARGE", f"{name!r} is too large to read ({entry.size} bytes).", name)
+        return b"".join(self.chunks(name))
