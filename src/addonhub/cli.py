@@ -102,6 +102,65 @@ def validate(args) -> int:
     return 1 if report.has_errors else 0
 
 
+def sign_package(args) -> int:
+    from addonhub.packages.archive import ArchiveError
+    from addonhub.signing import SigningError
+    from addonhub.signing.ca import SigningCA
+    from addonhub.signing.xpi import sign_xpi
+    try:
+        ca = SigningCA.open(_settings(args).data_dir)
+        certificate = sign_xpi(ca, args.file, args.id, args.output)
+    except ArchiveError as error:
+        print(f"addonhub: cannot read {args.file}: {error.message}", file=sys.stderr)
+        return 2
+    except (SigningError, OSError) as error:
+        print(f"addonhub: cannot sign {args.file}: {error}", file=sys.stderr)
+        return 1
+    print(f"Signed {args.output} for {args.id} (certificate serial {certificate.serial_number:x}).")
+    return 0
+
+
+def verify_package(args) -> int:
+    from addonhub.packages.archive import ArchiveError
+    from addonhub.signing import SigningError
+    from addonhub.signing.ca import stored_root_pem
+    from addonhub.signing.verify import verify_xpi
+    try:
+        root_pem = args.root.read_bytes() if args.root else stored_root_pem(_settings(args).data_dir)
+        problems = verify_xpi(args.file, root_pem, args.id)
+    except ArchiveError as error:
+        print(f"addonhub: cannot read {args.file}: {error.message}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"addonhub: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+    except SigningError as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 2
+    if problems:
+        print(f"{args.file}: the signatures are not valid:", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        if root_pem is None:
+            print("Give the root to trust with --root PEM, or the --data-dir of the store that signed it.",
+                  file=sys.stderr)
+        return 1
+    print(f"{args.file}: the signatures are valid" + (f" for {args.id}." if args.id else "."))
+    return 0
+
+
+def signing_export_root(args) -> int:
+    from addonhub.signing import SigningError
+    from addonhub.signing.ca import SigningCA
+    try:
+        ca = SigningCA.open(_settings(args).data_dir)
+    except (SigningError, OSError) as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(ca.root_pem().decode("ascii"))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="addonhub", description="A self-hosted browser add-on store.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -136,6 +195,25 @@ def parser() -> argparse.ArgumentParser:
     channel.add_argument("--listed", action="store_true", help="validate for a listed submission (the default)")
     channel.add_argument("--unlisted", action="store_true", help="validate for an unlisted (self-hosted) submission")
     validating.add_argument("--target", choices=("firefox", "chromium"), default="firefox")
+
+    signing_ca = commands.add_parser("signing", help="Manage the store's signing CA.").add_subparsers(
+        dest="action", required=True)
+    command(signing_ca, "export-root", signing_export_root,
+            "Print the store's root certificate (PEM), for browsers and organisations to trust.")
+
+    signing = command(commands, "sign", sign_package,
+                      "Sign an XPI with the store's keys, as Firefox verifies (PKCS#7 and COSE).")
+    signing.add_argument("file")
+    signing.add_argument("--id", required=True, help="the add-on id, which the signing certificate names")
+    signing.add_argument("-o", "--output", required=True, type=Path, help="the signed XPI (may be FILE itself)")
+
+    verifying = command(commands, "verify", verify_package,
+                        "Check an XPI's signatures: every digest, PKCS#7 and COSE, the chain to the root and the id. "
+                        "Exits 0 when valid, 1 when not, 2 when the file or root cannot be read.")
+    verifying.add_argument("file")
+    verifying.add_argument("--root", type=Path, help="the root certificate (PEM) to trust "
+                           "(default: the root of the store in --data-dir)")
+    verifying.add_argument("--id", help="the add-on id the signatures must name")
     return root
 
 

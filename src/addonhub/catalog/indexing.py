@@ -49,7 +49,6 @@ def reindex(session: Session, addon: Addon) -> None:
         created=addon.created,
         last_updated=addon.last_updated or addon.created,
         name_sort=(addon.name.get(addon.default_locale) or (names[0] if names else "")).lower()[:255],
-        names=[" ".join(search.tokenize(name)) for name in names],
         body=orjson.dumps(addon_object(addon)).decode(),
     )
     session.merge(document)
@@ -58,6 +57,7 @@ def reindex(session: Session, addon: Addon) -> None:
             connection, addon.id, names,
             [value for value in addon.summary.values() if value],
             [value for value in addon.description.values() if value],
+            addon.average_daily_users,
         )
     else:
         search.remove_addon(connection, addon.id)

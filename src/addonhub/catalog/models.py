@@ -258,8 +258,6 @@ class AddonDocument(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     last_updated: Mapped[datetime] = mapped_column(DateTime)
     name_sort: Mapped[str] = mapped_column(String(255))
-    # Lowercased names in every locale, for exact and phrase matching.
-    names: Mapped[list[str]] = mapped_column(JSON)
     body: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (

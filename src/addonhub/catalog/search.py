@@ -1,18 +1,17 @@
 """What a catalogue search means: filters, sorts and relevance ranking over listed add-ons.
 
-Relevance: a name match outranks a summary match, which outranks a description match; among
-name matches, the exact name outranks the phrase, then all words in any order, then a prefix,
-then a match with typos. Popularity (daily users) multiplies the score by at most 2, which the
-tier weights are spaced to survive, so popularity orders results within a tier only.
+Relevance comes in tiers: a name match outranks a summary match, which outranks a description
+match; among name matches, the exact name outranks the phrase, then all words in any order,
+then a prefix, then a match with typos. Popularity (daily users) orders results within a tier,
+as a score of tier weight times a popularity factor below the gap between tiers would.
 """
 
-import math
+import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import date
 
-import orjson
-from sqlalchemy import and_, exists, func, or_, select, text
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.engine import Connection
 
 from addonhub import search as index
@@ -34,9 +33,6 @@ SORTS = {
 # "relevance" and "random" are not columns; they are handled below.
 SORT_NAMES = (*SORTS, "random", "relevance")
 
-_TIER_WEIGHTS = {"exact": 1000.0, "phrase": 450.0, "words": 200.0, "prefix": 80.0, "typo": 25.0}
-_SUMMARY_WEIGHT = 8.0
-_DESCRIPTION_WEIGHT = 3.0
 _MAX_TERMS = 10
 _MAX_CORRECTIONS = 20
 
@@ -59,8 +55,9 @@ class SearchQuery:
 
 
 def _filters(query: SearchQuery) -> list:
+    """Conditions on top of being listed (which every row of the full-text index already is)."""
     on_current_version = Addon.current_version_id
-    conditions = [AddonDocument.is_listed.is_(True)]
+    conditions = []
     if query.types:
         conditions.append(AddonDocument.type.in_(query.types))
     if query.app:
@@ -76,7 +73,7 @@ def _filters(query: SearchQuery) -> list:
     for tag in query.tags:
         conditions.append(exists().where(AddonTag.addon_id == Addon.id, AddonTag.tag == tag))
     if query.authors:
-        ids = [int(a) for a in query.authors if a.isdigit()]
+        ids = [int(a) for a in query.authors if a.isdigit() and len(a) < 19]
         conditions.append(exists().where(
             AddonUser.addon_id == Addon.id, AddonUser.listed.is_(True), AddonUser.user_id == User.id,
             or_(User.username.in_(query.authors), User.id.in_(ids)),
@@ -84,7 +81,7 @@ def _filters(query: SearchQuery) -> list:
     if query.guids:
         conditions.append(func.lower(Addon.guid).in_([guid.lower() for guid in query.guids]))
     if query.exclude:
-        ids = [int(x) for x in query.exclude if x.isdigit()]
+        ids = [int(x) for x in query.exclude if x.isdigit() and len(x) < 19]
         conditions.append(~or_(Addon.slug.in_(query.exclude), Addon.id.in_(ids)))
     if query.platform:
         conditions.append(exists().where(
@@ -101,99 +98,105 @@ def _filters(query: SearchQuery) -> list:
 
 
 def _base(columns) -> select:
-    return select(*columns).select_from(AddonDocument).join(Addon, Addon.id == AddonDocument.addon_id)
+    return (select(*columns).select_from(AddonDocument).join(Addon, Addon.id == AddonDocument.addon_id)
+            .where(AddonDocument.is_listed.is_(True)))
 
 
 def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[int]]:
     """The total number of matches and the ids of one page of them, in order."""
     conditions = _filters(query)
     sorts = query.sorts or (["relevance"] if query.q else ["downloads"])
+    parameters = {}
     if query.q is not None:
-        ranked = _ranked_matches(connection, query.q, conditions, sorts)
-        return len(ranked), ranked[offset:offset + limit]
+        terms = index.tokenize(query.q)[:_MAX_TERMS]
+        if not terms:
+            return 0, []
+        expressions = _Expressions(connection, terms)
+        if sorts[0] == "relevance":
+            return _by_relevance(connection, expressions, conditions, offset, limit)
+        conditions.append(AddonDocument.addon_id.in_(index.matches("any")))
+        parameters["any"] = expressions.any
     if sorts == ["random"]:
         ids = list(connection.execute(_base([AddonDocument.addon_id]).where(*conditions).order_by(AddonDocument.addon_id)).scalars())
         # Seeded with the day, as AMO does: the order is stable within a day.
         random.Random(date.today().toordinal()).shuffle(ids)
         return len(ids), ids[offset:offset + limit]
-    total = connection.execute(_base([func.count()]).where(*conditions)).scalar_one()
-    # Without a query, every match is equally relevant: fall back to popularity.
+    total = connection.execute(_base([func.count()]).where(*conditions), parameters).scalar_one()
+    # Without a query, every match is equally relevant: popularity decides.
     order = [SORTS["users" if name == "relevance" else name] for name in sorts]
     rows = connection.execute(
         _base([AddonDocument.addon_id]).where(*conditions)
-        .order_by(*order, AddonDocument.addon_id).offset(offset).limit(limit)
+        .order_by(*order, AddonDocument.addon_id).offset(offset).limit(limit), parameters
     ).scalars()
     return total, list(rows)
 
 
-def _ranked_matches(connection: Connection, q: str, conditions: list, sorts: list[str]) -> list[int]:
-    terms = index.tokenize(q)[:_MAX_TERMS]
-    if not terms:
-        return []
-    alternatives = [[term, *index.typo_corrections(connection, term)[:_MAX_CORRECTIONS]] for term in terms]
-    exact_terms = [[term] for term in terms]
-    name_match = index.match_expression("name", alternatives, prefix_last=True)
-    summary_match = index.match_expression("summary", exact_terms)
-    description_match = index.match_expression("description", exact_terms)
+class _Expressions:
+    """The full-text expressions of one query, from the strictest name match to the loosest."""
 
-    def hits(expression: str) -> set[int]:
-        return set(connection.execute(
-            text("SELECT rowid FROM addon_search WHERE addon_search MATCH :m"), {"m": expression}
-        ).scalars())
-
-    any_match = f"({name_match}) OR ({summary_match}) OR ({description_match})"
-    matching = select(text("rowid")).select_from(text("addon_search")).where(text("addon_search MATCH :any"))
-    columns = [AddonDocument.addon_id, AddonDocument.names, AddonDocument.average_daily_users,
-               AddonDocument.weekly_downloads, AddonDocument.created, AddonDocument.last_updated,
-               AddonDocument.bayesian_rating, AddonDocument.hotness, AddonDocument.name_sort]
-    rows = connection.execute(
-        _base(columns).where(*conditions, AddonDocument.addon_id.in_(matching)), {"any": any_match}
-    ).all()
-    if not rows:
-        return []
-    summary_hits, description_hits = hits(summary_match), hits(description_match)
-    known_words = [set(options) for options in alternatives]
-
-    def relevance(row) -> float:
-        names = orjson.loads(row.names) if isinstance(row.names, (str, bytes)) else row.names
-        score = max((_name_tier(terms, known_words, name) for name in names), default=0.0)
-        if row.addon_id in summary_hits:
-            score += _SUMMARY_WEIGHT
-        if row.addon_id in description_hits:
-            score += _DESCRIPTION_WEIGHT
-        return score * min(2.0, 1.0 + math.log10(1 + row.average_daily_users) / 7)
-
-    keys = {
-        "relevance": lambda r: -relevance(r),
-        "created": lambda r: -r.created.timestamp(),
-        "downloads": lambda r: -r.weekly_downloads,
-        "hotness": lambda r: -r.hotness,
-        "name": lambda r: r.name_sort,
-        "rating": lambda r: -r.bayesian_rating,
-        "updated": lambda r: -r.last_updated.timestamp(),
-        "users": lambda r: -r.average_daily_users,
-    }
-    chosen = [keys[name] for name in sorts]
-    rows.sort(key=lambda r: (*(key(r) for key in chosen), -r.average_daily_users, r.addon_id))
-    return [row.addon_id for row in rows]
+    def __init__(self, connection: Connection, terms: list[str]):
+        self.terms = terms
+        exact_terms = [[term] for term in terms]
+        with_typos = [[term, *index.typo_corrections(connection, term)[:_MAX_CORRECTIONS]] for term in terms]
+        self.phrase = index.phrase_expression("name", terms)
+        self.words = index.match_expression("name", exact_terms)
+        self.prefix = index.match_expression("name", exact_terms, prefix_last=True)
+        self.name = index.match_expression("name", with_typos, prefix_last=True)
+        summary = index.match_expression("summary", exact_terms)
+        description = index.match_expression("description", exact_terms)
+        self.summary_only = f"({summary}) NOT ({self.name})"
+        self.description_only = f"({description}) NOT ({summary}) NOT ({self.name})"
+        self.any = f"({self.name}) OR ({summary}) OR ({description})"
 
 
-def _name_tier(terms: list[str], alternatives: list[set[str]], name: str) -> float:
-    """The best way one of the add-on's names (space-joined tokens) matches the query's terms."""
-    phrase = " ".join(terms)
-    words = name.split()
-    if name == phrase:
-        return _TIER_WEIGHTS["exact"]
-    if f" {phrase} " in f" {name} ":
-        return _TIER_WEIGHTS["phrase"]
-    present = set(words)
-    if all(term in present for term in terms):
-        return _TIER_WEIGHTS["words"]
-    *leading, last = terms
-    if all(term in present for term in leading) and any(word.startswith(last) for word in words):
-        return _TIER_WEIGHTS["prefix"]
-    if all(present & options for options in alternatives[:-1]) and (
-        present & alternatives[-1] or any(word.startswith(last) for word in words)
-    ):
-        return _TIER_WEIGHTS["typo"]
-    return 0.0
+def _by_relevance(connection: Connection, expressions: _Expressions, conditions: list, offset: int,
+                  limit: int) -> tuple[int, list[int]]:
+    """Ranks in tiers: every name match, best kind first, then summary-only matches, then
+    description-only ones; popularity orders each tier. Only the tiers the page reaches are
+    sorted, so a common word costs one pass over its name matches, not over every match."""
+    # Without filters, the full-text index alone answers: it holds only listed add-ons, with
+    # their daily users.
+    if conditions:
+        name_rows = connection.execute(
+            _base([AddonDocument.addon_id, AddonDocument.average_daily_users])
+            .where(*conditions, AddonDocument.addon_id.in_(index.matches("name"))), {"name": expressions.name}
+        ).all()
+    else:
+        name_rows = index.ranked_matches(connection, expressions.name)
+    page: list[int] = []
+    if name_rows:
+        # The tier of each name match, 0 the best; assigned loosest first so stricter tiers win.
+        tier_of = dict.fromkeys((addon_id for addon_id, _ in name_rows), 4)
+        stricter = [(3, expressions.prefix), (2, expressions.words)]
+        if len(expressions.terms) > 1:  # one word: the phrase is the word
+            stricter.append((1, expressions.phrase))
+        for tier, expression in stricter:
+            tier_of.update((addon_id, tier) for addon_id in index.matching_ids(connection, expression) if addon_id in tier_of)
+        tier_of.update((addon_id, 0) for addon_id in index.exact_name_ids(connection, expressions.terms) if addon_id in tier_of)
+        best = heapq.nsmallest(offset + limit, ((tier_of[addon_id], -users, addon_id) for addon_id, users in name_rows))
+        page = [addon_id for _, _, addon_id in best[offset:]]
+    tiers_below = [("summary_only", expressions.summary_only), ("description_only", expressions.description_only)]
+    skipped = len(name_rows)  # matches ranked above the tier being paged through
+    for position, (parameter, expression) in enumerate(tiers_below):
+        if len(page) >= limit:
+            break
+        start, wanted = max(0, offset - skipped), limit - len(page)
+        if conditions:
+            matching = AddonDocument.addon_id.in_(index.matches(parameter))
+            page += connection.execute(
+                _base([AddonDocument.addon_id]).where(*conditions, matching)
+                .order_by(AddonDocument.average_daily_users.desc(), AddonDocument.addon_id)
+                .offset(start).limit(wanted), {parameter: expression}
+            ).scalars()
+        else:
+            page += index.most_used_matching(connection, expression, start, wanted)
+        if position + 1 < len(tiers_below):
+            skipped += _count(connection, conditions, parameter, expression)
+    return _count(connection, conditions, "any", expressions.any), page
+
+
+def _count(connection: Connection, conditions: list, parameter: str, expression: str) -> int:
+    if not conditions:
+        return index.count_matching(connection, expression)
+    matching = AddonDocument.addon_id.in_(index.matches(parameter))
+    return connection.execute(_base([func.count()]).where(*conditions, matching), {parameter: expression}).scalar_one()

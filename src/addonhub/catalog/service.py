@@ -25,20 +25,36 @@ class Access(enum.Enum):
     NOT_FOUND = "not_found"
 
 
-def find_addon(session: Session, identifier: str) -> Addon | None:
-    """By id, slug or guid (case-insensitive; "{uuid}" also without braces)."""
+def _lookup(identifier: str):
+    """The condition finding an add-on by id, slug or guid (case-insensitive; a "{uuid}" guid
+    also without its braces), or None when the identifier cannot name one."""
     identifier = unquote(identifier).strip()
     if not identifier:
         return None
     if identifier.isdigit():
-        return session.get(Addon, int(identifier)) if len(identifier) < 19 else None
-    addon = session.scalar(select(Addon).where(Addon.slug == identifier))
-    if addon is None:
-        candidates = [identifier.lower()]
-        if "@" not in identifier and not identifier.startswith("{"):
-            candidates.append("{" + identifier.lower() + "}")
-        addon = session.scalar(select(Addon).where(func.lower(Addon.guid).in_(candidates)))
-    return addon
+        return Addon.id == int(identifier) if len(identifier) < 19 else None
+    candidates = [identifier.lower()]
+    if "@" not in identifier and not identifier.startswith("{"):
+        candidates.append("{" + identifier.lower() + "}")
+    slug_match = select(Addon.id).where(Addon.slug == identifier).scalar_subquery()
+    guid_match = select(Addon.id).where(func.lower(Addon.guid).in_(candidates)).limit(1).scalar_subquery()
+    return Addon.id == func.coalesce(slug_match, guid_match)
+
+
+def find_addon(session: Session, identifier: str) -> Addon | None:
+    condition = _lookup(identifier)
+    return session.scalar(select(Addon).where(condition)) if condition is not None else None
+
+
+def listed_document(session: Session, identifier: str) -> str | None:
+    """The stored detail object of a listed add-on: the one read anybody may see, in one query."""
+    condition = _lookup(identifier)
+    if condition is None:
+        return None
+    return session.scalar(
+        select(AddonDocument.body).join(Addon, Addon.id == AddonDocument.addon_id)
+        .where(condition, AddonDocument.is_listed.is_(True))
+    )
 
 
 def is_author(addon: Addon, user: User | None) -> bool:

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 
 from addonhub.api.amo import params
 from addonhub.api.amo.pagination import envelope
-from addonhub.api.amo.rendering import Renderer, for_listing
+from addonhub.api.amo.rendering import Renderer, render_document
 from addonhub.api.auth import current_user
 from addonhub.api.responses import APIError, JSONResponse, field_error, not_found
 from addonhub.catalog import search, service
@@ -60,8 +60,8 @@ def _session(request: Request):
     return request.app.state.store.db.session()
 
 
-def _listing(renderer: Renderer, bodies: list[str]) -> list[dict]:
-    return [for_listing(renderer.render(orjson.loads(body))) for body in bodies]
+def _listing(renderer: Renderer, bodies: list[str]) -> list[orjson.Fragment]:
+    return [orjson.Fragment(render_document(renderer, body, listing=True)) for body in bodies]
 
 
 def _visible_addon(session: Session, request: Request, identifier: str):
@@ -102,7 +102,7 @@ def autocomplete(request: Request):
     renderer = _renderer(request)
     with _session(request) as session:
         _, ids = search.search_ids(session.connection(), query, 0, AUTOCOMPLETE_SIZE)
-        addons = [renderer.render(orjson.loads(body)) for body in service.documents(session, ids)]
+        addons = [orjson.loads(render_document(renderer, body)) for body in service.documents(session, ids)]
     fields = ("id", "icon_url", "name", "url", "type", "is_featured")
     return JSONResponse({"results": [{field: addon[field] for field in fields} for addon in addons]})
 
@@ -136,6 +136,11 @@ def featured(request: Request):
 def addon_detail(request: Request, identifier: str):
     renderer = _renderer(request)
     with _session(request) as session:
+        if "authorization" not in request.headers:
+            # The common case, a listed add-on read anonymously: one query, and usually no rendering.
+            listed = service.listed_document(session, identifier)
+            if listed is not None:
+                return JSONResponse(orjson.Fragment(render_document(renderer, listed)))
         addon, user = _visible_addon(session, request, identifier)
         body = orjson.loads(service.document(session, addon.id))
         if service.can_manage(addon, user):

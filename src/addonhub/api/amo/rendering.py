@@ -5,9 +5,11 @@ links wrapped through the store's redirector."""
 import hashlib
 import hmac
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 import nh3
+import orjson
 
 from addonhub.catalog.constants import TRANSLATED_FIELDS
 from addonhub.catalog.importer import ALLOWED_HTML_TAGS
@@ -33,7 +35,7 @@ def is_signed_outgoing(secret_key: bytes, signature: str, url: str) -> bool:
     return hmac.compare_digest(outgoing_signature(secret_key, url), signature)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Renderer:
     base_url: str
     secret_key: bytes
@@ -97,6 +99,18 @@ class Renderer:
             else:
                 rendered[key] = self.render(item, default_locale)
         return rendered
+
+
+@lru_cache(maxsize=20_000)
+def _rendered_document(renderer: Renderer, body: str, listing: bool) -> bytes:
+    addon = renderer.render(orjson.loads(body))
+    return orjson.dumps(for_listing(addon) if listing else addon)
+
+
+def render_document(renderer: Renderer, body: str, listing: bool = False) -> bytes:
+    """A stored detail object rendered to JSON bytes. Cached by the stored text itself, so an
+    add-on that changes (and so gets a new document) can never be answered from a stale entry."""
+    return _rendered_document(renderer, body, listing)
 
 
 def for_listing(addon: dict) -> dict:
