@@ -18,4 +18,5 @@ class Store:
         """The configured public URL, or else the one the request came in on."""
         if self.settings.base_url:
             return self.settings.base_url.rstrip("/")
-        return f"{request.url.scheme}://{request.url.netloc}"
+        host = request.headers.get("host") or "{}:{}".format(*(request.scope.get("server") or ("localhost", 80)))
+        return f"{request.scope['scheme']}://{host}"

@@ -5,7 +5,8 @@ import math
 from collections import Counter
 from urllib.parse import unquote
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
@@ -25,36 +26,45 @@ class Access(enum.Enum):
     NOT_FOUND = "not_found"
 
 
-def _lookup(identifier: str):
-    """The condition finding an add-on by id, slug or guid (case-insensitive; a "{uuid}" guid
-    also without its braces), or None when the identifier cannot name one."""
+# Finding an add-on is the hottest read of the store, so these are plain statements: building
+# them per request cost more than running them.
+_ID_BY_SLUG_OR_GUID = (
+    "coalesce((SELECT id FROM addons WHERE slug = :slug), "
+    "(SELECT id FROM addons WHERE lower(guid) IN (:guid, :braced) LIMIT 1))"
+)
+_ADDON_ID = text(f"SELECT {_ID_BY_SLUG_OR_GUID}")
+_LISTED_BY_ID = text("SELECT body FROM addon_documents WHERE addon_id = :id AND is_listed")
+_LISTED_BY_SLUG_OR_GUID = text(f"SELECT body FROM addon_documents WHERE is_listed AND addon_id = {_ID_BY_SLUG_OR_GUID}")
+
+
+def _lookup(identifier: str) -> tuple[int | None, dict | None]:
+    """An add-on's id when the identifier is one, else the parameters that find it by slug or
+    guid (case-insensitive; a "{uuid}" guid also without its braces); (None, None) when the
+    identifier cannot name an add-on."""
     identifier = unquote(identifier).strip()
-    if not identifier:
-        return None
+    if not identifier or (identifier.isdigit() and len(identifier) >= 19):
+        return None, None
     if identifier.isdigit():
-        return Addon.id == int(identifier) if len(identifier) < 19 else None
-    candidates = [identifier.lower()]
-    if "@" not in identifier and not identifier.startswith("{"):
-        candidates.append("{" + identifier.lower() + "}")
-    slug_match = select(Addon.id).where(Addon.slug == identifier).scalar_subquery()
-    guid_match = select(Addon.id).where(func.lower(Addon.guid).in_(candidates)).limit(1).scalar_subquery()
-    return Addon.id == func.coalesce(slug_match, guid_match)
+        return int(identifier), None
+    lowered = identifier.lower()
+    return None, {"slug": identifier, "guid": lowered, "braced": "{" + lowered + "}"}
 
 
 def find_addon(session: Session, identifier: str) -> Addon | None:
-    condition = _lookup(identifier)
-    return session.scalar(select(Addon).where(condition)) if condition is not None else None
+    addon_id, by_name = _lookup(identifier)
+    if by_name is not None:
+        addon_id = session.execute(_ADDON_ID, by_name).scalar()
+    return session.get(Addon, addon_id) if addon_id is not None else None
 
 
-def listed_document(session: Session, identifier: str) -> str | None:
-    """The stored detail object of a listed add-on: the one read anybody may see, in one query."""
-    condition = _lookup(identifier)
-    if condition is None:
-        return None
-    return session.scalar(
-        select(AddonDocument.body).join(Addon, Addon.id == AddonDocument.addon_id)
-        .where(condition, AddonDocument.is_listed.is_(True))
-    )
+def listed_document(connection: Connection, identifier: str) -> str | None:
+    """The stored detail object of a listed add-on (what anybody may read), in one query."""
+    addon_id, by_name = _lookup(identifier)
+    if addon_id is not None:
+        return connection.execute(_LISTED_BY_ID, {"id": addon_id}).scalar()
+    if by_name is not None:
+        return connection.execute(_LISTED_BY_SLUG_OR_GUID, by_name).scalar()
+    return None
 
 
 def is_author(addon: Addon, user: User | None) -> bool:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
 
-from addonhub.signing import SignatureProblem
+from addonhub.signing import SignatureProblem, certificates
 
 COSE_SIGN_TAG = 98
 ALG, KID = 1, 4  # header labels
@@ -58,7 +58,7 @@ def verify(message: bytes, manifest: bytes) -> tuple[list[x509.Certificate], lis
     certificate_list = body_headers.get(KID)
     if len(body_headers) != 1 or not _is_array(certificate_list):
         raise SignatureProblem("must list its intermediate certificates, and only them, in its protected headers")
-    intermediates = [_certificate(der) for der in certificate_list]
+    intermediates = [certificates.load_der(der) for der in certificate_list]
     signers = [_verify_one(signature, body_protected, manifest) for signature in signatures]
     return signers, intermediates
 
@@ -74,7 +74,7 @@ def _verify_one(signature: object, body_protected: bytes, manifest: bytes) -> x5
     algorithm = _ALGORITHMS.get(headers.get(ALG))
     if algorithm is None:
         raise SignatureProblem(f"uses the algorithm {headers.get(ALG)!r}, which Firefox does not verify")
-    certificate = _certificate(headers.get(KID))
+    certificate = certificates.load_der(headers.get(KID))
     public_key = certificate.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
         raise SignatureProblem("has a signing certificate without an elliptic-curve key")
@@ -114,15 +114,6 @@ def _decode(data: bytes) -> object:
 
 def _is_array(value: object) -> bool:
     return isinstance(value, (list, tuple))  # cbor2 decodes arrays inside tags as tuples
-
-
-def _certificate(der: object) -> x509.Certificate:
-    if not isinstance(der, bytes):
-        raise SignatureProblem("has a certificate that is not a byte string")
-    try:
-        return x509.load_der_x509_certificate(der)
-    except ValueError as error:
-        raise SignatureProblem(f"has a certificate that cannot be parsed: {error}") from None
 
 
 def _der(certificate: x509.Certificate) -> bytes:

@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
-from addonhub.signing import SignatureProblem
+from addonhub.signing import SignatureProblem, certificates
 
 # The digests Firefox accepts in a PKCS#7 add-on signature.
 _DIGESTS = {"sha1": hashes.SHA1(), "sha256": hashes.SHA256()}
@@ -45,11 +45,11 @@ def verify_detached(signature: bytes, content: bytes) -> tuple[x509.Certificate,
         if algorithm is None:
             raise SignatureProblem(f"uses the digest {signer_info['digest_algorithm']['algorithm'].native}, "
                                    "which Firefox does not accept")
-        certificates = [choice.chosen for choice in signed_data["certificates"] or [] if choice.name == "certificate"]
-        signer_index = _signer_index(signer_info["sid"], certificates)
+        included = [choice.chosen for choice in signed_data["certificates"] or [] if choice.name == "certificate"]
+        signer_index = _signer_index(signer_info["sid"], included)
         signed_bytes = _signed_bytes(signer_info, content, algorithm)
-        loaded = [x509.load_der_x509_certificate(certificate.dump()) for certificate in certificates]
         signature_value = signer_info["signature"].native
+        loaded = [certificates.load_der(certificate.dump()) for certificate in included]
     except (ValueError, TypeError, KeyError) as error:
         raise SignatureProblem(f"cannot be parsed: {error}") from None
     signer = loaded.pop(signer_index)
@@ -57,11 +57,11 @@ def verify_detached(signature: bytes, content: bytes) -> tuple[x509.Certificate,
     return signer, loaded
 
 
-def _signer_index(signer_id: cms.SignerIdentifier, certificates: list) -> int:
+def _signer_index(signer_id: cms.SignerIdentifier, included: list) -> int:
     if signer_id.name != "issuer_and_serial_number":
         raise SignatureProblem("does not name its signer by issuer and serial number, as Firefox requires")
     wanted = signer_id.chosen
-    for index, certificate in enumerate(certificates):
+    for index, certificate in enumerate(included):
         if certificate.serial_number == wanted["serial_number"].native and certificate.issuer == wanted["issuer"]:
             return index
     raise SignatureProblem("does not include the signer's certificate")

@@ -7,16 +7,15 @@ from functools import cache
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import NameOID
 
 from addonhub.packages.archive import PackageArchive
-from addonhub.signing import SignatureProblem, SigningError, cose, jar, pkcs7
+from addonhub.signing import SignatureProblem, cose, jar, pkcs7
 from addonhub.signing.ca import common_name_for
+from addonhub.signing.certificates import chain_problems, load_pem_root
 
 # Firefox reads signature files of up to 8 MB.
 SIGNATURE_FILE_LIMIT = 8_000_000
-MAX_INTERMEDIATES = 4
 NO_ROOT = "no trusted root was given: the certificate chains were checked only as far as the certificates in the package"
 _PKCS7_FILES = (jar.MANIFEST, jar.SIGNATURE_FILE, jar.PKCS7_SIGNATURE)
 _COSE_FILES = (jar.COSE_MANIFEST, jar.COSE_SIGNATURE)
@@ -36,16 +35,9 @@ def verify_xpi(path: Path | str, root_pem: bytes | None = None, addon_id: str | 
     which is itself reported as a problem; without an id the common name is not checked against one.
 
     Raises ArchiveError when the package cannot be read safely, SigningError for a bad root."""
-    root = _load_root(root_pem) if root_pem is not None else None
+    root = load_pem_root(root_pem) if root_pem is not None else None
     with PackageArchive(path) as archive:
         return _Verification(archive).problems(root, addon_id)
-
-
-def _load_root(pem: bytes) -> x509.Certificate:
-    try:
-        return x509.load_pem_x509_certificate(pem)
-    except ValueError as error:
-        raise SigningError(f"The root is not a PEM certificate: {error}") from None
 
 
 class _Verification:
@@ -153,63 +145,6 @@ def _digest_problems(attributes: dict[str, str], actual: jar.Digests, suffix: st
     return problems
 
 
-def chain_problems(leaf: x509.Certificate, candidates: list[x509.Certificate],
-                   root: x509.Certificate | None) -> list[str]:
-    """The path from the signing certificate through `candidates` to `root`, checked as
-    mozilla::pkix does for code signing, except for validity dates, which Firefox ignores for
-    add-ons. Without a root, the path is followed as far as the candidates go."""
-    problems: list[str] = []
-    try:
-        problems += _usage_problems(leaf, as_ca=False)
-        certificate = leaf
-        for _ in range(MAX_INTERMEDIATES + 1):
-            if root is not None and _issued_by(certificate, root):
-                return problems
-            issuer = next((candidate for candidate in candidates
-                           if candidate != certificate and _issued_by(certificate, candidate)), None)
-            if issuer is None:
-                if root is None:
-                    return problems
-                return problems + [f"the certificate {_describe(certificate)} is not issued by the trusted root "
-                                   f"{_describe(root)} nor by a certificate included in the signature"]
-            problems += _usage_problems(issuer, as_ca=True)
-            certificate = issuer
-        return problems + ["the certificate chain is too long"]
-    except ValueError as error:  # an extension that cannot be parsed
-        return problems + [f"a certificate is malformed: {error}"]
-
-
-def _issued_by(certificate: x509.Certificate, issuer: x509.Certificate) -> bool:
-    try:
-        certificate.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature):
-        return False
-    return True
-
-
-def _usage_problems(certificate: x509.Certificate, as_ca: bool) -> list[str]:
-    name, problems = _describe(certificate), []
-    constraints = _extension(certificate, x509.BasicConstraints)
-    if as_ca and not (constraints and constraints.ca):
-        problems.append(f"the certificate {name} issues another but is not a CA")
-    if not as_ca and constraints and constraints.ca:
-        problems.append(f"the signing certificate {name} is a CA certificate")
-    key_usage = _extension(certificate, x509.KeyUsage)
-    if key_usage and not (key_usage.key_cert_sign if as_ca else key_usage.digital_signature):
-        problems.append(f"the key usage of {name} does not allow {'issuing certificates' if as_ca else 'signing'}")
-    purposes = _extension(certificate, x509.ExtendedKeyUsage)
-    if purposes and ExtendedKeyUsageOID.CODE_SIGNING not in purposes:
-        problems.append(f"the certificate {name} is not for code signing")
-    return problems
-
-
-def _extension(certificate: x509.Certificate, kind: type):
-    try:
-        return certificate.extensions.get_extension_for_class(kind).value
-    except x509.ExtensionNotFound:
-        return None
-
-
 def _common_name_problems(signers: list[_Signer], addon_id: str | None) -> list[str]:
     """Firefox compares the signing certificate's common name with the add-on id (getSignedStatus)."""
     expected = common_name_for(addon_id) if addon_id is not None else None
@@ -227,6 +162,3 @@ def _common_name_problems(signers: list[_Signer], addon_id: str | None) -> list[
         problems.append(f"the signatures name different add-ons: {', '.join(sorted(map(str, names)))}")
     return problems
 
-
-def _describe(certificate: x509.Certificate) -> str:
-    return repr(certificate.subject.rfc4514_string())

@@ -2,6 +2,7 @@
 
 import orjson
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from addonhub.api.amo import params
@@ -133,14 +134,20 @@ def featured(request: Request):
 
 
 @router.get("/addon/{identifier}", openapi_extra=_docs(_LANG, _param("wrap_outgoing_links", "Wrap links to other sites.")))
-def addon_detail(request: Request, identifier: str):
+async def addon_detail(request: Request, identifier: str):
     renderer = _renderer(request)
+    if "authorization" not in request.headers:
+        # The common case, a listed add-on read anonymously: one indexed query and usually no
+        # rendering, run on the event loop because a thread hop would cost more than the query.
+        with request.app.state.store.db.engine.connect() as connection:
+            listed = service.listed_document(connection, identifier)
+        if listed is not None:
+            return JSONResponse(orjson.Fragment(render_document(renderer, listed)))
+    return await run_in_threadpool(_addon_detail_for_caller, request, identifier, renderer)
+
+
+def _addon_detail_for_caller(request: Request, identifier: str, renderer: Renderer) -> JSONResponse:
     with _session(request) as session:
-        if "authorization" not in request.headers:
-            # The common case, a listed add-on read anonymously: one query, and usually no rendering.
-            listed = service.listed_document(session, identifier)
-            if listed is not None:
-                return JSONResponse(orjson.Fragment(render_document(renderer, listed)))
         addon, user = _visible_addon(session, request, identifier)
         body = orjson.loads(service.document(session, addon.id))
         if service.can_manage(addon, user):
