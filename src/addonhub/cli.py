@@ -86,7 +86,8 @@ def demo(args) -> int:
 
 def validate(args) -> int:
     from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
-    options = ValidationOptions(listed=not args.unlisted, target=args.target)
+    options = ValidationOptions(listed=not args.unlisted, target=args.target,
+                                addons_linter=args.addons_linter or Settings().addons_linter)
     try:
         report = validate_package(args.file, options)
     except (UnreadablePackage, OSError) as error:
@@ -195,6 +196,8 @@ def parser() -> argparse.ArgumentParser:
     channel.add_argument("--listed", action="store_true", help="validate for a listed submission (the default)")
     channel.add_argument("--unlisted", action="store_true", help="validate for an unlisted (self-hosted) submission")
     validating.add_argument("--target", choices=("firefox", "chromium"), default="firefox")
+    validating.add_argument("--addons-linter", metavar="PATH",
+                            help="also run this addons-linter executable (or set ADDONHUB_ADDONS_LINTER)")
 
     signing_ca = commands.add_parser("signing", help="Manage the store's signing CA.").add_subparsers(
         dest="action", required=True)

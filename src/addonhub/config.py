@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # Defaults to an SQLite file inside data_dir.
     database_url: str | None = None
+    # An addons-linter executable (npm) to run beside the store's own validation, as AMO does.
+    addons_linter: str | None = None
 
     def prepare_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -269,3 +269,17 @@ def test_the_command_exit_codes_and_json(tmp_path):
     result = run(garbage)
     assert result.returncode == 2 and "cannot read" in result.stderr and "Traceback" not in result.stderr
     assert run(tmp_path / "missing.xpi").returncode == 2
+
+
+ADDONS_LINTER = Path(__file__).resolve().parents[2] / "bench/validation/node_modules/.bin/addons-linter"
+
+
+@pytest.mark.skipif(not ADDONS_LINTER.exists(), reason="addons-linter is not installed (make corpus installs it)")
+def test_addons_linter_messages_join_the_report(tmp_path):
+    path = extension(tmp_path / "l.xpi", manifest(permissions=["bogus"]), **{"a.js": "eval(1)"})
+    report = validate_package(path, ValidationOptions(addons_linter=str(ADDONS_LINTER)))
+    found = [(m.code, m.file) for m in report.messages]
+    assert ("MISSING_DATA_COLLECTION_PERMISSIONS", "manifest.json") in found  # a check only the linter has
+    assert len(found) == len(set((m.code, m.file, m.line) for m in report.messages))  # nothing said twice
+    broken = validate_package(path, ValidationOptions(addons_linter=str(tmp_path / "no-such-linter")))
+    assert [m.code for m in broken.messages if m.type == "error"] == ["LINTER_FAILED"]

@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 from addonhub.packages import permissions, versions
 from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
 from addonhub.packages.content_checks import check_code, check_files
+from addonhub.packages.linter import LinterFailed, merge_linter_output, run_addons_linter
 from addonhub.packages.manifest import parse_json
 from addonhub.packages.report import Report
 
@@ -40,6 +41,8 @@ class ValidationOptions:
     listed: bool = True
     target: str = "firefox"  # or "chromium"
     limits: ArchiveLimits = ArchiveLimits()
+    # Path of an addons-linter executable to run as well (Firefox packages only).
+    addons_linter: str | None = None
 
 
 def validate_package(path: Path | str, options: ValidationOptions = ValidationOptions()) -> Report:
@@ -57,6 +60,11 @@ def validate_package(path: Path | str, options: ValidationOptions = ValidationOp
         if manifest is not None:
             _ManifestChecks(archive, manifest, options, report).run()
         check_code(archive, report)
+    if options.addons_linter and options.target == "firefox":
+        try:
+            merge_linter_output(report, run_addons_linter(options.addons_linter, Path(path), options.listed))
+        except LinterFailed as error:
+            report.error("LINTER_FAILED", str(error))
     return report
 
 
