@@ -22,7 +22,7 @@ from addonhub.signing import SignatureProblem, certificates
 COSE_SIGN_TAG = 98
 ALG, KID = 1, 4  # header labels
 ES256 = -7
-# The algorithms Firefox verifies, by COSE identifier.
+# The ECDSA algorithms Firefox verifies, by COSE identifier, with their hashes.
 _ALGORITHMS = {ES256: hashes.SHA256(), -35: hashes.SHA384(), -36: hashes.SHA512()}
 ES256_HALF = 32  # bytes in each of r and s for P-256
 
@@ -71,9 +71,9 @@ def _verify_one(signature: object, body_protected: bytes, manifest: bytes) -> x5
     headers = _protected_headers(signature_protected)
     if len(headers) != 2:
         raise SignatureProblem("has a signature whose protected headers are not just its algorithm and certificate")
-    algorithm = _ALGORITHMS.get(headers.get(ALG))
-    if algorithm is None:
-        raise SignatureProblem(f"uses the algorithm {headers.get(ALG)!r}, which Firefox does not verify")
+    algorithm = headers.get(ALG)
+    if not isinstance(algorithm, int) or algorithm not in _ALGORITHMS:
+        raise SignatureProblem(f"uses the COSE algorithm {algorithm!r}; only ES256, ES384 and ES512 are checked")
     certificate = certificates.load_der(headers.get(KID))
     public_key = certificate.public_key()
     if not isinstance(public_key, ec.EllipticCurvePublicKey):
@@ -82,7 +82,7 @@ def _verify_one(signature: object, body_protected: bytes, manifest: bytes) -> x5
     der_signature = encode_dss_signature(int.from_bytes(value[:half], "big"), int.from_bytes(value[half:], "big"))
     try:
         public_key.verify(der_signature, _to_be_signed(body_protected, signature_protected, manifest),
-                          ec.ECDSA(algorithm))
+                          ec.ECDSA(_ALGORITHMS[algorithm]))
     except InvalidSignature:
         raise SignatureProblem("does not match: the signature is not valid for cose.manifest") from None
     return certificate

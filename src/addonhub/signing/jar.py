@@ -139,10 +139,12 @@ def _sections(data: bytes, version_line: bytes) -> list[dict[str, str]]:
             current = {}
             continue
         name, colon, value = line.partition(b":")
-        if not colon or not name.strip():
+        name = name.rstrip(b" ")
+        if not colon or not name:
             raise SignatureProblem(f"malformed line {line[:80]!r}")
         try:
-            key, text = name.strip().decode("ascii").lower(), value.strip(b" ").decode("utf-8")
+            # Like Firefox, keep spaces that end a value: a file name may end with one.
+            key, text = name.decode("ascii").lower(), value.lstrip(b" ").decode("utf-8")
         except UnicodeDecodeError:
             raise SignatureProblem(f"line {line[:80]!r} is not UTF-8") from None
         if key in current:

@@ -19,7 +19,8 @@ def sign_detached(content: bytes, certificate: x509.Certificate, key: rsa.RSAPri
                   chain: list[x509.Certificate]) -> bytes:
     """DER SignedData without the content, carrying the signer's certificate and `chain`.
 
-    SHA-256: cryptography cannot sign PKCS#7 with SHA-1, which only Firefox older than 57 needs."""
+    SHA-256, which current Firefox accepts as it does SHA-1 (AMO's choice, for old versions):
+    cryptography cannot sign PKCS#7 with SHA-1."""
     builder = pkcs7.PKCS7SignatureBuilder().set_data(content).add_signer(certificate, key, hashes.SHA256())
     for extra in chain:  # after add_signer, which starts a new list of extra certificates
         builder = builder.add_certificate(extra)

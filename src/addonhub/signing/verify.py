@@ -16,7 +16,8 @@ from addonhub.signing.certificates import chain_problems, load_pem_root
 
 # Firefox reads signature files of up to 8 MB.
 SIGNATURE_FILE_LIMIT = 8_000_000
-NO_ROOT = "no trusted root was given: the certificate chains were checked only as far as the certificates in the package"
+NO_ROOT = ("no trusted root was given: the certificate chains were checked only as far as the certificates "
+           "in the package")
 _PKCS7_FILES = (jar.MANIFEST, jar.SIGNATURE_FILE, jar.PKCS7_SIGNATURE)
 _COSE_FILES = (jar.COSE_MANIFEST, jar.COSE_SIGNATURE)
 
@@ -159,6 +160,6 @@ def _common_name_problems(signers: list[_Signer], addon_id: str | None) -> list[
             problems.append(f"{signer.source}: signed for {values[0].value!r}, not for the add-on id "
                             f"{addon_id!r} (the certificate's common name should be {expected!r})")
     if expected is None and len(names) > 1:
-        problems.append(f"the signatures name different add-ons: {', '.join(sorted(map(str, names)))}")
+        problems.append(f"the signatures name different add-ons: {', '.join(sorted(names))}")
     return problems
 
