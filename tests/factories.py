@@ -1,4 +1,5 @@
-"""AMO-shaped records for tests: one complete add-on, with any field overridden."""
+"""AMO-shaped records for tests (one complete add-on, with any field overridden), and reading
+listings back."""
 
 import itertools
 
@@ -54,3 +55,9 @@ def addon_record(slug: str, **overrides) -> dict:
     }
     record.update(overrides)
     return record
+
+
+def slugs(response) -> list[str]:
+    """The slugs of a listing response's results, in order."""
+    assert response.status_code == 200, response.text
+    return [addon["slug"] for addon in response.json()["results"]]

@@ -2,12 +2,7 @@
 
 import pytest
 
-from tests.factories import addon_record, version_record
-
-
-def slugs(response) -> list[str]:
-    assert response.status_code == 200, response.text
-    return [addon["slug"] for addon in response.json()["results"]]
+from tests.factories import addon_record, slugs, version_record
 
 
 @pytest.fixture
