@@ -6,3 +6,4 @@ from addonhub.catalog.models import (  # noqa: F401
     File, License, Preview, ReplacementAddon, Version, VersionCompatibility,
 )
 from addonhub.db import Base  # noqa: F401
+from addonhub.jobs import Job  # noqa: F401
