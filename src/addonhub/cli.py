@@ -34,13 +34,16 @@ def serve(args) -> int:
 
 
 def users_create(args) -> int:
+    from addonhub.accounts.keys import issue_key
     from addonhub.accounts.service import AccountError, create_user, issue_token
     store = _store(args)
     try:
         with store.db.session() as session:
             user = create_user(session, args.email, args.role)
             token = issue_token(session, user)
-            result = {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token}
+            credentials = issue_key(session, store.api_key_cipher, user)
+            result = {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token,
+                      "amo": credentials.as_amo_json()}
     except AccountError as error:
         print(f"addonhub: {error}", file=sys.stderr)
         return 1
@@ -48,6 +51,26 @@ def users_create(args) -> int:
         print(json.dumps(result))
     else:
         print(f"Created {result['role']} {result['email']} (id {result['id']}); API token: {token}")
+        print(f"AMO API key (JWT issuer and secret): {credentials.issuer} {credentials.secret}")
+    return 0
+
+
+def keys_rotate(args) -> int:
+    from addonhub.accounts.keys import rotate_key
+    from addonhub.accounts.service import user_by_email
+    store = _store(args)
+    with store.db.session() as session:
+        user = user_by_email(session, args.email)
+        if user is None:
+            print(f"addonhub: no account with e-mail {args.email}", file=sys.stderr)
+            return 1
+        credentials = rotate_key(session, store.api_key_cipher, user)
+        result = {"id": user.id, "email": user.email, "amo": credentials.as_amo_json()}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"New AMO API key for {result['email']} (id {result['id']}), the old one revoked: "
+              f"{credentials.issuer} {credentials.secret}")
     return 0
 
 
@@ -182,6 +205,13 @@ def parser() -> argparse.ArgumentParser:
     creating.add_argument("--email", required=True)
     creating.add_argument("--role", choices=("developer", "reviewer", "admin"), default="developer")
     creating.add_argument("--json", action="store_true", help="print the account as one JSON object")
+
+    keys = commands.add_parser("keys", help="Manage AMO API keys (JWT credentials).").add_subparsers(
+        dest="action", required=True)
+    rotating = command(keys, "rotate", keys_rotate,
+                       "Revoke the account's AMO API key, if it has one, and issue a new one.")
+    rotating.add_argument("--email", required=True)
+    rotating.add_argument("--json", action="store_true", help="print the account id, e-mail and new key as JSON")
 
     importing = command(commands, "import", import_file, "Import add-ons from a file in AMO's JSON shape.")
     importing.add_argument("file")

@@ -2,6 +2,7 @@
 
 from starlette.requests import Request
 
+from addonhub.accounts.keys import KeyCipher
 from addonhub.config import Settings
 from addonhub.db import Database
 
@@ -13,6 +14,8 @@ class Store:
         self.db = Database(settings.effective_database_url)
         self.db.migrate()
         self.secret_key = settings.load_secret_key()
+        # Encrypts the AMO API key secrets kept in the database (its key file is in data_dir).
+        self.api_key_cipher = KeyCipher.open(settings.data_dir)
 
     def base_url_for(self, request: Request) -> str:
         """The configured public URL, or else the one the request came in on."""

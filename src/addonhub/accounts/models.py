@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, func
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addonhub.db import Base
@@ -21,6 +21,7 @@ class User(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     tokens: Mapped[list["AccessToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    api_keys: Mapped[list["APIKey"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_reviewer(self) -> bool:
@@ -42,3 +43,25 @@ class AccessToken(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     user: Mapped[User] = relationship(back_populates="tokens")
+
+
+class APIKey(Base):
+    """An AMO API key: the JWT issuer (`user:<id>:<n>`) and its HS256 secret, stored encrypted with
+    the store's key file (accounts.keys.KeyCipher). A user has at most one active key; revoked keys
+    stay, so that their issuers are never handed out again."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        Index("ix_api_keys_one_active_per_user", "user_id", unique=True,
+              sqlite_where=text("is_active"), postgresql_where=text("is_active")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    issuer: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_encrypted: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    revoked: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship(back_populates="api_keys")

@@ -55,3 +55,7 @@ def user_for_token(session: Session, token: str) -> User | None:
     return session.scalar(
         select(User).join(AccessToken).where(AccessToken.token_sha256 == _digest(token))
     )
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email))

@@ -1,0 +1,151 @@
+"""AMO API keys: issuing, rotating, revoking and looking them up, and keeping their secrets.
+
+A key is an issuer (`user:<user id>:<n>`, as AMO makes them) and a secret of 64 hex characters
+that the developer's tools use, as its UTF-8 bytes, to sign HS256 JWTs. The server must know the
+secret to check those signatures, so it cannot keep only a digest: the secret is encrypted
+(Fernet) with a key kept in the data directory, outside the database, so that a copy of the
+database alone reveals no secret.
+"""
+
+import os
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from cryptography.fernet import Fernet, InvalidToken
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, joinedload
+
+from addonhub.accounts.models import APIKey, User
+from addonhub.accounts.service import AccountError
+
+KEY_FILE = "api_key_encryption_key"
+SECRET_BYTES = 32  # 64 hex characters, as AMO's generate_secret
+ISSUER_NUMBERS = 1000  # AMO's random suffix is 0..999
+
+
+class KeyCipherError(RuntimeError):
+    """A stored secret cannot be decrypted: the data directory's key file is not the one it was
+    encrypted with (replaced or lost). Rotating the account's key issues a readable one."""
+
+
+class KeyCipher:
+    """Encrypts and decrypts API key secrets with the store's key file (Fernet: AES-128-CBC and
+    HMAC-SHA256)."""
+
+    def __init__(self, key: bytes):
+        self._fernet = Fernet(key)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "KeyCipher":
+        """The cipher of the store in data_dir, its key file (0600) created on first use."""
+        return cls(_load_or_create_key(Path(data_dir) / KEY_FILE))
+
+    def encrypt(self, secret: str) -> str:
+        return self._fernet.encrypt(secret.encode("utf-8")).decode("ascii")
+
+    def decrypt(self, stored: str) -> str:
+        try:
+            return self._fernet.decrypt(stored.encode("ascii")).decode("utf-8")
+        except (InvalidToken, ValueError) as error:
+            raise KeyCipherError(
+                f"an API key secret cannot be decrypted with the data directory's {KEY_FILE}; "
+                "rotate the account's key (addonhub keys rotate)") from error
+
+
+def _load_or_create_key(path: Path) -> bytes:
+    """Reads the key file, or creates it whole: written to a private temporary file, then linked
+    into place, so a process starting at the same time reads either nothing or the full key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(Fernet.generate_key())
+                f.flush()
+                os.fsync(f.fileno())
+            try:
+                os.link(temporary, path)
+            except FileExistsError:
+                pass  # another process created it first; use theirs
+        finally:
+            temporary.unlink(missing_ok=True)
+    return path.read_bytes().strip()
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """An issued key as its owner sees it, once: the JWT issuer and the plain secret."""
+
+    issuer: str
+    secret: str
+
+    def as_amo_json(self) -> dict:
+        return {"jwt_issuer": self.issuer, "jwt_secret": self.secret}
+
+
+def issue_key(session: Session, cipher: KeyCipher, user: User) -> Credentials:
+    """A first key for the user; an account that already has an active key rotates it instead."""
+    if active_key_for_user(session, user) is not None:
+        raise AccountError(f"{user.email or user.username} already has an active API key; rotate it instead")
+    return _new_key(session, cipher, user)
+
+
+def rotate_key(session: Session, cipher: KeyCipher, user: User) -> Credentials:
+    """Revokes the user's active key, if any, and issues a new one."""
+    revoke_keys(session, user)
+    return _new_key(session, cipher, user)
+
+
+def revoke_keys(session: Session, user: User) -> int:
+    """Revokes the user's active key; JWTs signed with it stop working at once. Returns how many
+    keys were revoked (0 or 1)."""
+    result = session.execute(
+        update(APIKey)
+        .where(APIKey.user_id == user.id, APIKey.is_active)
+        .values(is_active=False, revoked=datetime.now(timezone.utc).replace(tzinfo=None))
+        .execution_options(synchronize_session="fetch")
+    )
+    session.flush()
+    return result.rowcount
+
+
+def active_key(session: Session, issuer: str) -> APIKey | None:
+    """The active key with this issuer (a JWT's `iss`), or None if unknown or revoked."""
+    if not isinstance(issuer, str):
+        return None
+    return session.scalar(
+        select(APIKey).options(joinedload(APIKey.user)).where(APIKey.issuer == issuer, APIKey.is_active))
+
+
+def active_key_for_user(session: Session, user: User) -> APIKey | None:
+    return session.scalar(select(APIKey).where(APIKey.user_id == user.id, APIKey.is_active))
+
+
+def key_secret(cipher: KeyCipher, key: APIKey) -> str:
+    """The plain secret of a stored key, to check JWT signatures with."""
+    return cipher.decrypt(key.secret_encrypted)
+
+
+def _new_key(session: Session, cipher: KeyCipher, user: User) -> Credentials:
+    issuer = f"user:{user.id}:{_free_issuer_number(session, user)}"
+    secret = secrets.token_hex(SECRET_BYTES)
+    session.add(APIKey(user_id=user.id, issuer=issuer, secret_encrypted=cipher.encrypt(secret), is_active=True))
+    session.flush()
+    return Credentials(issuer=issuer, secret=secret)
+
+
+def _free_issuer_number(session: Session, user: User) -> int:
+    """A random number in 0..999 that none of the user's keys, revoked ones included, has used
+    (an issuer is never reused); past 1000 keys, the next number up."""
+    prefix = f"user:{user.id}:"
+    used = {
+        int(issuer[len(prefix):])
+        for issuer in session.scalars(select(APIKey.issuer).where(APIKey.user_id == user.id))
+        if issuer.startswith(prefix) and issuer[len(prefix):].isdigit()
+    }
+    free = sorted(set(range(ISSUER_NUMBERS)) - used)
+    return random.SystemRandom().choice(free) if free else max(used) + 1
