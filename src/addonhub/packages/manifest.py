@@ -2,6 +2,7 @@
 block comments and duplicate keys are reported, and the root must be an object."""
 
 import json
+import re
 from dataclasses import dataclass, field
 
 
@@ -12,37 +13,25 @@ class ParsedJSON:
     problems: list[tuple[str, str, int | None]] = field(default_factory=list)
 
 
+_STRING_OR_COMMENT = re.compile(r'"(?:\\.|[^"\\\n])*"|//[^\n]*|/\*.*?(?:\*/|$)', re.DOTALL)
+
+
 def strip_comments(text: str) -> tuple[str, bool]:
     """Blanks out // and /* */ comments outside strings, keeping line numbers; also says
     whether a block comment was seen (allowed by browsers' parsers, an error for AMO)."""
-    out, i, in_string, block = [], 0, False, False
-    while i < len(text):
-        char = text[i]
-        if in_string:
-            out.append(char)
-            if char == "\\" and i + 1 < len(text):
-                out.append(text[i + 1])
-                i += 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-            out.append(char)
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            end = len(text) if end == -1 else end
-            out.append(" " * (end - i))
-            i = end - 1
-        elif text.startswith("/*", i):
-            block = True
-            end = text.find("*/", i + 2)
-            end = len(text) if end == -1 else end + 2
-            out.append("".join(c if c == "\n" else " " for c in text[i:end]))
-            i = end - 1
-        else:
-            out.append(char)
-        i += 1
-    return "".join(out), block
+    if "//" not in text and "/*" not in text:
+        return text, False
+    block = False
+
+    def blank(match: re.Match) -> str:
+        nonlocal block
+        found = match.group(0)
+        if found.startswith('"'):
+            return found
+        block = block or found.startswith("/*")
+        return "".join(char if char == "\n" else " " for char in found)
+
+    return _STRING_OR_COMMENT.sub(blank, text), block
 
 
 def parse_json(data: bytes, file_name: str) -> ParsedJSON:
@@ -52,9 +41,6 @@ def parse_json(data: bytes, file_name: str) -> ParsedJSON:
     except UnicodeDecodeError:
         result.problems.append(("JSON_INVALID", f"{file_name} is not UTF-8 text.", None))
         return result
-    text, had_block_comments = strip_comments(text)
-    if had_block_comments:
-        result.problems.append(("JSON_BLOCK_COMMENTS", f"{file_name} contains block comments.", None))
     duplicates: list[str] = []
 
     def no_duplicates(pairs):
@@ -66,7 +52,16 @@ def parse_json(data: bytes, file_name: str) -> ParsedJSON:
         return seen
 
     try:
-        result.value = json.loads(text, object_pairs_hook=no_duplicates)
+        try:
+            result.value = json.loads(text, object_pairs_hook=no_duplicates)
+        except json.JSONDecodeError:
+            # Comments are not JSON, so only text that fails to parse can have any: strip them
+            # only then (most files have none, and stripping is the slow part).
+            duplicates.clear()
+            text, had_block_comments = strip_comments(text)
+            if had_block_comments:
+                result.problems.append(("JSON_BLOCK_COMMENTS", f"{file_name} contains block comments.", None))
+            result.value = json.loads(text, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as error:
         result.problems.append(("JSON_INVALID", f"Your JSON is not valid: {error.msg}.", error.lineno))
         return result
