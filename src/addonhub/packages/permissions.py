@@ -21,6 +21,9 @@ API_PERMISSIONS = frozenset({
     "webRequestFilterResponse.serviceWorkerScript",
 })
 
+# Permissions Firefox grants only from a minimum version on.
+RESTRICTED = {"proxy": "91.1.0"}
+
 _SCHEMES = r"(\*|https?|wss?|ftp|file|data|urn|moz-extension)"
 _HOST = r"(\*|(\*\.)?[^/*:]+)(:(\*|\d+))?"
 _MATCH_PATTERN = re.compile(rf"^{_SCHEMES}://({_HOST})?(/.*)$")

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from addonhub.catalog.appversions import version_int
 from addonhub.packages import permissions, versions
 from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
 from addonhub.packages.content_checks import check_code, check_files
@@ -114,6 +115,8 @@ class _ManifestChecks:
         version = self._version()
         addon_id = self._addon_id()
         addon_type = self._type()
+        self._string_fields()
+        self._privileged_fields()
         self._permissions()
         self._update_url()
         self._csp()
@@ -227,6 +230,20 @@ class _ManifestChecks:
             if not local or local not in self.archive or f"{local[:-4]}.aff" not in self.archive:
                 self.error("MANIFEST_DICT_NOT_FOUND", f"The dictionary file {path!r} (and its .aff) was not found.")
 
+    # field types and privileges -------------------------------------------------------------
+
+    def _string_fields(self) -> None:
+        # Chrome accepts an {"email": ...} author; Firefox's schema wants a string.
+        fields = ("description", "homepage_url", "short_name", "default_locale")
+        for field in fields + (("author",) if self.firefox else ()):
+            if field in self.manifest and not isinstance(self.manifest[field], str):
+                self.error("MANIFEST_FIELD_INVALID", f'"/{field}" must be string.')
+
+    def _privileged_fields(self) -> None:
+        if self.firefox and "experiment_apis" in self.manifest:
+            self.error("MANIFEST_FIELD_PRIVILEGED", "/experiment_apis: privileged manifest fields are only allowed "
+                       "in privileged extensions.")
+
     # permissions ----------------------------------------------------------------------------
 
     def _permissions(self) -> None:
@@ -254,6 +271,14 @@ class _ManifestChecks:
                         self.error(bad_code, f'"{value}" in {key} is not a valid match pattern.')
                 elif value not in permissions.API_PERMISSIONS:
                     self.warning(unknown_code, f'Unknown permission "{value}" in {key}.')
+                elif self.firefox and value in permissions.RESTRICTED and not self._supports(permissions.RESTRICTED[value]):
+                    self.error("RESTRICTED_PERMISSION", f'The "{value}" permission needs strict_min_version '
+                               f"{permissions.RESTRICTED[value]} or later.")
+
+    def _supports(self, firefox_version: str) -> bool:
+        """Whether the add-on declares a minimum Firefox version at least this one."""
+        minimum = self._gecko().get("strict_min_version")
+        return isinstance(minimum, str) and version_int(minimum) >= version_int(firefox_version)
 
     # update_url and CSP ---------------------------------------------------------------------
 
@@ -306,7 +331,8 @@ class _ManifestChecks:
             return {}
         messages = {}
         for key, entry in parsed.value.items():
-            if not _MESSAGE_NAME.match(key):
+            # Chrome limits message names to these characters; Firefox takes any.
+            if not self.firefox and not _MESSAGE_NAME.match(key):
                 self.report.error("INVALID_MESSAGE_NAME", f'The message name "{key}" has invalid characters.', file=name)
             if not isinstance(entry, dict) or not isinstance(entry.get("message"), str):
                 self.report.error("NO_MESSAGE", f'The message "{key}" has no "message" string.', file=name)
