@@ -2,7 +2,7 @@
 
 from addonhub.accounts.models import AccessToken, User  # noqa: F401
 from addonhub.catalog.models import (  # noqa: F401
-    Addon, AddonCategory, AddonDocument, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
+    Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonDocumentBody, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
     File, License, Preview, ReplacementAddon, Version, VersionCompatibility,
 )
 from addonhub.db import Base  # noqa: F401

@@ -1,11 +1,12 @@
 """Keeps the read model in step with the catalogue: call reindex() after changing an add-on."""
 
 import orjson
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from addonhub import search
 from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES
-from addonhub.catalog.models import Addon, AddonDocument, Version
+from addonhub.catalog.models import Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, Version
 from addonhub.catalog.serializers import addon_object
 
 
@@ -49,9 +50,13 @@ def reindex(session: Session, addon: Addon) -> None:
         created=addon.created,
         last_updated=addon.last_updated or addon.created,
         name_sort=(addon.name.get(addon.default_locale) or (names[0] if names else "")).lower()[:255],
-        body=orjson.dumps(addon_object(addon)).decode(),
     )
     session.merge(document)
+    session.merge(AddonDocumentBody(addon_id=addon.id, body=orjson.dumps(addon_object(addon)).decode()))
+    session.execute(delete(AddonDocumentApp).where(AddonDocumentApp.addon_id == addon.id))
+    compatibility = addon.current_version.compatibility if addon.current_version else []
+    session.add_all(AddonDocumentApp(addon_id=addon.id, application=c.application, min_int=c.min_int, max_int=c.max_int)
+                    for c in compatibility)
     if listed:
         search.index_addon(
             connection, addon.id, names,

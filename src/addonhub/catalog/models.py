@@ -241,9 +241,11 @@ class CompatOverride(Base):
 
 
 class AddonDocument(Base):
-    """The read model: each add-on's serialized detail object (all translations, store-relative
-    links) plus the columns that search filters and sorts on. Rebuilt whenever the add-on changes,
-    so that the API answers detail and search requests from one row per add-on."""
+    """The read model: per add-on, the columns listings filter and sort on, and (in
+    AddonDocumentBody) its serialized detail object with all translations and store-relative
+    links. Rebuilt whenever the add-on changes, so that the API answers detail and search
+    requests without the normalized tables. The body has its own table to keep these rows
+    narrow: scans and counts over them read a few pages per thousand add-ons, not one each."""
 
     __tablename__ = "addon_documents"
 
@@ -258,7 +260,6 @@ class AddonDocument(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     last_updated: Mapped[datetime] = mapped_column(DateTime)
     name_sort: Mapped[str] = mapped_column(String(255))
-    body: Mapped[str] = mapped_column(Text)
 
     __table_args__ = (
         Index("ix_documents_users", "is_listed", "average_daily_users"),
@@ -266,4 +267,24 @@ class AddonDocument(Base):
         Index("ix_documents_created", "is_listed", "created"),
         Index("ix_documents_updated", "is_listed", "last_updated"),
         Index("ix_documents_rating", "is_listed", "bayesian_rating"),
+        Index("ix_documents_name", "is_listed", "name_sort"),
     )
+
+
+class AddonDocumentApp(Base):
+    """The applications (and version ranges) the add-on's current version supports: the read
+    model's copy, so that filtering listings by application never reads the wide add-on rows."""
+
+    __tablename__ = "addon_document_apps"
+
+    addon_id: Mapped[int] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), primary_key=True)
+    application: Mapped[str] = mapped_column(String(16), primary_key=True)
+    min_int: Mapped[int] = mapped_column(BigInteger)
+    max_int: Mapped[int] = mapped_column(BigInteger)
+
+
+class AddonDocumentBody(Base):
+    __tablename__ = "addon_document_bodies"
+
+    addon_id: Mapped[int] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)

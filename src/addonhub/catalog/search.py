@@ -17,18 +17,19 @@ from sqlalchemy.engine import Connection
 from addonhub import search as index
 from addonhub.accounts.models import User
 from addonhub.catalog.models import (
-    Addon, AddonCategory, AddonDocument, AddonTag, AddonUser, FeaturedPlacement, File,
-    VersionCompatibility,
+    Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File,
 )
 
+# Each sort with its tie-breaker in the same direction, so that an index on (is_listed, column)
+# serves the ORDER BY without sorting every match.
 SORTS = {
-    "created": AddonDocument.created.desc(),
-    "downloads": AddonDocument.weekly_downloads.desc(),
-    "hotness": AddonDocument.hotness.desc(),
-    "name": AddonDocument.name_sort.asc(),
-    "rating": AddonDocument.bayesian_rating.desc(),
-    "updated": AddonDocument.last_updated.desc(),
-    "users": AddonDocument.average_daily_users.desc(),
+    "created": (AddonDocument.created.desc(), AddonDocument.addon_id.desc()),
+    "downloads": (AddonDocument.weekly_downloads.desc(), AddonDocument.addon_id.desc()),
+    "hotness": (AddonDocument.hotness.desc(), AddonDocument.addon_id.desc()),
+    "name": (AddonDocument.name_sort.asc(), AddonDocument.addon_id.asc()),
+    "rating": (AddonDocument.bayesian_rating.desc(), AddonDocument.addon_id.desc()),
+    "updated": (AddonDocument.last_updated.desc(), AddonDocument.addon_id.desc()),
+    "users": (AddonDocument.average_daily_users.desc(), AddonDocument.addon_id.desc()),
 }
 # "relevance" and "random" are not columns; they are handled below.
 SORT_NAMES = (*SORTS, "random", "relevance")
@@ -56,39 +57,39 @@ class SearchQuery:
 
 def _filters(query: SearchQuery) -> list:
     """Conditions on top of being listed (which every row of the full-text index already is)."""
-    on_current_version = Addon.current_version_id
+    this_addon = AddonDocument.addon_id
     conditions = []
     if query.types:
         conditions.append(AddonDocument.type.in_(query.types))
     if query.app:
-        compat = [VersionCompatibility.version_id == on_current_version, VersionCompatibility.application == query.app]
+        supports = [AddonDocumentApp.addon_id == this_addon, AddonDocumentApp.application == query.app]
         if query.appversion_int is not None:
-            compat += [VersionCompatibility.min_int <= query.appversion_int, VersionCompatibility.max_int >= query.appversion_int]
-        conditions.append(exists().where(*compat))
+            supports += [AddonDocumentApp.min_int <= query.appversion_int, AddonDocumentApp.max_int >= query.appversion_int]
+        conditions.append(exists().where(*supports))
         if query.category and query.types:
             conditions.append(exists().where(
-                AddonCategory.addon_id == Addon.id, AddonCategory.application == query.app,
+                AddonCategory.addon_id == this_addon, AddonCategory.application == query.app,
                 AddonCategory.slug == query.category,
             ))
     for tag in query.tags:
-        conditions.append(exists().where(AddonTag.addon_id == Addon.id, AddonTag.tag == tag))
+        conditions.append(exists().where(AddonTag.addon_id == this_addon, AddonTag.tag == tag))
     if query.authors:
         ids = [int(a) for a in query.authors if a.isdigit() and len(a) < 19]
         conditions.append(exists().where(
-            AddonUser.addon_id == Addon.id, AddonUser.listed.is_(True), AddonUser.user_id == User.id,
+            AddonUser.addon_id == this_addon, AddonUser.listed.is_(True), AddonUser.user_id == User.id,
             or_(User.username.in_(query.authors), User.id.in_(ids)),
         ))
     if query.guids:
-        conditions.append(func.lower(Addon.guid).in_([guid.lower() for guid in query.guids]))
+        conditions.append(this_addon.in_(
+            select(Addon.id).where(func.lower(Addon.guid).in_([guid.lower() for guid in query.guids]))))
     if query.exclude:
         ids = [int(x) for x in query.exclude if x.isdigit() and len(x) < 19]
-        conditions.append(~or_(Addon.slug.in_(query.exclude), Addon.id.in_(ids)))
+        conditions.append(this_addon.not_in(select(Addon.id).where(or_(Addon.slug.in_(query.exclude), Addon.id.in_(ids)))))
     if query.platform:
         conditions.append(exists().where(
-            File.version_id == on_current_version, File.platform.in_([query.platform, "all"])
-        ))
+            Addon.id == this_addon, File.version_id == Addon.current_version_id, File.platform.in_([query.platform, "all"])))
     if query.featured:
-        placement = [FeaturedPlacement.addon_id == Addon.id]
+        placement = [FeaturedPlacement.addon_id == this_addon]
         if query.app:
             placement.append(FeaturedPlacement.application == query.app)
         if query.lang:
@@ -98,8 +99,7 @@ def _filters(query: SearchQuery) -> list:
 
 
 def _base(columns) -> select:
-    return (select(*columns).select_from(AddonDocument).join(Addon, Addon.id == AddonDocument.addon_id)
-            .where(AddonDocument.is_listed.is_(True)))
+    return select(*columns).select_from(AddonDocument).where(AddonDocument.is_listed.is_(True))
 
 
 def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[int]]:
@@ -123,10 +123,10 @@ def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: i
         return len(ids), ids[offset:offset + limit]
     total = connection.execute(_base([func.count()]).where(*conditions), parameters).scalar_one()
     # Without a query, every match is equally relevant: popularity decides.
-    order = [SORTS["users" if name == "relevance" else name] for name in sorts]
+    keys = [SORTS["users" if name == "relevance" else name] for name in sorts]
+    order = [column for column, _ in keys] + [keys[-1][1]]
     rows = connection.execute(
-        _base([AddonDocument.addon_id]).where(*conditions)
-        .order_by(*order, AddonDocument.addon_id).offset(offset).limit(limit), parameters
+        _base([AddonDocument.addon_id]).where(*conditions).order_by(*order).offset(offset).limit(limit), parameters
     ).scalars()
     return total, list(rows)
 

@@ -13,7 +13,7 @@ from addonhub.accounts.models import User
 from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES
 from addonhub.catalog.indexing import is_listed, is_public_listed
 from addonhub.catalog.models import (
-    Addon, AddonCategory, AddonDocument, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
+    Addon, AddonCategory, AddonDocument, AddonDocumentBody, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
     ReplacementAddon, Version, VersionCompatibility,
 )
 
@@ -33,8 +33,12 @@ _ID_BY_SLUG_OR_GUID = (
     "(SELECT id FROM addons WHERE lower(guid) IN (:guid, :braced) LIMIT 1))"
 )
 _ADDON_ID = text(f"SELECT {_ID_BY_SLUG_OR_GUID}")
-_LISTED_BY_ID = text("SELECT body FROM addon_documents WHERE addon_id = :id AND is_listed")
-_LISTED_BY_SLUG_OR_GUID = text(f"SELECT body FROM addon_documents WHERE is_listed AND addon_id = {_ID_BY_SLUG_OR_GUID}")
+_LISTED_BODY = (
+    "SELECT b.body FROM addon_documents d JOIN addon_document_bodies b ON b.addon_id = d.addon_id "
+    "WHERE d.is_listed AND d.addon_id = "
+)
+_LISTED_BY_ID = text(_LISTED_BODY + ":id")
+_LISTED_BY_SLUG_OR_GUID = text(_LISTED_BODY + _ID_BY_SLUG_OR_GUID)
 
 
 def _lookup(identifier: str) -> tuple[int | None, dict | None]:
@@ -139,13 +143,13 @@ def documents(session: Session, addon_ids: list[int]) -> list[str]:
     if not addon_ids:
         return []
     rows = dict(session.execute(
-        select(AddonDocument.addon_id, AddonDocument.body).where(AddonDocument.addon_id.in_(addon_ids))
+        select(AddonDocumentBody.addon_id, AddonDocumentBody.body).where(AddonDocumentBody.addon_id.in_(addon_ids))
     ).all())
     return [rows[addon_id] for addon_id in addon_ids if addon_id in rows]
 
 
 def document(session: Session, addon_id: int) -> str | None:
-    return session.scalar(select(AddonDocument.body).where(AddonDocument.addon_id == addon_id))
+    return session.scalar(select(AddonDocumentBody.body).where(AddonDocumentBody.addon_id == addon_id))
 
 
 def language_tools(session: Session, app: str, types: list[str], appversion_int: int | None):
