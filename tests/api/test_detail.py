@@ -6,11 +6,6 @@ from tests.factories import addon_record, version_record
 
 
 @pytest.fixture
-def owner(account):
-    return account("owner@example.org", username="owner")
-
-
-@pytest.fixture
 def catalogue(load, owner):
     load(
         addon_record("public-one", id=5001, guid="public-one@example.org",

@@ -19,11 +19,6 @@ NON_PUBLIC = "/api/v4/addons/addon/nominated-one/"
 
 
 @pytest.fixture
-def owner(account):
-    return account("owner@example.org", username="owner")
-
-
-@pytest.fixture
 def catalogue(load, owner):
     load(
         addon_record("public-one", authors=[{"username": "owner"}],
