@@ -154,8 +154,8 @@ def _by_relevance(connection: Connection, expressions: _Expressions, conditions:
     """Ranks in tiers: every name match, best kind first, then summary-only matches, then
     description-only ones; popularity orders each tier. Only the tiers the page reaches are
     sorted, so a common word costs one pass over its name matches, not over every match."""
-    # Without filters, the full-text index alone answers: it holds only listed add-ons, with
-    # their daily users.
+    # Without filters, the full-text index (which holds only listed add-ons) and its popularity
+    # table answer alone.
     if conditions:
         name_rows = connection.execute(
             _base([AddonDocument.addon_id, AddonDocument.average_daily_users])
