@@ -21,5 +21,21 @@ test: $(STAMP)
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
+# Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)
-	$(PYTHON) bench/run.py
+	$(PYTHON) bench/run.py $(BENCH_ARGS)
+
+# The corpus of real extensions (Debian's webext-* packages) in tests/corpus/build/, for the
+# package tests and bench-validation; needs apt (see tests/corpus/build.py). CORPUS_ARGS=--force rebuilds.
+.PHONY: corpus bench-validation
+corpus: $(STAMP)
+	$(PYTHON) tests/corpus/build.py $(CORPUS_ARGS)
+
+# The validator against addons-linter (pinned in bench/validation/package-lock.json) on the corpus.
+# Options: make bench-validation BENCH_VALIDATION_ARGS='--repeat 5 --only ublock-origin-firefox'.
+bench/validation/node_modules/.installed: bench/validation/package.json bench/validation/package-lock.json
+	npm ci --prefix bench/validation --no-audit --no-fund
+	touch $@
+
+bench-validation: $(STAMP) corpus bench/validation/node_modules/.installed
+	$(PYTHON) bench/validation/run.py $(BENCH_VALIDATION_ARGS)
