@@ -16,8 +16,9 @@ run: $(STAMP)
 	$(VENV)/bin/addonhub demo --data-dir data
 	$(VENV)/bin/addonhub serve --data-dir data --host 127.0.0.1 --port 8000
 
-# pytest exits 5 when it collected no test: that is a broken suite, not a pass.
-test: $(STAMP)
+# pytest exits 5 when it collected no test: that is a broken suite, not a pass. addons-linter
+# (npm) is installed so that the optional linter integration is tested too.
+test: $(STAMP) bench/validation/node_modules/.installed
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs7
 
 from addonhub.packages.archive import ArchiveError
-from addonhub.signing import cose, jar
+from addonhub.signing import SigningError, cose, jar
 from addonhub.signing.xpi import sign_xpi
 from addonhub.signing.verify import verify_xpi
 from tests.signing.conftest import ADDON_ID
@@ -109,9 +109,9 @@ def test_resigning_replaces_every_old_signature_file(ca, signed, tmp_path):
     old = rewrite(signed, tmp_path / "old.xpi", add={"META-INF/ZIGBERT.RSA": b"old", "META-INF/zigbert.sf": b"old",
                                                       "META-INF/MANIFEST.MF": b"old", "meta-inf/SIG-OLD": b"old"})
     resigned = tmp_path / "resigned.xpi"
-    sign_xpi(ca, old, "other@example.org", resigned)
+    sign_xpi(ca, old, ADDON_ID, resigned)
     assert list(entries(resigned)) == [*FILES, *SIGNATURE_FILES]
-    assert verify_xpi(resigned, ca.root_pem(), "other@example.org") == []
+    assert verify_xpi(resigned, ca.root_pem(), ADDON_ID) == []
 
 
 def test_a_package_can_be_signed_in_place(ca, tmp_path):
@@ -160,7 +160,17 @@ def test_a_failure_while_writing_leaves_no_partial_output(ca, tmp_path, monkeypa
 def test_the_certificate_names_long_ids_by_their_sha256(ca, tmp_path):
     long_id = "{" + "0123456789abcdef" * 5 + "}"
     output = tmp_path / "signed.xpi"
-    signer = sign_xpi(ca, make_xpi(tmp_path / "in.xpi"), long_id, output)
+    no_id = dict(FILES, **{"manifest.json": '{"manifest_version": 2, "name": "Demo", "version": "1.0"}'})
+    signer = sign_xpi(ca, make_xpi(tmp_path / "in.xpi", no_id), long_id, output)
     expected = hashlib.sha256(long_id.encode()).hexdigest()
     assert signer.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)[0].value == expected
     assert verify_xpi(output, ca.root_pem(), long_id) == []
+
+
+def test_a_package_declaring_another_id_is_not_signed(ca, tmp_path):
+    source = make_xpi(tmp_path / "other.xpi")  # its manifest says demo@example.org
+    with pytest.raises(SigningError, match="demo@example.org"):
+        sign_xpi(ca, source, "someone-else@example.org", tmp_path / "signed.xpi")
+    assert not (tmp_path / "signed.xpi").exists()
+    sign_xpi(ca, source, "demo@example.org", tmp_path / "signed.xpi")
+    assert verify_xpi(tmp_path / "signed.xpi", ca.root_pem(), "demo@example.org") == []

@@ -14,7 +14,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from addonhub.packages.archive import PackageArchive
-from addonhub.signing import cose, jar, pkcs7
+from addonhub.packages.manifest import parse_json
+from addonhub.packages.validation import MANIFEST, MAX_SMALL_FILE
+from addonhub.signing import SigningError, cose, jar, pkcs7
 from addonhub.signing.ca import SigningCA, common_name_for
 
 # Entries get fixed metadata, so that signing the same files twice differs only in the signatures.
@@ -28,8 +30,13 @@ def sign_xpi(ca: SigningCA, source_path: Path | str, addon_id: str, output_path:
 
     Signature files already in the package are dropped, and directory entries too (Firefox ignores
     them). The output appears whole or not at all; the source may be the output path itself.
-    Raises ArchiveError when the package cannot be read safely."""
+    Raises ArchiveError when the package cannot be read safely, SigningError when its manifest
+    names another add-on id (Firefox would refuse the signature)."""
     common_name = common_name_for(addon_id)
+    with PackageArchive(source_path) as archive:
+        declared = _declared_id(archive)
+        if declared is not None and declared != addon_id:
+            raise SigningError(f"the package's manifest says its id is {declared!r}, not {addon_id!r}")
     with PackageArchive(source_path) as archive, _replaced_atomically(Path(output_path)) as output:
         with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as package:
             file_digests = [(name, _copy(archive, name, package))
@@ -38,6 +45,18 @@ def sign_xpi(ca: SigningCA, source_path: Path | str, addon_id: str, output_path:
             for name, data in signature_files:
                 package.writestr(_zip_info(name), data)
     return signer
+
+
+def _declared_id(archive: PackageArchive) -> str | None:
+    """The Gecko id the package's manifest declares, if it is readable and declares one."""
+    if MANIFEST not in archive:
+        return None
+    manifest = parse_json(archive.read(MANIFEST, MAX_SMALL_FILE), MANIFEST).value
+    for key in ("browser_specific_settings", "applications"):
+        gecko = manifest.get(key, {}).get("gecko") if isinstance(manifest, dict) and isinstance(manifest.get(key), dict) else None
+        if isinstance(gecko, dict) and isinstance(gecko.get("id"), str):
+            return gecko["id"]
+    return None
 
 
 def _signature_files(ca: SigningCA, common_name: str,
