@@ -111,8 +111,14 @@ def demo(args) -> int:
 
 
 def validate(args) -> int:
+    from addonhub.packages.archive import ArchiveLimits
     from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
-    options = ValidationOptions(listed=not args.unlisted, target=args.target,
+    try:
+        limits = ArchiveLimits.from_environment()
+    except ValueError as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 2
+    options = ValidationOptions(listed=not args.unlisted, target=args.target, limits=limits,
                                 addons_linter=args.addons_linter)
     try:
         report = validate_package(args.file, options)

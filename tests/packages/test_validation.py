@@ -2,6 +2,7 @@
 
 import base64
 import json
+import os
 import random
 import subprocess
 import sys
@@ -303,3 +304,13 @@ def test_addons_linter_messages_join_the_report(tmp_path):
     assert len(found) == len(set((m.code, m.file, m.line) for m in report.messages))  # nothing said twice
     broken = validate_package(path, ValidationOptions(addons_linter=str(tmp_path / "no-such-linter")))
     assert [m.code for m in broken.messages if m.type == "error"] == ["LINTER_FAILED"]
+
+
+def test_limits_are_settings(tmp_path):
+    path = extension(tmp_path / "many.xpi", **{f"f{n}.js": "x" for n in range(5)})
+    result = subprocess.run([ADDONHUB, "validate", str(path), "--json"], capture_output=True, text=True,
+                            env={**os.environ, "ADDONHUB_PACKAGE_MAX_ENTRIES": "3"})
+    assert result.returncode == 1 and json.loads(result.stdout)["messages"][0]["id"] == ["TOO_MANY_ENTRIES"]
+    result = subprocess.run([ADDONHUB, "validate", str(path)], capture_output=True, text=True,
+                            env={**os.environ, "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE": "lots"})
+    assert result.returncode == 2 and "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE must be a number" in result.stderr
