@@ -1,11 +1,14 @@
 """Builds (or reuses) a synthetic store of N add-ons through the project's own import path."""
 
 import cProfile
+import hashlib
 import io
 import itertools
 import json
+import os
 import pstats
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -18,10 +21,32 @@ from addonhub.catalog.models import Addon, AddonDocument
 from addonhub.config import Settings
 from addonhub.store import Store
 
+from cpu import CpuMeter
 from synthetic import SEED, CatalogueGenerator
 
 BATCH_SIZE = 2_000
 MARKER = "COMPLETE.json"
+SRC = Path(__file__).resolve().parent.parent / "src" / "addonhub"
+# The code that decides what an import stores; a catalogue built by other code may differ. (New
+# schema migrations are not listed: the store applies them when it opens the catalogue.)
+DATA_CODE = ("catalog/importer.py", "catalog/indexing.py", "catalog/serializers.py", "catalog/models.py",
+             "search.py")
+
+
+def data_code_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in DATA_CODE:
+        path = SRC / name
+        for file in sorted(path.glob("*.py")) if path.is_dir() else [path]:
+            digest.update(file.relative_to(SRC).as_posix().encode() + b"\0" + file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def git_commit() -> str:
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=SRC, capture_output=True, text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + ("+changes" if git("status", "--porcelain", "--", str(SRC)) else "")
 
 
 def catalogue_dir(work: Path, addons: int) -> Path:
@@ -41,12 +66,15 @@ def ensure_catalogue(work: Path, addons: int, rebuild: bool) -> tuple[Path, dict
     marker = load_marker(directory)
     if marker and marker.get("seed") == SEED and not rebuild:
         print(f"Reusing {directory} (built {marker['built_at']} in {marker['build_seconds']:.0f} s)", flush=True)
-        return directory, dict(marker, reused=True)
+        stale = marker.get("data_code") != data_code_fingerprint()
+        if stale:
+            print("  it was built by other import/indexing code: --rebuild to rebuild it with this code", flush=True)
+        return directory, dict(marker, reused=True, built_by_other_code=stale)
     if directory.exists():
         shutil.rmtree(directory)
     marker = build(directory, addons)
     (directory / MARKER).write_text(json.dumps(marker, indent=2))
-    return directory, dict(marker, reused=False)
+    return directory, dict(marker, reused=False, built_by_other_code=False)
 
 
 def _batches(records, size: int):
@@ -69,13 +97,15 @@ def import_records(store: Store, records, total: int) -> None:
 def build(directory: Path, addons: int) -> dict:
     print(f"Building a {addons:,} add-on catalogue in {directory} ...", flush=True)
     started = time.perf_counter()
-    store = Store(Settings(data_dir=directory))
-    import_records(store, CatalogueGenerator().records(addons), addons)
-    with store.db.engine.connect() as connection:  # fold the write-ahead log into the database file
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.db.engine.dispose()
+    with CpuMeter(os.getpid()) as meter:
+        store = Store(Settings(data_dir=directory))
+        import_records(store, CatalogueGenerator().records(addons), addons)
+        with store.db.engine.connect() as connection:  # fold the write-ahead log into the database file
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        store.db.engine.dispose()
     seconds = time.perf_counter() - started
-    print(f"Built {addons:,} add-ons in {seconds:.0f} s ({addons / seconds:.0f} add-ons/s)", flush=True)
+    print(f"Built {addons:,} add-ons in {seconds:.0f} s ({addons / seconds:.0f} add-ons/s); CPU cores: "
+          f"this build {meter.cores['server']}, other processes {meter.cores['other']}", flush=True)
     return {
         "addons": addons,
         "seed": SEED,
@@ -83,7 +113,11 @@ def build(directory: Path, addons: int) -> dict:
         "build_seconds": round(seconds, 1),
         "addons_per_second": round(addons / seconds, 1),
         "database_bytes": (directory / "addonhub.sqlite3").stat().st_size,
+        "build_cpu_cores": meter.cores["server"],
+        "other_cpu_cores_during_build": meter.cores["other"],
         "built_at": time.strftime("%Y-%m-%d %H:%M:%S %z"),
+        "git_commit": git_commit(),
+        "data_code": data_code_fingerprint(),
     }
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 SEARCH_P99_AIM_MS = 50.0
 DETAIL_RATIO_AIM = 0.5
+NOISE_CORES = 0.25  # other processes busier than this during a scenario make its figures suspect
 PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "orjson")
 
 
@@ -70,28 +71,44 @@ def _ms(value) -> str:
 
 
 def _table(results: dict[str, dict]) -> list[str]:
-    lines = ["| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | ratio to bare | non-2xx | socket errors |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | ratio to bare | non-2xx | socket errors "
+             "| CPU cores: server / wrk / other |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         ratio = "–" if r["ratio_to_bare"] is None else f"{r['ratio_to_bare']:.3f}"
+        cores = r["cpu_cores"]
         lines.append(f"| {name} | {r['requests_per_second']:,.0f} | {_ms(r['p50_ms'])} | {_ms(r['p90_ms'])} | "
                      f"{_ms(r['p99_ms'])} | {_ms(r['max_ms'])} | {ratio} | {r['non_2xx']} | "
-                     f"{sum(r['socket_errors'].values())} |")
+                     f"{sum(r['socket_errors'].values())} | {cores['server']:.2f} / {cores['wrk']:.2f} / {cores['other']:.2f} |")
     return lines
 
 
-def _probe_table(probes: dict[str, list[dict]]) -> list[str]:
-    lines = ["| endpoint | kind | queries | median ms | max ms | slowest query | hits (median) |",
-             "|---|---|---:|---:|---:|---|---:|"]
+def summarise_probes(probes: dict[str, list[dict]]) -> list[dict]:
+    """One row per endpoint and kind of request: how long one request takes alone."""
+    summary = []
     for endpoint, rows in probes.items():
-        kinds = dict.fromkeys(row["kind"] for row in rows)
-        for kind in kinds:
+        for kind in dict.fromkeys(row["kind"] for row in rows):
             group = [row for row in rows if row["kind"] == kind]
             slowest = max(group, key=lambda row: row["ms"])
             counts = [row["count"] for row in group if row["count"] is not None]
-            median_count = f"{statistics.median(counts):,.0f}" if counts else "–"
-            lines.append(f"| {endpoint} | {kind} | {len(group)} | {statistics.median(r['ms'] for r in group):.1f} | "
-                         f"{slowest['ms']:.1f} | `{slowest['path'].split('?', 1)[-1]}` | {median_count} |")
+            summary.append({
+                "endpoint": endpoint, "kind": kind, "requests": len(group),
+                "median_ms": round(statistics.median(row["ms"] for row in group), 2),
+                "mean_ms": round(statistics.fmean(row["ms"] for row in group), 2),
+                "max_ms": slowest["ms"], "slowest": slowest["path"],
+                "median_hits": statistics.median(counts) if counts else None,
+                "not_200": [row["path"] for row in group if row["status"] != 200],
+            })
+    return summary
+
+
+def _probe_table(probe_summary: list[dict]) -> list[str]:
+    lines = ["| endpoint | kind | requests | median ms | mean ms | max ms | slowest | hits (median) |",
+             "|---|---|---:|---:|---:|---:|---|---:|"]
+    for row in probe_summary:
+        hits = "–" if row["median_hits"] is None else f"{row['median_hits']:,.0f}"
+        lines.append(f"| {row['endpoint']} | {row['kind']} | {row['requests']} | {row['median_ms']:.1f} | "
+                     f"{row['mean_ms']:.1f} | {row['max_ms']:.1f} | `{row['slowest'].split('?', 1)[-1]}` | {hits} |")
     return lines
 
 
@@ -109,17 +126,22 @@ def _aim_lines(summary: dict) -> list[str]:
     return lines
 
 
-def _warnings(results: dict[str, dict], probes: dict[str, list[dict]]) -> list[str]:
+def _warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) -> list[str]:
     lines = []
     for name, r in results.items():
         if r["non_2xx"] or sum(r["socket_errors"].values()):
             lines.append(f"- **WARNING**: {name}: {r['non_2xx']} non-2xx responses and socket errors "
                          f"{r['socket_errors']}; its figures do not measure successful requests.")
-    for endpoint, rows in probes.items():
-        bad = [row for row in rows if row["status"] != 200]
-        if bad:
-            lines.append(f"- **WARNING**: {endpoint}: {len(bad)} of the {len(rows)} paths did not answer 200, "
-                         f"e.g. `{bad[0]['path']}` → {bad[0]['status']}.")
+        if r["cpu_cores"]["other"] > NOISE_CORES:
+            lines.append(f"- **NOISE**: during {name}, other processes kept {r['cpu_cores']['other']:.2f} of the "
+                         f"{len(os.sched_getaffinity(0))} CPUs busy; its figures are lower than on a quiet machine.")
+    if run_catalogue.get("built_by_other_code"):
+        lines.append("- **STALE CATALOGUE**: it was built by other import/indexing code than this run's (schema "
+                     "migrations were applied when it was opened); run with --rebuild to measure data this code writes.")
+    for row in probes:
+        if row["not_200"]:
+            lines.append(f"- **WARNING**: {row['endpoint']} ({row['kind']}): {len(row['not_200'])} of the "
+                         f"{row['requests']} paths did not answer 200, e.g. `{row['not_200'][0]}`.")
     return lines
 
 
@@ -142,9 +164,12 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         *_aim_lines(summary),
         "",
-        *(_warnings(results, run["probes"]) or ["No scenario had non-2xx responses or socket errors."]),
+        *(_warnings(results, run["probes"], catalogue) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
         "",
-        "## Single requests, no load (sequential, one keep-alive connection, after the server was warm)",
+        "CPU cores: the average number of CPUs kept busy during the measured run by the server under test, by wrk, "
+        "and by everything else (the other, idle server, this script and any other process on the machine).",
+        "",
+        "## Single requests, no load (one at a time on one keep-alive connection; the second of two passes)",
         "",
         *_probe_table(run["probes"]),
         "",
@@ -156,7 +181,10 @@ def write(out_dir: Path, run: dict) -> None:
         f"- Catalogue: {catalogue['addons']:,} add-ons ({catalogue['listed']:,} listed), "
         f"SQLite {catalogue['database_bytes'] / 1e6:,.0f} MB, built through `import_catalogue` in batches of "
         f"{catalogue['batch_size']:,} in {catalogue['build_seconds']:,.0f} s ({catalogue['addons_per_second']:,.0f} add-ons/s)"
-        + (f", reused from {catalogue['built_at']}." if catalogue["reused"] else f" on {catalogue['built_at']}."),
+        + (f" while other processes kept {catalogue['other_cpu_cores_during_build']:.2f} CPUs busy"
+           if "other_cpu_cores_during_build" in catalogue else "")
+        + f", on {catalogue['built_at']} (code {catalogue.get('git_commit', 'unknown')})"
+        + ("; reused by this run." if catalogue["reused"] else "."),
         f"- Servers: `addonhub serve` and `bench/bare_app.py`, each uvicorn with one worker on 127.0.0.1, "
         f"both running during the whole run; wrk, both servers and this script share the machine.",
         f"- Load: each scenario is a {settings['warmup']} s warm-up (discarded) then {settings['duration']} s measured, "

@@ -10,6 +10,7 @@ import http.client
 import json
 import os
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -33,6 +34,7 @@ def _use_project_venv() -> None:
 _use_project_venv()
 
 import catalogue  # noqa: E402
+import cpu  # noqa: E402
 import loadgen  # noqa: E402
 import report  # noqa: E402
 import servers  # noqa: E402
@@ -51,6 +53,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=int, default=10, help="wrk request timeout in seconds (default 10)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS),
                         help=f"comma-separated subset of {','.join(SCENARIOS)} (bare always runs first and last)")
+    parser.add_argument("--wait-quiet", type=int, default=0, metavar="S",
+                        help="before measuring, wait up to S seconds for other processes to leave the CPUs idle")
     parser.add_argument("--profile-import", action="store_true",
                         help="only profile import_catalogue on one batch (cProfile) and print the hotspots")
     parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where REPORT.md and report.json go (default bench/)")
@@ -85,17 +89,26 @@ def request_sets(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
 # --- single requests: every path answers 200, and how long each takes alone ---------------------
 
 def probe(base_url: str, requests: list[tuple[str, str]]) -> list[dict]:
+    """Requests every path twice, one at a time, and times the second pass (the first warms up)."""
+    _probe_pass(base_url, requests)
+    return _probe_pass(base_url, requests)
+
+
+def _probe_pass(base_url: str, requests: list[tuple[str, str]]) -> list[dict]:
     host, port = base_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=60)
     rows = []
     for kind, path in requests:
         started = time.perf_counter()
-        connection.request("GET", path)
-        response = connection.getresponse()
-        body = response.read()
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            status, body = response.status, response.read()
+        except (http.client.HTTPException, OSError) as error:  # the server dropped the connection
+            connection.close()  # the next request reconnects
+            status, body = type(error).__name__, b""
         elapsed = (time.perf_counter() - started) * 1000
-        rows.append({"kind": kind, "path": path, "status": response.status, "ms": round(elapsed, 2),
-                     "count": _count(body)})
+        rows.append({"kind": kind, "path": path, "status": status, "ms": round(elapsed, 2), "count": _count(body)})
     connection.close()
     return rows
 
@@ -114,45 +127,52 @@ def _file_name(name: str) -> str:
     return "-".join(name.replace("(", "").replace(")", "").split())
 
 
-def drive(wrk: str, name: str, base_url: str, paths: list[str], args) -> dict:
+def drive(wrk: str, name: str, server: servers.Server, paths: list[str], args) -> dict:
     script = loadgen.write_script(WORK / "scripts" / f"{name.split()[0]}.lua", paths)
     logs = WORK / "logs"
     print(f"[{name}] warm-up {args.warmup} s, then {args.duration} s with {args.connections} connections", flush=True)
-    loadgen.run(wrk, base_url, script, args.warmup, args.connections, args.timeout, logs / f"{_file_name(name)}-warmup.txt")
-    result = loadgen.run(wrk, base_url, script, args.duration, args.connections, args.timeout,
-                         logs / f"{_file_name(name)}.txt")
+    loadgen.run(wrk, server.url, script, args.warmup, args.connections, args.timeout, logs / f"{_file_name(name)}-warmup.txt")
+    time.sleep(1)  # let requests still queued from the warm-up finish
+    with cpu.CpuMeter(server.pid) as meter:
+        result = loadgen.run(wrk, server.url, script, args.duration, args.connections, args.timeout,
+                             logs / f"{_file_name(name)}.txt")
     print(f"[{name}] {result.requests_per_second:,.0f} requests/s, p50 {result.p50_ms} ms, p99 {result.p99_ms} ms, "
-          f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}", flush=True)
-    return result.as_dict()
+          f"non-2xx {result.non_2xx}, socket errors {result.socket_errors}, CPU cores {meter.cores}", flush=True)
+    time.sleep(1)
+    return dict(result.as_dict(), cpu_cores=meter.cores)
 
 
 def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict]:
     requests = request_sets(data_dir)
     store_port, bare_port = servers.free_port(), servers.free_port()
     results, probes = {}, {}
-    with servers.running(servers.bare_command(bare_port), "/bare", bare_port, WORK / "logs" / "bare-server.log") as bare_url, \
+    with servers.running(servers.bare_command(bare_port), "/bare", bare_port, WORK / "logs" / "bare-server.log") as bare, \
             servers.running(servers.store_command(data_dir, store_port), "/__heartbeat__", store_port,
-                            WORK / "logs" / "store-server.log") as store_url:
+                            WORK / "logs" / "store-server.log") as store:
         for name in args.scenarios:
             if name != "bare":
                 print(f"[{name}] probing {len(requests[name])} paths one by one", flush=True)
-                probes[name] = probe(store_url, requests[name])
-        results["bare (first)"] = drive(wrk, "bare (first)", bare_url, [path for _, path in requests["bare"]], args)
+                probes[name] = probe(store.url, requests[name])
+        results["bare (first)"] = drive(wrk, "bare (first)", bare, [path for _, path in requests["bare"]], args)
         for name in args.scenarios:
             if name != "bare":
-                results[name] = drive(wrk, name, store_url, [path for _, path in requests[name]], args)
-        results["bare (last)"] = drive(wrk, "bare (last)", bare_url, [path for _, path in requests["bare"]], args)
+                results[name] = drive(wrk, name, store, [path for _, path in requests[name]], args)
+        results["bare (last)"] = drive(wrk, "bare (last)", bare, [path for _, path in requests["bare"]], args)
     return results, probes
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    # Stopped with SIGTERM, still stop the servers (the context managers' cleanup runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.profile_import:
         print(catalogue.profile_import())
         return 0
     wrk = loadgen.ensure_wrk()
     started = report.now()
     data_dir, built = catalogue.ensure_catalogue(WORK, args.addons, args.rebuild)
+    if args.wait_quiet:
+        cpu.wait_for_quiet(args.wait_quiet)
     machine = report.machine(wrk)
     results, probes = measure(wrk, data_dir, args)
     run = {
@@ -160,11 +180,13 @@ def main(argv=None) -> int:
         "command": " ".join(["bench/run.py", *sys.argv[1:]]),
         "machine": machine,
         "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
-        "catalogue": dict(built, listed=len(catalogue.listed_addons(data_dir)), directory=str(data_dir.relative_to(ROOT))),
+        "catalogue": dict(built, listed=len(catalogue.listed_addons(data_dir)), directory=str(data_dir.relative_to(ROOT)),
+                          database_bytes=(data_dir / "addonhub.sqlite3").stat().st_size),
         "settings": {key: getattr(args, key) for key in ("duration", "warmup", "connections", "timeout", "scenarios")},
         "results": results,
-        "probes": probes,
+        "probes": report.summarise_probes(probes),
     }
+    (WORK / "probes.json").write_text(json.dumps(probes, indent=1))
     run["summary"] = report.summarise(results)
     report.write(args.out, run)
     print((args.out / "REPORT.md").read_text())

@@ -7,6 +7,7 @@ import sys
 import time
 import urllib.request
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 HOST = "127.0.0.1"
@@ -41,16 +42,22 @@ def wait_until_up(url: str, process: subprocess.Popen, timeout: float = HEARTBEA
     raise RuntimeError(f"{url} did not answer 200 within {timeout} s")
 
 
+@dataclass
+class Server:
+    url: str
+    pid: int
+
+
 @contextmanager
 def running(command: list[str], heartbeat_path: str, port: int, log: Path):
-    """Runs the command, waits for heartbeat_path to answer 200, yields the base URL, then stops it."""
+    """Runs the command, waits for heartbeat_path to answer 200, yields the Server, then stops it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=_clean_environment())
         try:
             base_url = f"http://{HOST}:{port}"
             wait_until_up(base_url + heartbeat_path, process)
-            yield base_url
+            yield Server(base_url, process.pid)
         finally:
             process.terminate()
             try:
