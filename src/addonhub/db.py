@@ -18,10 +18,10 @@ class Base(DeclarativeBase):
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        # As many pooled connections as request threads (the server's thread pool has 40):
-        # opening an SQLite connection re-reads the schema, so connections must not churn.
+        # More pooled connections than request threads and workers will ever hold: opening an
+        # SQLite connection re-reads the schema, so connections must not churn.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=40, max_overflow=8)
+                               pool_size=16, max_overflow=16)
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -1,8 +1,10 @@
 """The ASGI application: every dialect's routes, plus what they share (errors, CORS, slashes)."""
 
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from anyio import to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
@@ -32,8 +34,15 @@ class OptionalTrailingSlash:
         await self.app(scope, receive, send)
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    to_thread.current_default_thread_limiter().total_tokens = app.state.store.settings.request_threads
+    yield
+
+
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(
+        lifespan=_lifespan,
         title="addonhub",
         summary="A self-hosted browser add-on store: the addons.mozilla.org catalogue API.",
         openapi_url="/api/openapi.json",
