@@ -1,10 +1,11 @@
 """Settings: command-line flags override ADDONHUB_* environment variables, which override defaults."""
 
-import os
 import secrets
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from addonhub.private_files import read_or_create
 
 
 class Settings(BaseSettings):
@@ -32,13 +33,4 @@ class Settings(BaseSettings):
 
     def load_secret_key(self) -> bytes:
         """A per-store secret (signs outgoing-link redirects), created on first use, readable only by the owner."""
-        path = self.data_dir / "secret_key"
-        self.prepare_data_dir()
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-        return bytes.fromhex(path.read_text().strip())
+        return bytes.fromhex(read_or_create(self.data_dir / "secret_key", lambda: secrets.token_hex(32).encode()).decode())

@@ -7,7 +7,6 @@ secret to check those signatures, so it cannot keep only a digest: the secret is
 database alone reveals no secret.
 """
 
-import os
 import random
 import secrets
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from addonhub.accounts.models import APIKey, User
 from addonhub.accounts.service import AccountError
+from addonhub.private_files import read_or_create
 
 KEY_FILE = "api_key_encryption_key"
 SECRET_BYTES = 32  # 64 hex characters, as AMO's generate_secret
@@ -41,7 +41,7 @@ class KeyCipher:
     @classmethod
     def open(cls, data_dir: Path) -> "KeyCipher":
         """The cipher of the store in data_dir, its key file (0600) created on first use."""
-        return cls(_load_or_create_key(Path(data_dir) / KEY_FILE))
+        return cls(read_or_create(Path(data_dir) / KEY_FILE, Fernet.generate_key))
 
     def encrypt(self, secret: str) -> str:
         return self._fernet.encrypt(secret.encode("utf-8")).decode("ascii")
@@ -53,27 +53,6 @@ class KeyCipher:
             raise KeyCipherError(
                 f"an API key secret cannot be decrypted with the data directory's {KEY_FILE}; "
                 "rotate the account's key (addonhub keys rotate)") from error
-
-
-def _load_or_create_key(path: Path) -> bytes:
-    """Reads the key file, or creates it whole: written to a private temporary file, then linked
-    into place, so a process starting at the same time reads either nothing or the full key."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(Fernet.generate_key())
-                f.flush()
-                os.fsync(f.fileno())
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass  # another process created it first; use theirs
-        finally:
-            temporary.unlink(missing_ok=True)
-    return path.read_bytes().strip()
 
 
 @dataclass(frozen=True)
