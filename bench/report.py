@@ -185,8 +185,8 @@ def write(out_dir: Path, run: dict) -> None:
            if "other_cpu_cores_during_build" in catalogue else "")
         + f", on {catalogue['built_at']} (code {catalogue.get('git_commit', 'unknown')})"
         + ("; reused by this run." if catalogue["reused"] else "."),
-        f"- Servers: `addonhub serve` and `bench/bare_app.py`, each uvicorn with one worker on 127.0.0.1, "
-        f"both running during the whole run; wrk, both servers and this script share the machine.",
+        "- Servers: `addonhub serve` and `bench/bare_app.py`, each uvicorn with one worker on 127.0.0.1, "
+        "both running during the whole run; wrk, both servers and this script share the machine.",
         f"- Load: each scenario is a {settings['warmup']} s warm-up (discarded) then {settings['duration']} s measured, "
         f"one scenario at a time; {settings['connections']} connections, 1 wrk thread.",
         "",

@@ -347,7 +347,7 @@ def report_markdown(data: dict) -> str:
         f"- Aim (at least 10x faster with the same verdict on every package): speed "
         f"{'met' if s['at_least_10x_everywhere'] else 'NOT met'} on every package (subprocess against subprocess); "
         f"verdicts {'met' if s['all_verdicts_agree'] else 'NOT met'} as run"
-        + (f", met under the same (Firefox) rules" if s.get("disagreements_firefox_rules") == [] and not s["all_verdicts_agree"]
+        + (", met under the same (Firefox) rules" if s.get("disagreements_firefox_rules") == [] and not s["all_verdicts_agree"]
            else "") + ".",
         "",
         "## Per package",
