@@ -8,13 +8,10 @@ upload never leaves a partial blob visible under its key.
 import hashlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
-
-CHUNK_SIZE = 1024 * 1024
-
 
 class BlobTooLarge(Exception):
     def __init__(self, limit: int):
@@ -80,20 +77,6 @@ class LocalBlobStore:
             pending.abandon()
             raise
         return pending.commit()
-
-    async def put_stream(self, key: str, chunks: AsyncIterator[bytes], max_size: int | None = None) -> StoredBlob:
-        pending = _PendingBlob(self, key, max_size)
-        try:
-            async for chunk in chunks:
-                pending.write(chunk)
-        except BaseException:
-            pending.abandon()
-            raise
-        return pending.commit()
-
-    def put_file(self, key: str, source: Path) -> StoredBlob:
-        with open(source, "rb") as file:
-            return self.put_chunks(key, iter(lambda: file.read(CHUNK_SIZE), b""))
 
     def open(self, key: str) -> BinaryIO:
         return open(self.path_of(key), "rb")

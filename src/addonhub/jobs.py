@@ -69,11 +69,9 @@ def _process_is_alive(pid: int) -> bool:
 
 
 class Worker:
-    def __init__(self, db: Database, handlers: dict[str, Handler], lease_seconds: int = 600,
-                 poll_seconds: float = 0.5):
+    def __init__(self, db: Database, handlers: dict[str, Handler], lease_seconds: int = 600):
         self.db, self.handlers = db, handlers
         self.lease = timedelta(seconds=lease_seconds)
-        self.poll_seconds = poll_seconds
         self.host = socket.gethostname()
         self.name = f"{self.host}:{os.getpid()}:{threading.get_ident()}"
 
@@ -131,17 +129,6 @@ class Worker:
                 backoff = timedelta(seconds=min(300, 2 ** job.attempts))
                 session.execute(update(Job).where(Job.id == job.id).values(
                     status=QUEUED, worker=None, lease_until=None, last_error=message, run_after=utcnow() + backoff))
-
-    def run_until(self, stop: threading.Event) -> None:
-        self.reclaim_orphans()
-        while not stop.is_set():
-            try:
-                busy = self.run_once()
-            except Exception:  # the database may be briefly locked or gone; keep serving
-                log.exception("worker loop error")
-                busy = False
-            if not busy:
-                stop.wait(self.poll_seconds)
 
     def drain(self, timeout: float = 30.0) -> None:
         """Runs jobs until none is runnable (for the CLI and tests)."""

@@ -20,7 +20,6 @@ APPLICATIONS = {
         Application("seamonkey", 59, "{92650c4d-4b8e-4d2a-b7eb-24ecf4f6b63a}", "SeaMonkey"),
     )
 }
-APPLICATIONS_BY_GUID = {app.guid: app for app in APPLICATIONS.values()}
 
 # "persona" is AMO's backwards-compatible name for what are now static themes.
 ADDON_TYPES = ("extension", "persona", "theme", "dictionary", "language", "search")

@@ -307,7 +307,7 @@ class _Importer:
         version.created = reader.moment("created") or version.reviewed or addon.last_updated
         version.license = self._license(reader, locale)
         compatibility = []
-        for app, bounds in reader.get("compatibility", dict, {}).items():
+        for app in reader.get("compatibility", dict, {}):
             if app not in APPLICATIONS:
                 reader.fail("compatibility", f"unknown application '{app}'")
             bound = reader.child("compatibility").child(app)

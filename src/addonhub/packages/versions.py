@@ -5,7 +5,6 @@ import re
 MAX_LENGTH = 100
 _STRICT_PART = re.compile(r"^(0|[1-9][0-9]{0,8})$")
 _TOOLKIT = (re.compile(r"^(\d+\.?){1,3}\.(\d+([A-Za-z]+(-?\d+)?))$"), re.compile(r"^\d+(?:\.\d+){0,2}buildid\d{8}\.\d{6}$"))
-_AMO_CHARACTERS = re.compile(r"^[-+*.\w]*$", re.ASCII)
 
 
 def is_strict(version: str) -> bool:
@@ -17,7 +16,3 @@ def is_strict(version: str) -> bool:
 def is_toolkit(version: str) -> bool:
     """The older toolkit style (1.0b2, 4.1pre1): still accepted for MV2, with a warning."""
     return len(version) <= MAX_LENGTH and any(pattern.match(version) for pattern in _TOOLKIT)
-
-
-def has_amo_characters(version: str) -> bool:
-    return bool(_AMO_CHARACTERS.match(version))
