@@ -26,8 +26,9 @@ class StoredBlob:
     sha256: str
 
 
-class _PendingBlob:
-    """A blob being written: bytes go to a temporary file and into the hash, up to a limit."""
+class BlobWriter:
+    """A blob being written: bytes go to a temporary file and into the hash, up to a limit.
+    Nothing is visible under the key until commit(); abandon() leaves no trace."""
 
     def __init__(self, store: "LocalBlobStore", key: str, max_size: int | None):
         self.store, self.key, self.max_size = store, key, max_size
@@ -69,14 +70,17 @@ class LocalBlobStore:
         return path
 
     def put_chunks(self, key: str, chunks: Iterator[bytes], max_size: int | None = None) -> StoredBlob:
-        pending = _PendingBlob(self, key, max_size)
+        writer = self.writer(key, max_size)
         try:
             for chunk in chunks:
-                pending.write(chunk)
+                writer.write(chunk)
         except BaseException:
-            pending.abandon()
+            writer.abandon()
             raise
-        return pending.commit()
+        return writer.commit()
+
+    def writer(self, key: str, max_size: int | None = None) -> BlobWriter:
+        return BlobWriter(self, key, max_size)
 
     def open(self, key: str) -> BinaryIO:
         return open(self.path_of(key), "rb")

@@ -24,6 +24,18 @@ class Settings(BaseSettings):
     # An addons-linter executable (npm) to run beside the store's own validation, as AMO does.
     addons_linter: str | None = None
 
+    # Submissions. Packages past this size are refused while they stream in (Edge's limit).
+    upload_max_bytes: int = 500 * 1024 * 1024
+    # A client that sends nothing for this long in the middle of a body is cut off.
+    upload_idle_timeout: float = 30.0
+    # Submission limits (AMO's): per account and per client address; reads are never limited.
+    # "memory://" counts in this process; a shared store (e.g. "redis://host") counts across workers.
+    submission_rate_per_user: str = "3/minute;10/hour;24/day"
+    submission_rate_per_ip: str = "6/minute;50/hour"
+    rate_limit_storage: str = "memory://"
+    # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
+    workers: int = 1
+
     def prepare_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
 

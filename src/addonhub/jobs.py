@@ -130,8 +130,43 @@ class Worker:
                 session.execute(update(Job).where(Job.id == job.id).values(
                     status=QUEUED, worker=None, lease_until=None, last_error=message, run_after=utcnow() + backoff))
 
+    def run_until(self, stop: threading.Event, idle_wait: float = 0.25) -> None:
+        """Runs jobs until `stop` is set, waiting a little whenever none is runnable."""
+        while not stop.is_set():
+            try:
+                ran = self.run_once()
+            except Exception:  # the database may be briefly unavailable; never let the worker die
+                log.exception("worker %s could not claim a job", self.name)
+                ran = False
+            if not ran:
+                stop.wait(idle_wait)
+
     def drain(self, timeout: float = 30.0) -> None:
         """Runs jobs until none is runnable (for the CLI and tests)."""
         deadline = time.monotonic() + timeout
         while self.run_once() and time.monotonic() < deadline:
             pass
+
+
+class WorkerThreads:
+    """Workers running in threads of this process (what `addonhub serve` uses)."""
+
+    def __init__(self, db: Database, handlers: dict[str, Handler], count: int):
+        self.stop_event = threading.Event()
+        self.threads = [threading.Thread(target=self._run, args=(db, handlers), name=f"worker-{n}", daemon=True)
+                        for n in range(count)]
+
+    def _run(self, db: Database, handlers: dict[str, Handler]) -> None:
+        worker = Worker(db, handlers)
+        worker.reclaim_orphans()
+        worker.run_until(self.stop_event)
+
+    def start(self) -> "WorkerThreads":
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self.stop_event.set()
+        for thread in self.threads:
+            thread.join(timeout)

@@ -7,3 +7,4 @@ from addonhub.catalog.models import (  # noqa: F401
 )
 from addonhub.db import Base  # noqa: F401
 from addonhub.jobs import Job  # noqa: F401
+from addonhub.submissions.models import Upload  # noqa: F401

@@ -2,7 +2,10 @@
 
 from starlette.requests import Request
 
+from functools import cached_property
+
 from addonhub.accounts.keys import KeyCipher
+from addonhub.blobs import LocalBlobStore
 from addonhub.config import Settings
 from addonhub.db import Database
 
@@ -16,6 +19,18 @@ class Store:
         self.secret_key = settings.load_secret_key()
         # Encrypts the AMO API key secrets kept in the database (its key file is in data_dir).
         self.api_key_cipher = KeyCipher.open(settings.data_dir)
+        self.blobs = LocalBlobStore(settings.data_dir / "blobs")
+
+    @cached_property
+    def signing_ca(self):
+        """The store's signing CA, made on first use (it takes a second or two)."""
+        from addonhub.signing.ca import SigningCA
+        return SigningCA.open(self.settings.data_dir)
+
+    @cached_property
+    def submission_throttle(self):
+        from addonhub.submissions.throttle import SubmissionThrottle
+        return SubmissionThrottle(self.settings)
 
     def base_url_for(self, request: Request) -> str:
         """The configured public URL, or else the one the request came in on."""

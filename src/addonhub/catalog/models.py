@@ -174,6 +174,9 @@ class Version(Base):
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
     reviewed: Mapped[datetime | None] = mapped_column(DateTime)
     reviewer_notes: Mapped[str | None] = mapped_column(Text)
+    # What the developer told reviewers, and where the source code they sent is kept.
+    approval_notes: Mapped[str | None] = mapped_column(Text)
+    source_key: Mapped[str | None] = mapped_column(String(512))
 
     addon: Mapped[Addon] = relationship(back_populates="versions", foreign_keys=[addon_id])
     license: Mapped[License | None] = relationship()

@@ -71,3 +71,12 @@ def parse_json(data: bytes, file_name: str) -> ParsedJSON:
     for key in dict.fromkeys(duplicates):
         result.problems.append(("JSON_DUPLICATE_KEY", f'Duplicate key "{key}" in {file_name}.', None))
     return result
+
+
+def gecko_settings(manifest: dict) -> dict:
+    """Firefox's own keys: browser_specific_settings.gecko, or the deprecated applications.gecko."""
+    for key in ("browser_specific_settings", "applications"):
+        settings = manifest.get(key)
+        if isinstance(settings, dict) and isinstance(settings.get("gecko"), dict):
+            return settings["gecko"]
+    return {}

@@ -13,12 +13,12 @@ from addonhub.packages import permissions, versions
 from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
 from addonhub.packages.content_checks import check_code, check_files
 from addonhub.packages.linter import LinterFailed, merge_linter_output, run_addons_linter
-from addonhub.packages.manifest import parse_json
+from addonhub.packages.manifest import gecko_settings, parse_json
 from addonhub.packages.report import Report
 
 MANIFEST = "manifest.json"
 MAX_SMALL_FILE = 4 * 1024 * 1024
-_ADDON_ID = re.compile(
+ADDON_ID = re.compile(
     r"^(\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|[a-zA-Z0-9-._]*@[a-zA-Z0-9-._]+)$"
 )
 MAX_ADDON_ID_LENGTH = 80
@@ -178,11 +178,7 @@ class _ManifestChecks:
     # the add-on id --------------------------------------------------------------------------
 
     def _gecko(self) -> dict:
-        for key in ("browser_specific_settings", "applications"):
-            settings = self.manifest.get(key)
-            if isinstance(settings, dict) and isinstance(settings.get("gecko"), dict):
-                return settings["gecko"]
-        return {}
+        return gecko_settings(self.manifest)
 
     def _addon_id(self) -> str | None:
         if "applications" in self.manifest and self.firefox:
@@ -198,7 +194,7 @@ class _ManifestChecks:
             elif self.firefox and "dictionaries" in self.manifest:
                 self.error("MANIFEST_DICT_MISSING_ID", "Dictionaries need an id in browser_specific_settings.gecko.id.")
             return None
-        if not isinstance(addon_id, str) or len(addon_id) > MAX_ADDON_ID_LENGTH or not _ADDON_ID.match(addon_id):
+        if not isinstance(addon_id, str) or len(addon_id) > MAX_ADDON_ID_LENGTH or not ADDON_ID.match(addon_id):
             self.error("MANIFEST_FIELD_INVALID", f'The add-on id {addon_id!r} must be an e-mail-like id or a {{UUID}}, '
                        f"at most {MAX_ADDON_ID_LENGTH} characters.")
             return None

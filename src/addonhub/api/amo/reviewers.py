@@ -1,0 +1,69 @@
+"""The review queue over HTTP, for accounts with the reviewer (or admin) role: what
+`addonhub review list|approve|reject` does, at /api/v5/reviewers/...
+
+Approval answers 202: signing and publication run on the job queue, and the version's file
+turns "public" when they are done.
+"""
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+
+from addonhub.api.amo.intake import refusal_error, store_of
+from addonhub.api.auth import JWT_CHALLENGE, current_user
+from addonhub.api.responses import APIError, JSONResponse
+from addonhub.submissions.review import approve, pending_version, queue_entry, reject, review_queue
+from addonhub.submissions.service import Refused
+
+router = APIRouter(prefix="/reviewers", tags=["review"])
+
+
+def _reviewer(request: Request, session):
+    user = current_user(request, session)
+    if user is None:
+        raise APIError(401, {"detail": "Authentication credentials were not provided."},
+                       {"WWW-Authenticate": JWT_CHALLENGE})
+    if not user.is_reviewer:
+        raise APIError(403, {"detail": "You do not have permission to perform this action."})
+    return user
+
+
+@router.get("/queue")
+def queue(request: Request):
+    with store_of(request).db.session() as session:
+        _reviewer(request, session)
+        entries = [queue_entry(version) for version in review_queue(session)]
+    return JSONResponse({"count": len(entries), "results": entries})
+
+
+def _notes(body: bytes) -> str | None:
+    if not body.strip():
+        return None
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        raise APIError(400, {"detail": "The body must be JSON, e.g. {\"notes\": \"...\"}."}) from None
+    notes = data.get("notes") if isinstance(data, dict) else None
+    if notes is not None and not isinstance(notes, str):
+        raise APIError(400, {"notes": ["Must be a string."]})
+    return notes
+
+
+@router.post("/addon/{addon}/versions/{version}/{decision}")
+async def decide(request: Request, addon: str, version: str, decision: str):
+    if decision not in ("approve", "reject"):
+        raise APIError(404, {"detail": "Not found."})
+    notes = _notes(await request.body())
+    return await run_in_threadpool(_decide, request, addon, version, decision, notes)
+
+
+def _decide(request: Request, addon: str, version: str, decision: str, notes: str | None) -> JSONResponse:
+    with store_of(request).db.session() as session:
+        _reviewer(request, session)
+        try:
+            pending = pending_version(session, addon, version)
+            (approve if decision == "approve" else reject)(session, pending, notes)
+        except Refused as refusal:
+            raise refusal_error(refusal, "detail") from None
+        entry = queue_entry(pending)
+    return JSONResponse({**entry, "decision": decision, "reviewer_notes": notes}, status_code=202 if decision == "approve" else 200)

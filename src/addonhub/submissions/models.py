@@ -1,0 +1,51 @@
+"""An upload: one package a developer sent, and what validating it found."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, String, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from addonhub.db import Base
+
+# What the upload is for, which decides what follows a successful validation.
+SIGNING_API = "signing-api"   # AMO v3/v4: a version is created at once
+SUBMISSION_API = "submission-api"  # AMO v5: the client creates the version in a second call
+EDGE = "edge"                 # Edge publish API: the package becomes the product's draft
+
+
+def _new_uuid() -> str:
+    return uuid.uuid4().hex
+
+
+class Upload(Base):
+    __tablename__ = "uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[str] = mapped_column(String(32), unique=True, default=_new_uuid)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str] = mapped_column(String(16))
+    # Which browser family the package is validated for: firefox or chromium.
+    target: Mapped[str] = mapped_column(String(16), default="firefox")
+    channel: Mapped[str] = mapped_column(String(10), default="unlisted")
+    # The add-on id it was sent for (URL or manifest); the add-on once one exists.
+    guid: Mapped[str | None] = mapped_column(String(255))
+    addon_id: Mapped[int | None] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), index=True)
+    # The manifest's version string, read when the upload arrived.
+    version: Mapped[str | None] = mapped_column(String(255))
+    filename: Mapped[str] = mapped_column(String(255))
+    blob_key: Mapped[str] = mapped_column(String(512))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    processed: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid: Mapped[bool] = mapped_column(Boolean, default=False)
+    validation: Mapped[dict | None] = mapped_column(JSON)
+    # The version made from this upload, once there is one.
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"), index=True)
+    created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+
+    __table_args__ = (
+        Index("ix_uploads_guid_version", "guid", "version"),
+        Index("ix_uploads_user_created", "user_id", "created"),
+    )

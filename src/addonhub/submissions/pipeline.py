@@ -1,0 +1,95 @@
+"""The steps a submission goes through, as job-queue handlers.
+
+validate-upload: the full validation of an upload; for the signing API, the version is made
+right after it. sign-version: a version's file signed (Firefox packages) and published. Each runs
+in one transaction with its job's completion, so a crash leaves nothing half-done and the job
+runs again: a signed file is written under a key of its own before the transaction that points
+the catalogue at it commits.
+"""
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime
+from functools import partial
+
+from sqlalchemy.orm import Session
+
+from addonhub.accounts.models import User
+from addonhub.catalog.indexing import reindex
+from addonhub.catalog.models import Version
+from addonhub.jobs import Handler
+from addonhub.packages.archive import ArchiveLimits
+from addonhub.packages.report import Report
+from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
+from addonhub.signing.xpi import sign_xpi
+from addonhub.store import Store
+from addonhub.submissions.models import SIGNING_API, Upload
+from addonhub.submissions.service import SIGN_JOB, VALIDATE_JOB, Refused, create_version, upload_for_version
+
+def handlers(store: Store) -> dict[str, Handler]:
+    return {VALIDATE_JOB: partial(validate_upload, store), SIGN_JOB: partial(sign_version, store)}
+
+
+def validate_upload(store: Store, session: Session, payload: dict) -> None:
+    upload = session.get(Upload, payload["upload_id"])
+    if upload is None or upload.processed:
+        return
+    options = ValidationOptions(listed=upload.channel == "listed", target=upload.target,
+                                limits=ArchiveLimits.from_environment(), addons_linter=store.settings.addons_linter)
+    try:
+        report = validate_package(store.blobs.path_of(upload.blob_key), options)
+    except UnreadablePackage:
+        report = Report()
+        report.error("BAD_ZIPFILE", "Invalid or corrupted file.")
+    upload.processed = True
+    upload.valid = not report.has_errors
+    upload.validation = report.as_amo_json()
+    follow_up = _AFTER_VALIDATION.get(upload.purpose)
+    if upload.valid and follow_up is not None:
+        try:
+            follow_up(session, upload)
+        except Refused as refusal:
+            report.error("SUBMISSION_REFUSED", refusal.message)
+            upload.valid, upload.validation = False, report.as_amo_json()
+
+
+def _make_version(session: Session, upload: Upload) -> None:
+    create_version(session, upload, session.get(User, upload.user_id), upload.channel)
+
+
+# What follows a successful validation, by upload purpose. v5 uploads wait for the client to
+# ask for a version.
+_AFTER_VALIDATION: dict[str, Callable[[Session, Upload], None]] = {SIGNING_API: _make_version}
+
+
+def sign_version(store: Store, session: Session, payload: dict) -> None:
+    version = session.get(Version, payload["version_id"])
+    if version is None or version.is_deleted:
+        return
+    upload = upload_for_version(session, version)
+    addon = version.addon
+    for file in version.files:
+        if file.status == "public":
+            continue
+        if upload is not None and upload.target == "firefox" and not file.is_signed:
+            key = f"files/{file.id}/{file.filename}"
+            output = store.blobs.path_of(key)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            sign_xpi(store.signing_ca, store.blobs.path_of(file.storage_key), addon.guid, output)
+            file.storage_key, file.is_signed = key, True
+            file.size, file.hash = output.stat().st_size, f"sha256:{_sha256_of(output)}"
+        file.status = "public"
+    now = datetime.utcnow()
+    version.reviewed = version.reviewed or now
+    if version.channel == "listed":
+        addon.status = "public"
+        addon.last_updated = now
+    reindex(session, addon)
+
+
+def _sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        while chunk := stream.read(1024 * 1024):
+            digest.update(chunk)
+    return digest.hexdigest()
