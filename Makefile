@@ -17,10 +17,16 @@ run: $(STAMP)
 	$(VENV)/bin/addonhub serve --data-dir data --host 127.0.0.1 --port 8000
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass. addons-linter
-# (npm) is installed so that the optional linter integration is tested too.
-test: $(STAMP) bench/validation/node_modules/.installed
+# (npm) is installed so that the optional linter integration is tested too, and web-ext and
+# sign-addon (npm) so that tests/interop runs real publishing clients against a live store.
+test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
+
+# The publishing clients tests/interop runs, pinned in tests/interop/package-lock.json.
+tests/interop/node_modules/.installed: tests/interop/package.json tests/interop/package-lock.json
+	npm ci --prefix tests/interop --no-audit --no-fund
+	touch $@
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)
