@@ -46,3 +46,10 @@ bench/validation/node_modules/.installed: bench/validation/package.json bench/va
 
 bench-validation: $(STAMP) corpus bench/validation/node_modules/.installed
 	$(PYTHON) bench/validation/run.py $(BENCH_VALIDATION_ARGS)
+
+# The submission pipeline: upload -> signed -> downloaded for 1, 50 and 200 MB packages, against
+# cp + sha256sum of the same files, and the server's peak memory (see bench/README.md).
+# Options: make bench-uploads BENCH_UPLOADS_ARGS='--sizes 1,50 --repeat 5'.
+.PHONY: bench-uploads
+bench-uploads: $(STAMP)
+	$(PYTHON) bench/uploads/run.py $(BENCH_UPLOADS_ARGS)

@@ -257,7 +257,7 @@ def test_credentials_are_required_and_checked(client, store, developer, xpi):
     assert anonymous.status_code == 401
     assert anonymous.json() == {"detail": "Authentication credentials were not provided."}
     assert anonymous.headers["www-authenticate"].startswith("JWT ")
-    expired = jwt.encode({"iss": "user:1:1", "iat": int(time.time()) - 400, "exp": int(time.time()) - 100}, "x")
+    expired = jwt.encode({"iss": "user:1:1", "iat": int(time.time()) - 400, "exp": int(time.time()) - 100}, "x" * 64)
     assert client.put(PUT_URL.format(version="1.0"), headers={"Authorization": f"JWT {expired}"},
                       files={"upload": ("a.xpi", xpi(), "application/x-xpinstall")}).status_code == 401
     assert snapshot(store) == before

@@ -62,6 +62,7 @@ class Entry:
     size: int
     compressed_size: int
     is_dir: bool
+    is_deflated: bool
 
 
 def _entry_name(info: zipfile.ZipInfo) -> str:
@@ -134,7 +135,8 @@ class PackageArchive:
             if total > limits.max_total_size:
                 raise ArchiveError("ARCHIVE_TOO_LARGE",
                                    f"The archive holds more than {limits.max_total_size} bytes uncompressed.")
-            entries[name] = (Entry(name, info.file_size, info.compress_size, info.is_dir()), info)
+            entries[name] = (Entry(name, info.file_size, info.compress_size, info.is_dir(),
+                                   info.compress_type == zipfile.ZIP_DEFLATED), info)
         return entries
 
     def __enter__(self) -> "PackageArchive":

@@ -14,7 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from addonhub.packages.archive import PackageArchive
-from addonhub.packages.manifest import parse_json
+from addonhub.packages.manifest import gecko_settings, parse_json
 from addonhub.packages.validation import MANIFEST, MAX_SMALL_FILE
 from addonhub.signing import SigningError, cose, jar, pkcs7
 from addonhub.signing.ca import SigningCA, common_name_for
@@ -52,11 +52,8 @@ def _declared_id(archive: PackageArchive) -> str | None:
     if MANIFEST not in archive:
         return None
     manifest = parse_json(archive.read(MANIFEST, MAX_SMALL_FILE), MANIFEST).value
-    for key in ("browser_specific_settings", "applications"):
-        gecko = manifest.get(key, {}).get("gecko") if isinstance(manifest, dict) and isinstance(manifest.get(key), dict) else None
-        if isinstance(gecko, dict) and isinstance(gecko.get("id"), str):
-            return gecko["id"]
-    return None
+    declared = gecko_settings(manifest).get("id") if isinstance(manifest, dict) else None
+    return declared if isinstance(declared, str) else None
 
 
 def _signature_files(ca: SigningCA, common_name: str,
@@ -81,8 +78,13 @@ def _signature_files(ca: SigningCA, common_name: str,
 
 
 def _copy(archive: PackageArchive, name: str, package: zipfile.ZipFile) -> jar.Digests:
-    """Streams one entry into the new package and returns its digests, computed on the way."""
-    with package.open(_zip_info(name), "w") as target:
+    """Streams one entry into the new package and returns its digests, computed on the way. Entries
+    the developer stored uncompressed stay so: they are usually compressed already (images,
+    wasm, archives), and deflating them again made signing large packages several times slower."""
+    info = _zip_info(name)
+    if not archive.entry(name).is_deflated:
+        info.compress_type = zipfile.ZIP_STORED
+    with package.open(info, "w") as target:
         return jar.digests_of(_written(archive.chunks(name), target))
 
 
