@@ -1,0 +1,292 @@
+"""AMO's v5 add-on submission API, as web-ext, publish-browser-extension and amo-upload call it:
+upload a package, poll it until validated, then make it a new add-on (POST, or PUT with its id)
+or a new version of one, and poll that version until its file is public.
+
+Every write runs in one transaction; a failure leaves no row, and the blobs the request brought
+are discarded (sources are kept only by the version that took them). Errors are v5's:
+`{"detail": ...}`, or field-keyed lists nested like the request.
+"""
+
+from fastapi import APIRouter, Request
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import FileResponse
+
+from addonhub.accounts.models import User
+from addonhub.api.amo.intake import authenticated, package_identity, receive, store_of, submitting
+from addonhub.api.amo.rendering import Renderer
+from addonhub.api.amo.submission_access import (
+    NO_CREDENTIALS, NO_PERMISSION, find_version_v5, readable_addon, readable_version, writable_addon,
+)
+from addonhub.api.amo.submission_bodies import Body, read_body
+from addonhub.api.amo.submission_input import REQUIRED, FieldErrors, addon_fields, version_fields
+from addonhub.api.amo.submission_objects import addon_object_v5, upload_object, version_object_v5
+from addonhub.api.amo.submission_writes import (
+    add_version, edit_addon, edit_version, guid_for_new_addon, submittable_upload,
+)
+from addonhub.api.auth import current_user
+from addonhub.api.responses import APIError, JSONResponse, not_found
+from addonhub.catalog.constants import CHANNELS
+from addonhub.catalog.indexing import reindex
+from addonhub.catalog.models import Addon, Version
+from addonhub.catalog.service import can_manage, find_addon, is_author
+from addonhub.submissions.models import SUBMISSION_API
+from addonhub.submissions.service import Submitter, find_upload, record_upload, upload_for_version
+
+router = APIRouter(prefix="/addons", tags=["submission"])
+DETAIL = "detail"
+SOURCE_TYPES = ((b"PK", ".zip"), (b"\x1f\x8b", ".tar.gz"), (b"BZh", ".tar.bz2"))
+
+
+def _renderer(request: Request) -> Renderer:
+    store = store_of(request)
+    return Renderer(base_url=store.base_url_for(request), secret_key=store.secret_key,
+                    lang=request.query_params.get("lang") or None)
+
+
+async def _run(request: Request, body: Body, function, *args) -> JSONResponse:
+    """Runs a write in a thread; the request's blobs go unless the write kept them."""
+    try:
+        response = await run_in_threadpool(_answer_field_errors, function, request, body, *args)
+    except BaseException:
+        body.discard(request)
+        raise
+    body.discard(request, all_files=False)
+    return response
+
+
+def _answer_field_errors(function, *args):
+    try:
+        return function(*args)
+    except FieldErrors as problem:
+        raise problem.as_api_error() from None
+    except IntegrityError:
+        # Two requests raced for the same row (the same version string, one upload twice): the
+        # checks passed in both, the database kept one; the other is told to look again.
+        raise APIError(409, {"detail": "A concurrent request changed this add-on; check it and try again."}) from None
+
+
+def _in_version(function, *args):
+    """Checks of the `version` object of an add-on request report under its key."""
+    try:
+        return function(*args)
+    except FieldErrors as problem:
+        raise problem.under("version") from None
+
+
+# Uploads ----------------------------------------------------------------------------------------
+
+@router.post("/upload", status_code=201)
+async def create_upload(request: Request):
+    submitter = await submitting(request)
+    form = await receive(request, DETAIL)
+    store = store_of(request)
+    try:
+        return await run_in_threadpool(_record_upload, request, submitter, form)
+    except BaseException:
+        form.discard(store.blobs)
+        raise
+
+
+def _record_upload(request: Request, submitter: Submitter, form) -> JSONResponse:
+    store = store_of(request)
+    identity = package_identity(store, form, DETAIL)
+    channel = form.fields.get("channel") or "unlisted"
+    if channel not in CHANNELS:
+        raise APIError(400, {"channel": [f'"{channel}" is not a valid choice.']})
+    received = form.files["upload"]
+    with store.db.session() as session:
+        upload = record_upload(session, submitter, received.blob, received.filename, purpose=SUBMISSION_API,
+                               channel=channel, identity=identity)
+        body = upload_object(store.base_url_for(request), upload)
+    for name, other in form.files.items():  # files sent besides the package are not kept
+        if name != "upload":
+            store.blobs.delete(other.blob.key)
+    return JSONResponse(body, status_code=201)
+
+
+@router.get("/upload/{upload_uuid}")
+async def upload_detail(request: Request, upload_uuid: str):
+    submitter = await authenticated(request)
+    return await run_in_threadpool(_upload_detail, request, submitter.user, upload_uuid)
+
+
+def _upload_detail(request: Request, user: User, upload_uuid: str) -> JSONResponse:
+    store = store_of(request)
+    with store.db.session() as session:
+        upload = find_upload(session, upload_uuid)
+        if upload is None or upload.user_id != user.id:
+            raise not_found()
+        return JSONResponse(upload_object(store.base_url_for(request), upload))
+
+
+# Add-ons ----------------------------------------------------------------------------------------
+
+def _addon_response(request: Request, session: Session, addon: Addon, user: User | None,
+                    version: Version | None = None, status_code: int = 200) -> JSONResponse:
+    renderer = _renderer(request)
+    body = addon_object_v5(session, addon, renderer.base_url, can_manage(addon, user), version)
+    return JSONResponse(renderer.render(body, addon.default_locale), status_code=status_code)
+
+
+@router.get("/addon/{identifier}")
+def addon_detail(request: Request, identifier: str):
+    with store_of(request).db.session() as session:
+        user = current_user(request, session)
+        addon = readable_addon(session, user, identifier)
+        return _addon_response(request, session, addon, user)
+
+
+@router.post("/addon", status_code=201)
+async def create_addon(request: Request):
+    submitter = await submitting(request)
+    body = await read_body(request)
+    return await _run(request, body, _create_addon, submitter)
+
+
+def _create_addon(request: Request, body: Body, submitter: Submitter) -> JSONResponse:
+    with store_of(request).db.session() as session:
+        return _new_addon(request, session, submitter.user, body.data, None)
+
+
+@router.put("/addon/{identifier}")
+async def put_addon(request: Request, identifier: str):
+    submitter = await submitting(request)
+    body = await read_body(request)
+    return await _run(request, body, _put_addon, submitter, identifier)
+
+
+def _put_addon(request: Request, body: Body, submitter: Submitter, identifier: str) -> JSONResponse:
+    """web-ext's call for a package with an id: the add-on is made if it does not exist yet."""
+    user, data = submitter.user, body.data
+    with store_of(request).db.session() as session:
+        addon = find_addon(session, identifier)
+        if addon is None or addon.is_deleted:
+            # A deleted add-on's id is never given out again: creating it is refused as AMO does.
+            return _new_addon(request, session, user, data, identifier)
+        if not is_author(addon, user):
+            raise APIError(403, {"detail": NO_PERMISSION})
+        version = None
+        if "version" in data:
+            fields = _in_version(version_fields, data["version"], True)
+            upload = _in_version(submittable_upload, session, user, fields.upload)
+            version = _in_version(add_version, session, user, upload, addon, fields)
+        edit_addon(session, addon, addon_fields(data, addon.default_locale))
+        reindex(session, addon)
+        return _addon_response(request, session, addon, user, version)
+
+
+def _new_addon(request: Request, session: Session, user: User, data: dict, url_guid: str | None) -> JSONResponse:
+    if "version" not in data:
+        raise APIError(400, {"version": [REQUIRED]})
+    fields = _in_version(version_fields, data["version"], True)
+    metadata = addon_fields(data, "en-US")
+    upload = _in_version(submittable_upload, session, user, fields.upload)
+    _in_version(guid_for_new_addon, session, upload, url_guid)
+    version = _in_version(add_version, session, user, upload, None, fields)
+    addon = version.addon
+    edit_addon(session, addon, metadata)
+    reindex(session, addon)
+    return _addon_response(request, session, addon, user, version, status_code=201)
+
+
+@router.patch("/addon/{identifier}")
+async def patch_addon(request: Request, identifier: str):
+    submitter = await submitting(request)
+    body = await read_body(request)
+    return await _run(request, body, _patch_addon, submitter, identifier)
+
+
+def _patch_addon(request: Request, body: Body, submitter: Submitter, identifier: str) -> JSONResponse:
+    with store_of(request).db.session() as session:
+        addon = writable_addon(session, submitter.user, identifier)
+        edit_addon(session, addon, addon_fields(body.data, addon.default_locale))  # a `version` is ignored, as on AMO
+        reindex(session, addon)
+        return _addon_response(request, session, addon, submitter.user)
+
+
+# Versions ---------------------------------------------------------------------------------------
+
+def _version_response(request: Request, addon: Addon, version: Version, privileged: bool,
+                      status_code: int = 200) -> JSONResponse:
+    renderer = _renderer(request)
+    body = version_object_v5(version, renderer.base_url, privileged)
+    return JSONResponse(renderer.render(body, addon.default_locale), status_code=status_code)
+
+
+@router.get("/addon/{identifier}/versions/{version_id}")
+def version_detail(request: Request, identifier: str, version_id: str):
+    with store_of(request).db.session() as session:
+        user = current_user(request, session)
+        addon, version = readable_version(session, user, identifier, version_id)
+        return _version_response(request, addon, version, can_manage(addon, user))
+
+
+@router.post("/addon/{identifier}/versions", status_code=201)
+async def submit_version(request: Request, identifier: str):
+    submitter = await submitting(request)
+    body = await read_body(request)
+    return await _run(request, body, _create_version, submitter, identifier)
+
+
+def _create_version(request: Request, body: Body, submitter: Submitter, identifier: str) -> JSONResponse:
+    user = submitter.user
+    with store_of(request).db.session() as session:
+        addon = writable_addon(session, user, identifier)
+        fields = version_fields(body.data, True)
+        upload = submittable_upload(session, user, fields.upload)
+        version = add_version(session, user, upload, addon, fields)
+        if fields.source is not None:
+            body.keep("source")
+        reindex(session, addon)
+        return _version_response(request, addon, version, True, status_code=201)
+
+
+@router.patch("/addon/{identifier}/versions/{version_id}")
+async def patch_version(request: Request, identifier: str, version_id: str):
+    submitter = await submitting(request)
+    body = await read_body(request)
+    return await _run(request, body, _patch_version, submitter, identifier, version_id)
+
+
+def _patch_version(request: Request, body: Body, submitter: Submitter, identifier: str,
+                   version_id: str) -> JSONResponse:
+    store = store_of(request)
+    with store.db.session() as session:
+        addon = writable_addon(session, submitter.user, identifier)
+        version = find_version_v5(session, addon, version_id)
+        if version is None or version.is_deleted:
+            raise not_found()
+        fields = version_fields(body.data, False)
+        edit_version(version, fields, upload_for_version(session, version))
+        replaced_source = None
+        if "source" in fields.given:
+            replaced_source = version.source_key
+            version.source_key = fields.source.blob.key if fields.source is not None else None
+            if fields.source is not None:
+                body.keep("source")
+        reindex(session, addon)
+        response = _version_response(request, addon, version, True)
+    # Only once the version no longer points at it, and the change is committed.
+    if replaced_source:
+        store.blobs.delete(replaced_source)
+    return response
+
+
+@router.get("/addon/{identifier}/versions/{version_id}/source")
+def version_source(request: Request, identifier: str, version_id: str):
+    """The source a developer sent with a version: for its add-on's authors and reviewers only."""
+    store = store_of(request)
+    with store.db.session() as session:
+        user = current_user(request, session)
+        if user is None:
+            raise APIError(401, {"detail": NO_CREDENTIALS})
+        addon, version = readable_version(session, user, identifier, version_id)
+        if not can_manage(addon, user) or not version.source_key or not store.blobs.exists(version.source_key):
+            raise not_found()
+        path, name = store.blobs.path_of(version.source_key), f"{addon.slug}-{version.version}-source"
+    with open(path, "rb") as stream:
+        start = stream.read(4)
+    suffix = next((suffix for magic, suffix in SOURCE_TYPES if start.startswith(magic)), "")
+    return FileResponse(path, media_type="application/octet-stream", filename=name + suffix)
