@@ -27,15 +27,85 @@ def serve(args) -> int:
     import uvicorn
 
     from addonhub.api.app import create_app
+    from addonhub.jobs import WorkerThreads
+    from addonhub.submissions.pipeline import handlers
     store = _store(args)
     settings = store.settings
+    workers = WorkerThreads(store.db, handlers(store), settings.workers).start()
     print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
-    uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning",
-                proxy_headers=False)
+    try:
+        uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning",
+                    proxy_headers=False)
+    finally:
+        workers.stop()
+    return 0
+
+
+def worker(args) -> int:
+    import signal
+    import threading
+
+    from addonhub.jobs import Worker
+    from addonhub.submissions.pipeline import handlers
+    store = _store(args)
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    running = Worker(store.db, handlers(store))
+    running.reclaim_orphans()
+    print(f"addonhub worker is running the jobs of {store.settings.data_dir}", flush=True)
+    running.run_until(stop)
+    return 0
+
+
+def _review_target(session, args):
+    from addonhub.submissions.review import pending_version
+    return pending_version(session, args.addon, args.version)
+
+
+def review_list(args) -> int:
+    from addonhub.submissions.review import queue_entry, review_queue
+    store = _store(args)
+    with store.db.session() as session:
+        entries = [queue_entry(version) for version in review_queue(session)]
+    if args.json:
+        print(json.dumps(entries))
+        return 0
+    if not entries:
+        print("No version awaits review.")
+    for entry in entries:
+        print(f"{entry['addon']['guid']}  {entry['version']}  {entry['addon']['name']}  (submitted {entry['created']})")
+    return 0
+
+
+def review_decide(args) -> int:
+    from addonhub.jobs import Worker
+    from addonhub.submissions.pipeline import handlers
+    from addonhub.submissions.review import approve, reject
+    from addonhub.submissions.service import Refused
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            version = _review_target(session, args)
+            if args.decision == "approve":
+                approve(session, version, args.notes)
+            else:
+                reject(session, version, args.notes)
+            guid, number = version.addon.guid, version.version
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    if args.decision == "approve":
+        # Sign and publish now rather than wait for a server's workers (whichever claims the job runs it).
+        Worker(store.db, handlers(store)).drain()
+        print(f"Approved {guid} {number}: signed and published.")
+    else:
+        print(f"Rejected {guid} {number}.")
     return 0
 
 
 def users_create(args) -> int:
+    from addonhub.accounts.edge_credentials import issue_edge_credentials
     from addonhub.accounts.keys import issue_key
     from addonhub.accounts.service import AccountError, create_user, issue_token
     store = _store(args)
@@ -44,8 +114,9 @@ def users_create(args) -> int:
             user = create_user(session, args.email, args.role)
             token = issue_token(session, user)
             credentials = issue_key(session, store.api_key_cipher, user)
+            edge = issue_edge_credentials(session, user)
             result = {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token,
-                      "amo": credentials.as_amo_json()}
+                      "amo": credentials.as_amo_json(), "edge": edge.as_json()}
     except AccountError as error:
         print(f"addonhub: {error}", file=sys.stderr)
         return 1
@@ -54,10 +125,14 @@ def users_create(args) -> int:
     else:
         print(f"Created {result['role']} {result['email']} (id {result['id']}); API token: {token}")
         print(f"AMO API key (JWT issuer and secret): {credentials.issuer} {credentials.secret}")
+        print(f"Edge API credentials (client id, client secret, API key): {edge.client_id} {edge.client_secret} "
+              f"{edge.api_key}")
     return 0
 
 
 def keys_rotate(args) -> int:
+    if args.edge:
+        return edge_keys_rotate(args)
     from addonhub.accounts.keys import rotate_key
     from addonhub.accounts.service import user_by_email
     store = _store(args)
@@ -73,6 +148,44 @@ def keys_rotate(args) -> int:
     else:
         print(f"New AMO API key for {result['email']} (id {result['id']}), the old one revoked: "
               f"{credentials.issuer} {credentials.secret}")
+    return 0
+
+
+def edge_keys_rotate(args) -> int:
+    from addonhub.accounts.edge_credentials import rotate_edge_credentials
+    from addonhub.accounts.service import user_by_email
+    store = _store(args)
+    with store.db.session() as session:
+        user = user_by_email(session, args.email)
+        if user is None:
+            print(f"addonhub: no account with e-mail {args.email}", file=sys.stderr)
+            return 1
+        edge = rotate_edge_credentials(session, user)
+        result = {"id": user.id, "email": user.email, "edge": edge.as_json()}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"New Edge API credentials for {result['email']} (id {result['id']}), the old ones and their access "
+              f"tokens revoked: {edge.client_id} {edge.client_secret} {edge.api_key}")
+    return 0
+
+
+def products_create(args) -> int:
+    from addonhub.accounts.service import user_by_email
+    from addonhub.edge.products import ProductError, create_product
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            owner = user_by_email(session, args.owner)
+            if owner is None:
+                raise ProductError(f"no account with e-mail {args.owner}")
+            addon = create_product(session, owner, args.name)
+            result = {"id": addon.edge_product_id, "name": args.name.strip(), "addon_id": addon.id,
+                      "guid": addon.guid}
+    except ProductError as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps(result) if args.json else result["id"])
     return 0
 
 
@@ -209,18 +322,42 @@ def parser() -> argparse.ArgumentParser:
     serving.add_argument("--port", type=int)
     serving.add_argument("--base-url", help="public URL for absolute links (default: the request's host)")
 
+    command(commands, "worker", worker, "Run the job queue's work (validation, signing) in this process.")
+
+    reviews = commands.add_parser("review", help="Review listed submissions.").add_subparsers(dest="action", required=True)
+    listing = command(reviews, "list", review_list, "List the versions awaiting review, oldest first.")
+    listing.add_argument("--json", action="store_true")
+    approving = command(reviews, "approve", review_decide, "Approve a version: it is signed and published.")
+    rejecting = command(reviews, "reject", review_decide, "Reject a version; its developer sees the notes.")
+    for decision, sub in (("approve", approving), ("reject", rejecting)):
+        sub.set_defaults(decision=decision)
+        sub.add_argument("addon", help="the add-on's id, slug or guid")
+        sub.add_argument("version", help="the version string")
+        sub.add_argument("--notes", required=decision == "reject", help="notes for the developer")
+
     users = commands.add_parser("users", help="Manage accounts.").add_subparsers(dest="action", required=True)
     creating = command(users, "create", users_create, "Create an account.")
     creating.add_argument("--email", required=True)
     creating.add_argument("--role", choices=("developer", "reviewer", "admin"), default="developer")
     creating.add_argument("--json", action="store_true", help="print the account as one JSON object")
 
-    keys = commands.add_parser("keys", help="Manage AMO API keys (JWT credentials).").add_subparsers(
+    keys = commands.add_parser("keys", help="Manage API keys: AMO (JWT) keys and Edge credentials.").add_subparsers(
         dest="action", required=True)
     rotating = command(keys, "rotate", keys_rotate,
                        "Revoke the account's AMO API key, if it has one, and issue a new one.")
     rotating.add_argument("--email", required=True)
     rotating.add_argument("--json", action="store_true", help="print the account id, e-mail and new key as JSON")
+    rotating.add_argument("--edge", action="store_true",
+                          help="rotate the account's Edge API credentials (client id, client secret, API key) instead")
+
+    products = commands.add_parser("products", help="Manage Edge products.").add_subparsers(
+        dest="action", required=True)
+    creating_product = command(products, "create", products_create,
+                               "Create an Edge product (an extension in the catalogue) and print its product id.")
+    creating_product.add_argument("--owner", required=True, help="the e-mail address of the owning account")
+    creating_product.add_argument("--name", required=True)
+    creating_product.add_argument("--json", action="store_true",
+                                  help="print the product as JSON: id, name, addon_id, guid")
 
     importing = command(commands, "import", import_file, "Import add-ons from a file in AMO's JSON shape.")
     importing.add_argument("file")

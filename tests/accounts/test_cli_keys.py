@@ -28,7 +28,7 @@ def serve_store(data_dir) -> TestClient:
 def test_users_create_prints_amo_credentials_that_authenticate(tmp_path):
     account = json.loads(run("users", "create", "--data-dir", str(tmp_path), "--email", "dev@example.org",
                              "--json").stdout)
-    assert set(account) == {"id", "email", "username", "role", "token", "amo"}
+    assert set(account) == {"id", "email", "username", "role", "token", "amo", "edge"}
     assert set(account["amo"]) == {"jwt_issuer", "jwt_secret"}
     assert account["amo"]["jwt_issuer"].startswith(f"user:{account['id']}:")
     assert len(account["amo"]["jwt_secret"]) == 64

@@ -65,3 +65,28 @@ class APIKey(Base):
     revoked: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship(back_populates="api_keys")
+
+
+class EdgeCredential(Base):
+    """Edge Add-ons API credentials: a client id (public, like a user name), and a client secret
+    (OAuth, the v1 API) and an API key (the v1.1 API) of which only SHA-256 digests are stored
+    (accounts.edge_credentials). A user has at most one active set; revoked ones stay, so that a
+    client id is never handed out again. The rows go with their user through the foreign key's
+    ON DELETE CASCADE: User has no relationship to them."""
+
+    __tablename__ = "edge_credentials"
+    __table_args__ = (
+        Index("ix_edge_credentials_one_active_per_user", "user_id", unique=True,
+              sqlite_where=text("is_active"), postgresql_where=text("is_active")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(36), unique=True)
+    client_secret_sha256: Mapped[str] = mapped_column(String(64))
+    api_key_sha256: Mapped[str] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    revoked: Mapped[datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()

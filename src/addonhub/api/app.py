@@ -12,7 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api.amo import catalog
+from addonhub.api import edge
+from addonhub.api.absolute_form import AbsoluteFormTarget
+from addonhub.api import downloads
+from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
@@ -88,9 +91,16 @@ def create_app(store: Store) -> FastAPI:
 
     for version in ("v3", "v4"):
         app.include_router(catalog.router, prefix=f"/api/{version}")
+        app.include_router(signing.router, prefix=f"/api/{version}")
+    app.include_router(reviewers.router, prefix="/api/v5")
+    app.include_router(submission.router, prefix="/api/v5")
+    app.include_router(downloads.router)
+    app.include_router(edge.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["*"])
     app.add_middleware(OptionalTrailingSlash)
+    # Added last, so it runs first: the path must be a path before anything reads it.
+    app.add_middleware(AbsoluteFormTarget)
     return app

@@ -1,0 +1,98 @@
+"""Products: add-ons of the shared catalogue as the Edge publish API knows them.
+
+A product's id is its add-on's `edge_product_id` (a GUID, as Partner Center's product ids are).
+The Edge API has no way to create a product, so the store does it (`addonhub products create`).
+"""
+
+import secrets
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from addonhub.accounts.models import User
+from addonhub.catalog.constants import REVIEWED_STATUSES
+from addonhub.catalog.indexing import reindex
+from addonhub.catalog.models import Addon, AddonUser
+
+# Edge publishes extensions and themes; the catalogue's other types (dictionaries, language
+# packs, search engines) are Firefox's alone.
+EDGE_PRODUCT_TYPES = ("extension", "persona", "theme")
+
+# The statuses of the Edge API's product list, as the reference lists them.
+IN_DRAFT = "In Draft"
+IN_REVIEW = "In Review"
+IN_THE_STORE = "In the Store"
+FAILED = "Failed"
+
+DEFAULT_LOCALE = "en-US"
+
+
+class ProductError(ValueError):
+    """A product cannot be created as asked; the message says why."""
+
+
+def create_product(session: Session, owner: User, name: str) -> Addon:
+    """A new extension owned by `owner`: a generated guid and slug, not public until a version of
+    it is approved, and indexed (hidden) like every other add-on."""
+    name = (name or "").strip()
+    if not name:
+        raise ProductError("a product needs a name")
+    addon = Addon(
+        guid="{" + str(uuid.uuid4()) + "}",
+        slug=f"edge-{secrets.token_hex(8)}",  # letters first: a slug may not be only digits
+        type="extension",
+        status="incomplete",
+        default_locale=DEFAULT_LOCALE,
+        name={DEFAULT_LOCALE: name},
+        authors=[AddonUser(user_id=owner.id, position=0, listed=True)],
+    )
+    session.add(addon)
+    reindex(session, addon)
+    return addon
+
+
+def products_of(session: Session, user: User) -> list[Addon]:
+    """The Edge products the user is an author of, oldest first; deleted add-ons are not products."""
+    return list(session.scalars(
+        select(Addon).join(AddonUser, AddonUser.addon_id == Addon.id)
+        .where(AddonUser.user_id == user.id, Addon.type.in_(EDGE_PRODUCT_TYPES), Addon.status != "deleted")
+        .order_by(Addon.id)
+    ))
+
+
+def product_for(session: Session, user: User, product_id: str) -> Addon | None:
+    """The caller's product with this id, or None when there is none: unknown, deleted, not an Edge
+    type, or someone else's (the API answers 404 alike, never revealing other accounts' products).
+    The id is read as a GUID in any of its spellings (case, braces, hyphens)."""
+    try:
+        normalized = str(uuid.UUID(product_id))
+    except (ValueError, TypeError, AttributeError):
+        return None
+    addon = session.scalar(
+        select(Addon).join(AddonUser, AddonUser.addon_id == Addon.id)
+        .where(Addon.edge_product_id == normalized, AddonUser.user_id == user.id,
+               Addon.type.in_(EDGE_PRODUCT_TYPES), Addon.status != "deleted")
+    )
+    return addon
+
+
+def product_status(session: Session, addon: Addon) -> str:
+    """Where the product stands, in the Edge API's words. For now: in the store once a version is
+    public, else in draft. In Review and Failed come from the review of its submissions."""
+    if addon.status in REVIEWED_STATUSES and addon.current_version_id is not None:
+        return IN_THE_STORE
+    return IN_DRAFT
+
+
+def product_name(addon: Addon) -> str:
+    """The name in the add-on's default language, else in any language it has."""
+    names = addon.name or {}
+    return names.get(addon.default_locale) or next((name for name in names.values() if name), "")
+
+
+def product_last_updated(addon: Addon) -> datetime:
+    """When the product last changed: its latest release, else its creation. (Not `modified`,
+    which any bookkeeping change of the row, such as a ratings count, moves.)"""
+    return max(moment for moment in (addon.created, addon.last_updated) if moment is not None)
