@@ -131,8 +131,8 @@ def users_create(args) -> int:
 
 
 def keys_rotate(args) -> int:
-    if args.edge:
-        return edge_keys_rotate(args)
+    """Revokes the account's AMO API key (or, with --edge, its Edge credentials) and issues new ones."""
+    from addonhub.accounts.edge_credentials import rotate_edge_credentials
     from addonhub.accounts.keys import rotate_key
     from addonhub.accounts.service import user_by_email
     store = _store(args)
@@ -141,32 +141,17 @@ def keys_rotate(args) -> int:
         if user is None:
             print(f"addonhub: no account with e-mail {args.email}", file=sys.stderr)
             return 1
-        credentials = rotate_key(session, store.api_key_cipher, user)
-        result = {"id": user.id, "email": user.email, "amo": credentials.as_amo_json()}
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"New AMO API key for {result['email']} (id {result['id']}), the old one revoked: "
-              f"{credentials.issuer} {credentials.secret}")
-    return 0
-
-
-def edge_keys_rotate(args) -> int:
-    from addonhub.accounts.edge_credentials import rotate_edge_credentials
-    from addonhub.accounts.service import user_by_email
-    store = _store(args)
-    with store.db.session() as session:
-        user = user_by_email(session, args.email)
-        if user is None:
-            print(f"addonhub: no account with e-mail {args.email}", file=sys.stderr)
-            return 1
-        edge = rotate_edge_credentials(session, user)
-        result = {"id": user.id, "email": user.email, "edge": edge.as_json()}
-    if args.json:
-        print(json.dumps(result))
-    else:
-        print(f"New Edge API credentials for {result['email']} (id {result['id']}), the old ones and their access "
-              f"tokens revoked: {edge.client_id} {edge.client_secret} {edge.api_key}")
+        if args.edge:
+            edge = rotate_edge_credentials(session, user)
+            result = {"id": user.id, "email": user.email, "edge": edge.as_json()}
+            summary = (f"New Edge API credentials for {user.email} (id {user.id}), the old ones and their access "
+                       f"tokens revoked: {edge.client_id} {edge.client_secret} {edge.api_key}")
+        else:
+            credentials = rotate_key(session, store.api_key_cipher, user)
+            result = {"id": user.id, "email": user.email, "amo": credentials.as_amo_json()}
+            summary = (f"New AMO API key for {user.email} (id {user.id}), the old one revoked: "
+                       f"{credentials.issuer} {credentials.secret}")
+    print(json.dumps(result) if args.json else summary)
     return 0
 
 

@@ -46,10 +46,14 @@ class BodyLimits:
     idle_timeout: float
 
 
+def _too_large(limits: BodyLimits) -> UploadRejected:
+    return UploadRejected(413, f"The upload is larger than the limit of {limits.max_bytes} bytes.")
+
+
 async def _chunks(request: Request, limits: BodyLimits) -> AsyncIterator[bytes]:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limits.max_bytes + MAX_FIELD_SIZE:
-        raise UploadRejected(413, f"The upload is larger than the limit of {limits.max_bytes} bytes.")
+        raise _too_large(limits)
     stream = request.stream().__aiter__()
     while True:
         try:
@@ -73,7 +77,7 @@ async def receive_body(request: Request, blobs: LocalBlobStore, key: str, limits
             writer.write(chunk)
     except BlobTooLarge:
         writer.abandon()
-        raise UploadRejected(413, f"The upload is larger than the limit of {limits.max_bytes} bytes.") from None
+        raise _too_large(limits) from None
     except BaseException:
         writer.abandon()
         raise
@@ -100,7 +104,7 @@ async def receive_form(request: Request, blobs: LocalBlobStore, key_for_file, li
         raise UploadRejected(400, "The multipart body is malformed.") from None
     except BlobTooLarge:
         form.abandon()
-        raise UploadRejected(413, f"The upload is larger than the limit of {limits.max_bytes} bytes.") from None
+        raise _too_large(limits) from None
     except BaseException:
         form.abandon()
         raise

@@ -43,6 +43,8 @@ def validate_upload(store: Store, session: Session, payload: dict) -> None:
         report.error("BAD_ZIPFILE", "Invalid or corrupted file.")
     upload.processed = True
     upload.valid = not report.has_errors
+    # Uploads that were not read on arrival (Edge's) learn their version here.
+    upload.version = upload.version or report.metadata.get("version")
     upload.validation = report.as_amo_json()
     follow_up = _AFTER_VALIDATION.get(upload.purpose)
     if upload.valid and follow_up is not None:

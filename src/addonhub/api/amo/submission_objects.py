@@ -2,19 +2,20 @@
 wait on) and add-ons. Built on the catalogue's stored form and rendered per request, so every
 link comes out absolute."""
 
-from urllib.parse import quote
-
 from sqlalchemy.orm import Session
 
 from addonhub.catalog.licenses import builtin_slug
 from addonhub.catalog.models import Addon, File, Version
-from addonhub.catalog.serializers import addon_object, isoformat, version_object
+from addonhub.catalog.serializers import addon_object, version_object
+from addonhub.catalog.serializers import file_object as catalog_file_object
 from addonhub.catalog.service import latest_unlisted_version
 from addonhub.submissions.models import Upload
 
 API = "/api/v5"
 # v5 knows three file statuses: what clients poll for is "public".
 FILE_STATUSES = {"public": "public", "lite": "public", "disabled": "disabled", "deleted": "disabled"}
+_V5_FILE_FIELDS = ("id", "created", "hash", "is_mozilla_signed_extension", "optional_permissions", "permissions",
+                   "size", "url")
 
 
 def upload_url(base_url: str, upload: Upload) -> str:
@@ -41,19 +42,12 @@ def source_url(base_url: str, version: Version) -> str | None:
 
 
 def file_object(file: File) -> dict:
-    """Stored form: `url` is a path, made absolute by rendering."""
-    return {
-        "id": file.id,
-        "created": isoformat(file.created),
-        "hash": file.hash,
-        "is_mozilla_signed_extension": file.is_mozilla_signed_extension,
-        "optional_permissions": list(file.optional_permissions or []),
-        "permissions": list(file.permissions or []),
-        "host_permissions": list(file.host_permissions or []),
-        "size": file.size,
-        "status": FILE_STATUSES.get(file.status, "unreviewed"),
-        "url": f"/downloads/file/{file.id}/{quote(file.filename)}" if file.storage_key and file.filename else None,
-    }
+    """The catalogue's file object as v5 shapes it. Stored form: `url` is a path, made absolute
+    by rendering."""
+    body = {key: value for key, value in catalog_file_object(file).items() if key in _V5_FILE_FIELDS}
+    body["host_permissions"] = list(file.host_permissions or [])
+    body["status"] = FILE_STATUSES.get(file.status, "unreviewed")
+    return body
 
 
 def version_object_v5(version: Version, base_url: str, privileged: bool = False) -> dict:
