@@ -304,3 +304,26 @@ def test_submissions_are_throttled_per_account_with_retry_after_and_reads_are_no
     assert throttled.json()["detail"].startswith("Request was throttled. Expected available in ")
     for _ in range(5):
         assert client.get(PUT_URL.format(version="1.0"), headers=headers).status_code == 200
+
+
+def test_submissions_are_throttled_per_address_across_accounts(tmp_path, xpi):
+    store, client = small_store(tmp_path, submission_rate_per_user="100/minute", submission_rate_per_ip="2/minute")
+    from addonhub.accounts.service import create_user, issue_token
+    with store.db.session() as session:
+        tokens = [issue_token(session, create_user(session, f"dev{n}@example.org", "developer")) for n in range(3)]
+    codes = [put(client, {"Authorization": f"Bearer {token}"}, xpi(guid=f"addon{n}@example.org"),
+                 guid=f"addon{n}@example.org").status_code for n, token in enumerate(tokens)]
+    assert codes == [201, 201, 429]
+
+
+@pytest.mark.parametrize("token, detail", [
+    ("", "Invalid Authorization header. No credentials provided."),
+    ("a b", "Invalid Authorization header. Credentials string should not contain spaces."),
+    ("not.a.token", "Error decoding signature."),
+])
+def test_malformed_tokens_are_401s_and_leave_nothing(client, store, xpi, token, detail):
+    before = snapshot(store)
+    response = client.put(PUT_URL.format(version="1.0"), headers={"Authorization": f"JWT {token}"},
+                          files={"upload": ("a.xpi", xpi(), "application/x-xpinstall")})
+    assert (response.status_code, response.json()) == (401, {"detail": detail})
+    assert snapshot(store) == before

@@ -20,10 +20,13 @@ router = APIRouter(tags=["downloads"])
 MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
 
 
-def _download(request: Request, file_id: int) -> FileResponse:
+def _download(request: Request, file_id: str) -> FileResponse:
     store = request.app.state.store
+    # Database ids are 64-bit: anything longer cannot name a file.
+    if not file_id.isdigit() or len(file_id) > 18:
+        raise not_found()
     with store.db.session() as session:
-        file = session.get(File, file_id)
+        file = session.get(File, int(file_id))
         if file is None or not file.storage_key or not store.blobs.exists(file.storage_key):
             raise not_found()
         version, addon = file.version, file.version.addon
@@ -42,12 +45,12 @@ def _download(request: Request, file_id: int) -> FileResponse:
 
 
 @router.get("/api/{api_version}/file/{file_id}/{filename}")
-async def api_file(request: Request, api_version: str, file_id: int, filename: str):
+async def api_file(request: Request, api_version: str, file_id: str, filename: str):
     if api_version not in ("v3", "v4", "v5"):
         raise not_found()
     return await run_in_threadpool(_download, request, file_id)
 
 
 @router.get("/downloads/file/{file_id}/{filename}")
-async def storefront_file(request: Request, file_id: int, filename: str):
+async def storefront_file(request: Request, file_id: str, filename: str):
     return await run_in_threadpool(_download, request, file_id)
