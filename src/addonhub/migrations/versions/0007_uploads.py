@@ -41,13 +41,13 @@ def upgrade() -> None:
     op.create_index("ix_uploads_version_id", "uploads", ["version_id"])
     op.create_index("ix_uploads_guid_version", "uploads", ["guid", "version"])
     op.create_index("ix_uploads_user_created", "uploads", ["user_id", "created"])
-    with op.batch_alter_table("versions") as versions:
-        versions.add_column(sa.Column("approval_notes", sa.Text(), nullable=True))
-        versions.add_column(sa.Column("source_key", sa.String(512), nullable=True))
+    op.add_column("versions", sa.Column("approval_notes", sa.Text(), nullable=True))
+    op.add_column("versions", sa.Column("source_key", sa.String(512), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("versions") as versions:
-        versions.drop_column("source_key")
-        versions.drop_column("approval_notes")
+    # SQLite has dropped columns in place since 3.35; a batch rebuild would reflect the
+    # expression index on addons, which SQLAlchemy cannot.
+    op.drop_column("versions", "source_key")
+    op.drop_column("versions", "approval_notes")
     op.drop_table("uploads")
