@@ -91,3 +91,10 @@ def test_no_input_makes_a_500(client, urls):
     for identifier in [quote(n, safe="") for n in NASTY] + ["%7B", "{}", "@", "a/b"]:
         response = client.get(f"/api/v4/addons/addon/{identifier}/versions/{identifier}/")
         assert response.status_code < 500, (identifier, response.text)
+
+
+def test_an_unknown_path_with_a_trailing_slash_is_a_404_not_a_redirect_loop(client):
+    for path in ("/outgoing/abc/", "/api/v4/no/such/route/", "/api/v5/addons/upload/"):
+        response = client.get(path, follow_redirects=False)
+        assert response.status_code in (401, 404, 405), (path, response.status_code)
+        assert response.headers["content-type"] == "application/json"

@@ -112,7 +112,8 @@ def test_a_token_without_typ_header_is_accepted(client, key):
     assert get(client, raw).status_code == 200
 
 
-@pytest.mark.parametrize("lifetime, status", [(300, 200), (301, 401), (1, 200)])
+# 301 passes: web-ext's 300 s tokens read 301 when its two clock reads straddle a second.
+@pytest.mark.parametrize("lifetime, status", [(300, 200), (301, 200), (302, 401), (1, 200)])
 def test_exp_minus_iat_is_at_most_300_seconds(client, key, lifetime, status):
     response = get(client, token(key, lifetime=lifetime))
     assert response.status_code == status

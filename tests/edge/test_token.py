@@ -43,6 +43,16 @@ def test_the_specs_curl_sample_body_is_accepted(client, developer):
     assert response.status_code == 200 and response.json()["token_type"] == "Bearer"
 
 
+def test_the_specs_braced_placeholders_are_accepted(client, developer):
+    """The usage guide writes `-d "client_id={$Client_ID}"`: run in a shell, the braces stay."""
+    owner = developer()
+    response = client.post("/tenant/oauth2/v2.0/token", data=form(
+        owner, client_id="{" + owner.edge.client_id + "}", client_secret="{" + owner.edge.client_secret + "}"))
+    assert response.status_code == 200 and response.json()["token_type"] == "Bearer"
+    wrong = client.post("/tenant/oauth2/v2.0/token", data=form(owner, client_secret="{wrong}"))
+    assert wrong.status_code == 401
+
+
 def test_http_basic_client_authentication(client, developer):
     owner = developer()
     basic = base64.b64encode(f"{quote(owner.edge.client_id)}:{quote(owner.edge.client_secret)}".encode()).decode()

@@ -1,8 +1,6 @@
 """sign-addon (npm), the AMO v3/v4 signing API client, against a live store: the PUT flow (with an
 id) and the POST flow (without), each ending with a signed file that `addonhub verify` accepts."""
 
-import hashlib
-
 import pytest
 
 from tests.interop.clients import sign_addon

@@ -69,3 +69,10 @@ def _patch_all(data: bytes, signature: bytes, offset: int, value: bytes) -> byte
         out[start + offset:start + offset + len(value)] = value
         start = out.find(signature, start + 4)
     return bytes(out)
+
+
+def chromium_extension(path: Path, version: str = "1.0.0", name: str = "Test Extension") -> Path:
+    """An MV3 extension as Chrome and Edge take it: a service worker, and no Gecko id."""
+    data = manifest(manifest_version=3, name=name, version=version, browser_specific_settings=None,
+                    background={"service_worker": "background.js"})
+    return extension(path, data, **{"background.js": "chrome.runtime.onInstalled.addListener(() => {});\n"})

@@ -6,7 +6,9 @@ and `JWTKeyAuthentication`), because the tools developers already use were writt
 1. decode without verifying, to read `iss` and find that issuer's active key;
 2. decode again, verifying: HS256 only, `exp` and `iat` required, `exp` checked with 5 s of leeway,
    `iat` no more than 5 s in the future;
-3. `exp - iat` at most 300 s; no `orig_iat` (API-key tokens are not refreshable).
+3. `exp - iat` at most 300 s (one more second is let through: web-ext reads the clock once for
+   `iat` and again for `exp`, so across a second boundary its 300 s tokens say 301; AMO refuses
+   those now and then); no `orig_iat` (API-key tokens are not refreshable).
 
 `jti` is not checked beyond its type, and a token may be used any number of times while it is
 valid: AMO never checks it either, and clients reuse tokens. `nbf` and `aud` are ignored.
@@ -26,6 +28,7 @@ from addonhub.accounts.models import APIKey, User
 ALGORITHM = "HS256"
 LEEWAY = 5  # seconds, for exp and iat (AMO's JWT_LEEWAY)
 MAX_LIFETIME = 5 * 60  # seconds between iat and exp (AMO's MAX_APIKEY_JWT_AUTH_TOKEN_LIFETIME)
+CLOCK_READ_TOLERANCE = 1  # seconds: see 3. above
 
 NO_CREDENTIALS = "Invalid Authorization header. No credentials provided."
 CONTAINS_SPACES = "Invalid Authorization header. Credentials string should not contain spaces."
@@ -110,7 +113,7 @@ def decode(session: Session, cipher: KeyCipher, token: str | bytes, lookup: KeyL
     except (jwt.ImmatureSignatureError, jwt.InvalidIssuedAtError):
         raise AuthenticationFailed(INVALID_ISSUED_AT) from None
 
-    if payload["exp"] - payload["iat"] > MAX_LIFETIME:  # TypeError for claims of the wrong type
+    if payload["exp"] - payload["iat"] > MAX_LIFETIME + CLOCK_READ_TOLERANCE:  # TypeError for claims of the wrong type
         raise AuthenticationFailed(LIFETIME_TOO_LONG)
     return payload
 

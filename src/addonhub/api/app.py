@@ -52,6 +52,9 @@ def create_app(store: Store) -> FastAPI:
         docs_url="/api/docs",
         redoc_url=None,
         default_response_class=JSONResponse,
+        # OptionalTrailingSlash routes every path without its slash: a redirect to add one back
+        # would loop.
+        redirect_slashes=False,
     )
     app.state.store = store
 

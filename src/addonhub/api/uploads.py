@@ -84,6 +84,16 @@ async def receive_body(request: Request, blobs: LocalBlobStore, key: str, limits
     return writer.commit()
 
 
+async def read_body(request: Request, limits: BodyLimits) -> bytes:
+    """A small body whole, in memory (Edge's publish notes), with the same limits and errors."""
+    body = bytearray()
+    async for chunk in _chunks(request, limits):
+        body += chunk
+        if len(body) > limits.max_bytes:
+            raise UploadRejected(413, f"The request body is larger than the limit of {limits.max_bytes} bytes.")
+    return bytes(body)
+
+
 async def receive_form(request: Request, blobs: LocalBlobStore, key_for_file, limits: BodyLimits) -> ReceivedForm:
     """A multipart/form-data body: its text fields, and its files stored as blobs under
     key_for_file(field name)."""

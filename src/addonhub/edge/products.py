@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from addonhub.accounts.models import User
 from addonhub.catalog.constants import REVIEWED_STATUSES
 from addonhub.catalog.indexing import reindex
-from addonhub.catalog.models import Addon, AddonUser
+from addonhub.catalog.models import Addon, AddonUser, File, Version
 
 # Edge publishes extensions and themes; the catalogue's other types (dictionaries, language
 # packs, search engines) are Firefox's alone.
@@ -79,11 +79,34 @@ def product_for(session: Session, user: User, product_id: str) -> Addon | None:
 
 
 def product_status(session: Session, addon: Addon) -> str:
-    """Where the product stands, in the Edge API's words. For now: in the store once a version is
-    public, else in draft. In Review and Failed come from the review of its submissions."""
+    """Where the product's latest submission stands, in the Edge API's words: In Review while a
+    listed version waits for a reviewer (or, approved, for publication); Failed when the latest
+    listed version was rejected; In the Store once a version is public; else In Draft. A new draft
+    that has not been published does not change it, as on Edge."""
+    if submission_in_review(session, addon) is not None:
+        return IN_REVIEW
+    latest = session.scalar(
+        select(Version).where(Version.addon_id == addon.id, Version.channel == "listed", Version.is_deleted.is_(False))
+        .order_by(Version.id.desc()).limit(1))
+    if latest is not None and is_rejected(latest):
+        return FAILED
     if addon.status in REVIEWED_STATUSES and addon.current_version_id is not None:
         return IN_THE_STORE
     return IN_DRAFT
+
+
+def submission_in_review(session: Session, addon: Addon) -> Version | None:
+    """The product's listed version that is not public yet and not rejected, if any: what a new
+    publish would conflict with."""
+    return session.scalar(
+        select(Version).where(Version.addon_id == addon.id, Version.channel == "listed", Version.is_deleted.is_(False),
+                              Version.files.any(File.status == "unreviewed"))
+        .order_by(Version.id.desc()).limit(1))
+
+
+def is_rejected(version: Version) -> bool:
+    """A reviewer refused it: reviewed, and its files disabled (submissions.review.reject)."""
+    return version.reviewed is not None and bool(version.files) and all(f.status == "disabled" for f in version.files)
 
 
 def product_name(addon: Addon) -> str:

@@ -17,17 +17,20 @@ from sqlalchemy.orm import Session
 from addonhub.accounts.models import User
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Version
+from addonhub.edge.submissions import PUBLISH_JOB, make_draft, publish
 from addonhub.jobs import Handler
 from addonhub.packages.archive import ArchiveLimits
 from addonhub.packages.report import Report
 from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
 from addonhub.signing.xpi import sign_xpi
 from addonhub.store import Store
-from addonhub.submissions.models import SIGNING_API, Upload
+from addonhub.submissions.models import EDGE, SIGNING_API, Upload
 from addonhub.submissions.service import SIGN_JOB, VALIDATE_JOB, Refused, create_version, upload_for_version
 
+
 def handlers(store: Store) -> dict[str, Handler]:
-    return {VALIDATE_JOB: partial(validate_upload, store), SIGN_JOB: partial(sign_version, store)}
+    return {VALIDATE_JOB: partial(validate_upload, store), SIGN_JOB: partial(sign_version, store),
+            PUBLISH_JOB: partial(publish, store)}
 
 
 def validate_upload(store: Store, session: Session, payload: dict) -> None:
@@ -60,8 +63,8 @@ def _make_version(session: Session, upload: Upload) -> None:
 
 
 # What follows a successful validation, by upload purpose. v5 uploads wait for the client to
-# ask for a version.
-_AFTER_VALIDATION: dict[str, Callable[[Session, Upload], None]] = {SIGNING_API: _make_version}
+# ask for a version; Edge packages become their product's draft, which publishing turns into one.
+_AFTER_VALIDATION: dict[str, Callable[[Session, Upload], None]] = {SIGNING_API: _make_version, EDGE: make_draft}
 
 
 def sign_version(store: Store, session: Session, payload: dict) -> None:

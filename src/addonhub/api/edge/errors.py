@@ -21,3 +21,22 @@ def edge_error(status_code: int, error_code: str, message: str, headers: dict | 
 def unauthorized(message: str, challenge: str) -> APIError:
     """A 401 with the challenge (RFC 7235) for the scheme the client should use."""
     return edge_error(401, UNAUTHORIZED, message, {"WWW-Authenticate": challenge})
+
+
+# errorCode of the other error answers: the HTTP reason phrase, as for 401s.
+BAD_REQUEST = "BadRequest"
+NOT_FOUND = "NotFound"
+REQUEST_TIMEOUT = "RequestTimeout"
+TOO_MANY_REQUESTS = "TooManyRequests"
+# The reference's id for a package over the size limit.
+SIZE_LIMIT_EXCEEDED = "SIZE_LIMIT_EXCEEDED"
+
+
+def not_found(message: str) -> APIError:
+    return edge_error(404, NOT_FOUND, message)
+
+
+def too_many_requests(wait: int) -> APIError:
+    # The number of seconds comes first in the message: a client (web-ext-deploy) reads it from there.
+    return edge_error(429, TOO_MANY_REQUESTS, f"Wait {wait} seconds: too many submissions were sent.",
+                      {"Retry-After": str(wait)})

@@ -108,7 +108,7 @@ def _check_grant(form: dict[str, str]) -> None:
 
 def _client_credentials(authorization: str | None, form: dict[str, str]) -> tuple[str, str]:
     """The client id and secret, from the form or from HTTP Basic, but not from both."""
-    client_id, client_secret = form.get("client_id"), form.get("client_secret")
+    client_id, client_secret = _unbraced(form.get("client_id")), _unbraced(form.get("client_secret"))
     if authorization:
         scheme, _, encoded = authorization.strip().partition(" ")
         if scheme.lower() == "basic":
@@ -124,6 +124,16 @@ def _client_credentials(authorization: str | None, form: dict[str, str]) -> tupl
     if not client_secret:
         raise OAuthError("invalid_client", "The request must contain the parameter 'client_secret'.", 401)
     return client_id, client_secret
+
+
+def _unbraced(value: str | None) -> str | None:
+    """The value without one pair of braces around it. The usage guide's curl sample sends
+    `-d "client_id={$Client_ID}"` (and the secret alike), which a shell expands to the value in
+    braces. Neither a client id (a GUID) nor a secret (URL-safe base64) contains braces, so a pair
+    around one can only be that spelling."""
+    if value is not None and len(value) > 2 and value.startswith("{") and value.endswith("}"):
+        return value[1:-1]
+    return value
 
 
 def _basic_credentials(encoded: str) -> tuple[str, str]:
