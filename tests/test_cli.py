@@ -82,6 +82,19 @@ def test_demo_then_serve_a_store_with_every_type(tmp_path, serve):
     languages = {lang for addon in body["results"] for lang in addon["name"]}
     assert len(languages) >= 4
 
+    # The demo's accounts, kept privately, can use the submission and publish APIs.
+    accounts_file = data / "demo-accounts.json"
+    assert oct(accounts_file.stat().st_mode & 0o777) == "0o600"
+    accounts = json.loads(accounts_file.read_text())
+    developer = {"Authorization": f"Bearer {accounts['developer']['token']}"}
+    assert httpx.get(f"{url}/api/v5/addons/upload/{'0' * 32}/", headers=developer).status_code == 404
+    reviewer = {"Authorization": f"Bearer {accounts['reviewer']['token']}"}
+    assert httpx.get(f"{url}/api/v5/reviewers/queue/", headers=reviewer).json()["count"] == 0
+    edge = {"Authorization": f"ApiKey {accounts['developer']['edge']['api_key']}",
+            "X-ClientID": accounts["developer"]["edge"]["client_id"]}
+    [product] = httpx.get(f"{url}/v1/products", headers=edge).json()
+    assert (product["id"], product["status"]) == (accounts["edge_product_id"], "In Draft")
+
 
 def test_serve_with_base_url_and_settings_from_the_environment(tmp_path, serve):
     run("import", str(_write(tmp_path / "one.json", [addon_record("envy")])), env={"ADDONHUB_DATA_DIR": str(tmp_path / "d")})

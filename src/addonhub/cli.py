@@ -104,29 +104,36 @@ def review_decide(args) -> int:
     return 0
 
 
-def users_create(args) -> int:
+def _new_account(session, store, email: str, role: str) -> dict:
+    """An account with every credential it can use, as `users create --json` prints it."""
     from addonhub.accounts.edge_credentials import issue_edge_credentials
     from addonhub.accounts.keys import issue_key
-    from addonhub.accounts.service import AccountError, create_user, issue_token
+    from addonhub.accounts.service import create_user, issue_token
+    user = create_user(session, email, role)
+    token = issue_token(session, user)
+    credentials = issue_key(session, store.api_key_cipher, user)
+    edge = issue_edge_credentials(session, user)
+    return {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token,
+            "amo": credentials.as_amo_json(), "edge": edge.as_json()}
+
+
+def users_create(args) -> int:
+    from addonhub.accounts.service import AccountError
     store = _store(args)
     try:
         with store.db.session() as session:
-            user = create_user(session, args.email, args.role)
-            token = issue_token(session, user)
-            credentials = issue_key(session, store.api_key_cipher, user)
-            edge = issue_edge_credentials(session, user)
-            result = {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token,
-                      "amo": credentials.as_amo_json(), "edge": edge.as_json()}
+            result = _new_account(session, store, args.email, args.role)
     except AccountError as error:
         print(f"addonhub: {error}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(result))
     else:
-        print(f"Created {result['role']} {result['email']} (id {result['id']}); API token: {token}")
-        print(f"AMO API key (JWT issuer and secret): {credentials.issuer} {credentials.secret}")
-        print(f"Edge API credentials (client id, client secret, API key): {edge.client_id} {edge.client_secret} "
-              f"{edge.api_key}")
+        amo, edge = result["amo"], result["edge"]
+        print(f"Created {result['role']} {result['email']} (id {result['id']}); API token: {result['token']}")
+        print(f"AMO API key (JWT issuer and secret): {amo['jwt_issuer']} {amo['jwt_secret']}")
+        print(f"Edge API credentials (client id, client secret, API key): {edge['client_id']} "
+              f"{edge['client_secret']} {edge['api_key']}")
     return 0
 
 
@@ -196,7 +203,10 @@ def import_file(args) -> int:
 def demo(args) -> int:
     from addonhub.catalog.demo_data import demo_catalogue
     from addonhub.catalog.importer import import_catalogue
+    from addonhub.accounts.models import User
     from addonhub.catalog.models import Addon
+    from addonhub.edge.products import create_product
+    from addonhub.private_files import read_or_create
     from sqlalchemy import func, select
     store = _store(args)
     with store.db.session() as session:
@@ -204,7 +214,19 @@ def demo(args) -> int:
             print("The store already has add-ons; the demo catalogue goes only into an empty store.")
             return 0
         counts = import_catalogue(session, demo_catalogue())
-    print(f"Loaded the demo catalogue: {counts['addons']} add-ons.")
+        developer = _new_account(session, store, "developer@demo.example", "developer")
+        reviewer = _new_account(session, store, "reviewer@demo.example", "reviewer")
+        product = create_product(session, session.get(User, developer["id"]), "Demo Edge Product")
+        accounts = {"developer": developer, "reviewer": reviewer,
+                    "edge_product_id": product.edge_product_id}
+    # The secrets are shown only once, so they are kept for the demo's user, readable by them alone.
+    path = store.settings.data_dir / "demo-accounts.json"
+    read_or_create(path, lambda: json.dumps(accounts, indent=2).encode())
+    amo = developer["amo"]
+    print(f"Loaded the demo catalogue: {counts['addons']} add-ons, a developer and a reviewer account "
+          f"(their credentials are in {path}). To sign an add-on as the developer:\n"
+          f"  web-ext sign --amo-base-url http://127.0.0.1:8000/api/v5/ --api-key '{amo['jwt_issuer']}' "
+          f"--api-secret {amo['jwt_secret']} --channel unlisted")
     return 0
 
 
