@@ -132,3 +132,46 @@ def test_a_job_of_a_killed_worker_is_run_again_by_the_next_one(store, tmp_path):
     worker.drain()
     assert job_row(store, job_id).status == DONE
     assert usernames(store) == ["done"]
+
+
+def test_a_job_failing_on_its_last_attempt_gets_its_give_up_handler(store):
+    def broken(_session, _payload):
+        raise RuntimeError("always")
+
+    given_up = []
+    with store.db.session() as session:
+        job_id = enqueue(session, "broken", {"n": 1}, max_attempts=1).id
+    worker = Worker(store.db, {"broken": broken},
+                    give_up={"broken": lambda session, payload, error: given_up.append((payload, error))})
+    worker.run_once()
+    assert job_row(store, job_id).status == FAILED
+    assert given_up == [({"n": 1}, "RuntimeError: always")]
+
+
+def test_a_worker_whose_lease_was_taken_over_does_not_commit_its_run(store):
+    with store.db.session() as session:
+        job_id = enqueue(session, "make_user", {"name": "late"}).id
+    slow = Worker(store.db, {})
+
+    def make_user_then_lose_the_lease(session, payload):
+        # Meanwhile the lease ran out and another worker claimed the job.
+        with store.db.session() as other:
+            other.get(Job, job_id).worker = "elsewhere:1:x:1"
+        make_user(session, payload)
+
+    slow.handlers = {"make_user": make_user_then_lose_the_lease}
+    slow.run_once()
+    assert usernames(store) == []  # rolled back: the other claimant's run is the one that counts
+    assert job_row(store, job_id).status == RUNNING
+
+
+def test_a_job_left_running_by_an_earlier_process_with_our_pid_is_an_orphan(store):
+    """A restarted container is pid 1 again: the pid alone cannot tell the dead claimant apart."""
+    import socket
+    with store.db.session() as session:
+        job = enqueue(session, "make_user", {"name": "again"})
+        job.status, job.worker = RUNNING, f"{socket.gethostname()}:{os.getpid()}:deadbeef:1"
+    worker = Worker(store.db, {"make_user": make_user})
+    assert worker.reclaim_orphans() == 1
+    worker.drain()
+    assert usernames(store) == ["again"]

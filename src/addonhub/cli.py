@@ -28,10 +28,10 @@ def serve(args) -> int:
 
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
-    from addonhub.submissions.pipeline import handlers
+    from addonhub.submissions.pipeline import give_up_handlers, handlers
     store = _store(args)
     settings = store.settings
-    workers = WorkerThreads(store.db, handlers(store), settings.workers).start()
+    workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers()).start()
     print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
     try:
         uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning",
@@ -46,13 +46,13 @@ def worker(args) -> int:
     import threading
 
     from addonhub.jobs import Worker
-    from addonhub.submissions.pipeline import handlers
+    from addonhub.submissions.pipeline import give_up_handlers, handlers
     store = _store(args)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    running = Worker(store.db, handlers(store))
-    running.reclaim_orphans()
+    running = Worker(store.db, handlers(store), give_up=give_up_handlers())
+    running.reclaim_orphans_safely()
     print(f"addonhub worker is running the jobs of {store.settings.data_dir}", flush=True)
     running.run_until(stop)
     return 0
@@ -79,10 +79,12 @@ def review_list(args) -> int:
 
 
 def review_decide(args) -> int:
+    from addonhub.catalog.models import File
     from addonhub.jobs import Worker
-    from addonhub.submissions.pipeline import handlers
+    from addonhub.submissions.pipeline import give_up_handlers, handlers
     from addonhub.submissions.review import approve, reject
     from addonhub.submissions.service import Refused
+    from sqlalchemy import select
     store = _store(args)
     try:
         with store.db.session() as session:
@@ -91,16 +93,21 @@ def review_decide(args) -> int:
                 approve(session, version, args.notes)
             else:
                 reject(session, version, args.notes)
-            guid, number = version.addon.guid, version.version
+            version_id, guid, number = version.id, version.addon.guid, version.version
     except Refused as refusal:
         print(f"addonhub: {refusal.message}", file=sys.stderr)
         return 1
-    if args.decision == "approve":
-        # Sign and publish now rather than wait for a server's workers (whichever claims the job runs it).
-        Worker(store.db, handlers(store)).drain()
+    if args.decision == "reject":
+        print(f"Rejected {guid} {number}.")
+        return 0
+    # Sign and publish now rather than wait for a server's workers (whichever claims the job runs it).
+    Worker(store.db, handlers(store), give_up=give_up_handlers()).drain()
+    with store.db.session() as session:
+        statuses = set(session.scalars(select(File.status).where(File.version_id == version_id)))
+    if statuses == {"public"}:
         print(f"Approved {guid} {number}: signed and published.")
     else:
-        print(f"Rejected {guid} {number}.")
+        print(f"Approved {guid} {number}: queued for signing; it is published once a worker has signed it.")
     return 0
 
 

@@ -4,12 +4,14 @@ A job is enqueued in the same transaction as the change that needs it, so it exi
 when that change does. A worker claims a job with a conditional update (safe with several
 workers, on SQLite and PostgreSQL alike), runs its handler in one transaction that also marks
 the job done, and on failure records the error and retries with backoff. A worker killed
-mid-job leaves nothing committed; the job is claimed again once its lease runs out, or at once
-by the next worker on the same host when the dead one's process is gone.
+mid-job leaves nothing committed; the job is claimed again once its lease runs out, or as soon
+as a worker starting on the same host sees the dead one's process gone. A job that fails on its
+last attempt gets its kind's give-up handler, so that what waited on it learns it will not come.
 """
 
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 Handler = Callable[[Session, dict], None]
+GiveUp = Callable[[Session, dict, str], None]
+# Tells this process from an earlier one that had the same pid (a restarted container is pid 1 again).
+_PROCESS_TOKEN = secrets.token_hex(4)
 
 
 def utcnow() -> datetime:
@@ -58,9 +63,16 @@ def enqueue(session: Session, kind: str, payload: dict, max_attempts: int = 5) -
     return job
 
 
-def _process_is_alive(pid: int) -> bool:
+def _claimant_is_alive(worker: str) -> bool:
+    """Whether the process named in a worker name (host:pid:token:thread) of this host still runs."""
+    parts = worker.split(":")
+    if len(parts) != 4 or not parts[1].isdigit():
+        return False  # not a name this code writes: nobody will finish that job
+    _, pid, token, _ = parts
+    if int(pid) == os.getpid():
+        return token == _PROCESS_TOKEN
     try:
-        os.kill(pid, 0)
+        os.kill(int(pid), 0)
     except ProcessLookupError:
         return False
     except PermissionError:
@@ -68,18 +80,23 @@ def _process_is_alive(pid: int) -> bool:
     return True
 
 
+class LostLease(Exception):
+    pass
+
+
 class Worker:
-    def __init__(self, db: Database, handlers: dict[str, Handler], lease_seconds: int = 600):
-        self.db, self.handlers = db, handlers
+    def __init__(self, db: Database, handlers: dict[str, Handler], lease_seconds: int = 600,
+                 give_up: dict[str, GiveUp] | None = None):
+        self.db, self.handlers, self.give_up = db, handlers, give_up or {}
         self.lease = timedelta(seconds=lease_seconds)
         self.host = socket.gethostname()
-        self.name = f"{self.host}:{os.getpid()}:{threading.get_ident()}"
+        self.name = f"{self.host}:{os.getpid()}:{_PROCESS_TOKEN}:{threading.get_ident()}"
 
     def reclaim_orphans(self) -> int:
         """Requeues jobs left running by dead workers of this host (a crash, a kill -9)."""
         with self.db.session() as session:
             running = session.scalars(select(Job).where(Job.status == RUNNING, Job.worker.like(f"{self.host}:%"))).all()
-            orphans = [job for job in running if not _process_is_alive(int(job.worker.split(":")[1]))]
+            orphans = [job for job in running if not _claimant_is_alive(job.worker)]
             for job in orphans:
                 job.status, job.worker, job.lease_until = QUEUED, None, None
             return len(orphans)
@@ -110,25 +127,38 @@ class Worker:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
             with self.db.session() as session:
                 handler(session, dict(job.payload))
-                self._finish(session, job.id, DONE)
+                if not self._finish(session, job.id, DONE):
+                    # Our lease ran out and another worker took the job: its run counts, not ours.
+                    raise LostLease(f"job {job.id} was claimed by another worker")
         except Exception as error:  # a failing job must never stop the worker
             log.exception("job %s (%s) failed", job.id, job.kind)
             self._failed(job, error)
         return True
 
-    def _finish(self, session: Session, job_id: int, status: str, error: str | None = None) -> None:
-        session.execute(update(Job).where(Job.id == job_id).values(
+    def _finish(self, session: Session, job_id: int, status: str, error: str | None = None) -> bool:
+        finished = session.execute(update(Job).where(Job.id == job_id, Job.worker == self.name).values(
             status=status, finished=utcnow(), lease_until=None, last_error=error))
+        return finished.rowcount == 1
 
     def _failed(self, job: Job, error: Exception) -> None:
+        if isinstance(error, LostLease):
+            return
         message = f"{type(error).__name__}: {error}"
         with self.db.session() as session:
             if job.attempts >= job.max_attempts:
-                self._finish(session, job.id, FAILED, message)
+                if self._finish(session, job.id, FAILED, message) and job.kind in self.give_up:
+                    self.give_up[job.kind](session, dict(job.payload), message)
             else:
                 backoff = timedelta(seconds=min(300, 2 ** job.attempts))
-                session.execute(update(Job).where(Job.id == job.id).values(
+                session.execute(update(Job).where(Job.id == job.id, Job.worker == self.name).values(
                     status=QUEUED, worker=None, lease_until=None, last_error=message, run_after=utcnow() + backoff))
+
+    def reclaim_orphans_safely(self) -> int:
+        try:
+            return self.reclaim_orphans()
+        except Exception:  # a locked database must not keep the workers from starting
+            log.exception("could not look for orphaned jobs")
+            return 0
 
     def run_until(self, stop: threading.Event, idle_wait: float = 0.25) -> None:
         """Runs jobs until `stop` is set, waiting a little whenever none is runnable."""
@@ -151,17 +181,22 @@ class Worker:
 class WorkerThreads:
     """Workers running in threads of this process (what `addonhub serve` uses)."""
 
-    def __init__(self, db: Database, handlers: dict[str, Handler], count: int):
+    def __init__(self, db: Database, handlers: dict[str, Handler], count: int,
+                 give_up: dict[str, GiveUp] | None = None):
+        self.db, self.handlers = db, handlers
         self.stop_event = threading.Event()
-        self.threads = [threading.Thread(target=self._run, args=(db, handlers), name=f"worker-{n}", daemon=True)
+        self.threads = [threading.Thread(target=self._run, args=(db, handlers, give_up), name=f"worker-{n}",
+                                         daemon=True)
                         for n in range(count)]
 
-    def _run(self, db: Database, handlers: dict[str, Handler]) -> None:
-        worker = Worker(db, handlers)
-        worker.reclaim_orphans()
+    def _run(self, db: Database, handlers: dict[str, Handler], give_up: dict[str, GiveUp] | None) -> None:
+        worker = Worker(db, handlers, give_up=give_up)
         worker.run_until(self.stop_event)
 
     def start(self) -> "WorkerThreads":
+        if self.threads:
+            # Once per process, before any thread claims a job: a job claimed by this process is never an orphan.
+            Worker(self.db, self.handlers).reclaim_orphans_safely()
         for thread in self.threads:
             thread.start()
         return self

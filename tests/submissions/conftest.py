@@ -44,7 +44,7 @@ def run_jobs(store):
 def xpi(tmp_path):
     """Builds an extension package: xpi(version="1.0", guid="test@example.org", **manifest overrides)."""
     def xpi(version: str = "1.0", guid: str | None = "test@example.org", **overrides) -> bytes:
-        gecko = {"gecko": {"id": guid}} if guid else None
-        data = manifest(version=version, browser_specific_settings=gecko, **overrides)
+        overrides.setdefault("browser_specific_settings", {"gecko": {"id": guid}} if guid else None)
+        data = manifest(version=version, **overrides)
         return extension(tmp_path / f"{guid}-{version}.xpi", data, **{"background.js": "console.log(1);"}).read_bytes()
     return xpi

@@ -13,6 +13,8 @@ BODIES = [
     {"content": b'{"version": {"upload": 5}}', "headers": {"Content-Type": "application/json"}},
     {"content": b'{"version": [], "name": {"en-US": 3}, "categories": "x"}', "headers": {"Content-Type": "application/json"}},
     {"content": b"[1, 2]", "headers": {"Content-Type": "application/json"}},
+    {"content": b'{"compatibility": {"firefox": {"min": "' + b"1" * 5000 + b'"}}}',
+     "headers": {"Content-Type": "application/json"}},
     {"content": b"--b\r\nContent-Disposition: form-data\r\n\r\nx\r\n--b--\r\n",
      "headers": {"Content-Type": "multipart/form-data; boundary=b"}},
     {"content": b"not multipart at all", "headers": {"Content-Type": "multipart/form-data; boundary=zz"}},

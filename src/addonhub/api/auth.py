@@ -18,6 +18,12 @@ JWT_CHALLENGE = 'JWT realm="Access to addons.mozilla.org external API"'
 BEARER_CHALLENGE = 'Bearer realm="api"'
 
 
+def credentials_required(extra: dict | None = None) -> APIError:
+    """AMO's 401 for a request that needs an account and came without credentials."""
+    return APIError(401, {"detail": "Authentication credentials were not provided.", **(extra or {})},
+                    {"WWW-Authenticate": JWT_CHALLENGE})
+
+
 def current_user(request: Request, session: Session) -> User | None:
     header = request.headers.get("authorization")
     if not header:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse
 
-from addonhub.api.auth import JWT_CHALLENGE, current_user
+from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError, not_found
 from addonhub.catalog.indexing import is_listed, is_public_listed
 from addonhub.catalog.models import File
@@ -34,8 +34,7 @@ def _download(request: Request, file_id: str) -> FileResponse:
         if not public:
             user = current_user(request, session)
             if user is None:
-                raise APIError(401, {"detail": "Authentication credentials were not provided."},
-                               {"WWW-Authenticate": JWT_CHALLENGE})
+                raise credentials_required()
             if not can_manage(addon, user):
                 raise not_found()
         path, filename, digest = store.blobs.path_of(file.storage_key), file.filename, file.hash

@@ -35,9 +35,11 @@ class ReceivedForm:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, ReceivedFile] = field(default_factory=dict)
 
-    def discard(self, blobs: LocalBlobStore) -> None:
-        for received in self.files.values():
-            blobs.delete(received.blob.key)
+    def discard(self, blobs: LocalBlobStore, keep: str | None = None) -> None:
+        """Deletes the blobs of the form's files (but the one named `keep`)."""
+        for name, received in self.files.items():
+            if name != keep:
+                blobs.delete(received.blob.key)
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ number, so that compatibility ranges can be stored as integers and compared in S
 import re
 
 _VERSION = re.compile(
-    r"^(?P<major>\d+|\*)"
-    r"(?:\.(?P<minor1>\d+|\*))?"
-    r"(?:\.(?P<minor2>\d+|\*))?"
-    r"(?:\.(?P<minor3>\d+|\*))?"
-    r"(?P<alpha>[ab])?(?P<alpha_ver>\d*)"
+    r"^(?P<major>\d{1,9}|\*)"
+    r"(?:\.(?P<minor1>\d{1,9}|\*))?"
+    r"(?:\.(?P<minor2>\d{1,9}|\*))?"
+    r"(?:\.(?P<minor3>\d{1,9}|\*))?"
+    r"(?P<alpha>[ab])?(?P<alpha_ver>\d{0,9})"
     r"(?P<pre>pre)?(?P<pre_ver>\d)?$"
 )
 _MAJOR_MAX = 65535

@@ -24,6 +24,7 @@ NO_MODULES_UPDATED = "NoModulesUpdated"            # no new draft to publish
 IN_PROGRESS_SUBMISSION = "InProgressSubmission"    # another submission is in review
 SUBMISSION_VALIDATION_ERROR = "SubmissionValidationError"  # the draft cannot become a version
 SUBMISSION_REJECTED = "SubmissionRejected"
+UNKNOWN_ERROR = "UnknownError"                     # the publish job gave up (the store's log says why)
 
 
 def _new_operation_id() -> str:

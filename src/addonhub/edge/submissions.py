@@ -22,7 +22,7 @@ from addonhub.blobs import StoredBlob
 from addonhub.catalog.models import Addon
 from addonhub.edge.models import (
     IN_PROGRESS, IN_PROGRESS_SUBMISSION, NO_MODULES_UPDATED, PUBLISH, SUBMISSION_VALIDATION_ERROR, SUCCEEDED,
-    FAILED, UPLOAD, EdgeDraft, EdgeOperation,
+    FAILED, UNKNOWN_ERROR, UPLOAD, EdgeDraft, EdgeOperation,
 )
 from addonhub.edge.products import submission_in_review
 from addonhub.jobs import enqueue
@@ -91,6 +91,14 @@ def publish(store, session: Session, payload: dict) -> None:
         return
     session.delete(draft)
     operation.version_id, operation.state = version.id, SUCCEEDED
+
+
+def publish_abandoned(session: Session, payload: dict, _error: str) -> None:
+    """The edge-publish job failed on every attempt: its operation must not stay in progress."""
+    operation = session.get(EdgeOperation, payload["operation_id"])
+    if operation is not None and operation.state == IN_PROGRESS:
+        operation.updated = datetime.utcnow()
+        _fail(operation, UNKNOWN_ERROR)
 
 
 def _fail(operation: EdgeOperation, error_code: str, message: str | None = None) -> None:

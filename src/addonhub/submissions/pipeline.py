@@ -8,6 +8,7 @@ the catalogue at it commits.
 """
 
 import hashlib
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
@@ -16,21 +17,36 @@ from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
 from addonhub.catalog.indexing import reindex
-from addonhub.catalog.models import Version
-from addonhub.edge.submissions import PUBLISH_JOB, make_draft, publish
-from addonhub.jobs import Handler
+from addonhub.catalog.models import File, Version
+from addonhub.edge.submissions import PUBLISH_JOB, make_draft, publish, publish_abandoned
+from addonhub.jobs import GiveUp, Handler
 from addonhub.packages.archive import ArchiveLimits
 from addonhub.packages.report import Report
 from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
 from addonhub.signing.xpi import sign_xpi
 from addonhub.store import Store
 from addonhub.submissions.models import EDGE, SIGNING_API, Upload
-from addonhub.submissions.service import SIGN_JOB, VALIDATE_JOB, Refused, create_version, upload_for_version
+from addonhub.submissions.service import SIGN_JOB, VALIDATE_JOB, Refused, create_version
 
 
 def handlers(store: Store) -> dict[str, Handler]:
     return {VALIDATE_JOB: partial(validate_upload, store), SIGN_JOB: partial(sign_version, store),
             PUBLISH_JOB: partial(publish, store)}
+
+
+def give_up_handlers() -> dict[str, GiveUp]:
+    """What to do when a job has failed on its every attempt."""
+    return {VALIDATE_JOB: _validation_abandoned, PUBLISH_JOB: publish_abandoned}
+
+
+def _validation_abandoned(session: Session, payload: dict, _error: str) -> None:
+    """Clients poll an upload until it is processed: it is, as invalid (the store's log says why)."""
+    upload = session.get(Upload, payload["upload_id"])
+    if upload is not None and not upload.processed:
+        report = Report()
+        report.error("VALIDATION_FAILED", "The package could not be validated. Please try again, or tell the "
+                                          "store's administrators if it happens again.")
+        upload.processed, upload.valid, upload.validation = True, False, report.as_amo_json()
 
 
 def validate_upload(store: Store, session: Session, payload: dict) -> None:
@@ -71,25 +87,34 @@ def sign_version(store: Store, session: Session, payload: dict) -> None:
     version = session.get(Version, payload["version_id"])
     if version is None or version.is_deleted:
         return
-    upload = upload_for_version(session, version)
     addon = version.addon
+    # A rejection that won the race against an approval stands.
+    if any(file.status == "disabled" for file in version.files):
+        return
     for file in version.files:
         if file.status == "public":
             continue
-        if upload is not None and upload.target == "firefox" and not file.is_signed:
-            key = f"files/{file.id}/{file.filename}"
-            output = store.blobs.path_of(key)
-            output.parent.mkdir(parents=True, exist_ok=True)
-            sign_xpi(store.signing_ca, store.blobs.path_of(file.storage_key), addon.guid, output)
-            file.storage_key, file.is_signed = key, True
-            file.size, file.hash = output.stat().st_size, f"sha256:{_sha256_of(output)}"
+        if file.storage_key and (file.filename or "").endswith(".xpi") and not file.is_signed:
+            _sign(store, file, addon.guid)
         file.status = "public"
     now = datetime.utcnow()
     version.reviewed = version.reviewed or now
-    if version.channel == "listed":
+    if version.channel == "listed" and addon.status in ("incomplete", "nominated"):
         addon.status = "public"
+    if version.channel == "listed":
         addon.last_updated = now
     reindex(session, addon)
+
+
+def _sign(store: Store, file: File, guid: str) -> None:
+    """Signs the file into a blob of its own: a key no earlier attempt wrote, so that the hash
+    recorded is always that of the bytes the key holds."""
+    key = f"files/{file.id}/{secrets.token_hex(8)}/{file.filename}"
+    output = store.blobs.path_of(key)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    sign_xpi(store.signing_ca, store.blobs.path_of(file.storage_key), guid, output)
+    file.storage_key, file.is_signed = key, True
+    file.size, file.hash = output.stat().st_size, f"sha256:{_sha256_of(output)}"
 
 
 def _sha256_of(path) -> str:

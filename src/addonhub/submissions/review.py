@@ -7,7 +7,7 @@ which its owner sees.
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.catalog.indexing import is_public_listed, reindex
@@ -16,13 +16,17 @@ from addonhub.catalog.service import find_addon, find_version
 from addonhub.jobs import enqueue
 from addonhub.submissions.service import CONFLICT, INVALID, NOT_FOUND, SIGN_JOB, Refused
 
+# Add-ons whose versions are out of review: deleted, or disabled by the store.
+CLOSED_ADDON_STATUSES = ("deleted", "disabled")
+
 
 def review_queue(session: Session) -> list[Version]:
     """Versions awaiting review, oldest first."""
     return list(session.scalars(
         select(Version)
+        .join(Addon, Addon.id == Version.addon_id)
         .where(Version.channel == "listed", Version.is_deleted.is_(False), Version.reviewed.is_(None),
-               Version.files.any(File.status == "unreviewed"))
+               Version.files.any(File.status == "unreviewed"), Addon.status.not_in(CLOSED_ADDON_STATUSES))
         .options(selectinload(Version.addon), selectinload(Version.files))
         .order_by(Version.created, Version.id)
     ))
@@ -38,26 +42,36 @@ def pending_version(session: Session, addon_identifier: str, version_string: str
         raise Refused(NOT_FOUND, f"No version {version_string} of add-on {addon_identifier}.")
     if version.reviewed is not None or version.channel != "listed":
         raise Refused(CONFLICT, f"Version {version.version} of {addon.guid} is not awaiting review.")
+    if addon.status in CLOSED_ADDON_STATUSES:
+        raise Refused(CONFLICT, f"Add-on {addon.guid} is {addon.status}: its versions cannot be reviewed.")
     return version
 
 
 def approve(session: Session, version: Version, notes: str | None = None) -> None:
-    version.reviewed = datetime.utcnow()
-    version.reviewer_notes = notes
+    _decide(session, version, notes)
     enqueue(session, SIGN_JOB, {"version_id": version.id})
 
 
 def reject(session: Session, version: Version, notes: str) -> None:
     if not notes or not notes.strip():
         raise Refused(INVALID, "A rejection needs notes for the developer.")
-    version.reviewed = datetime.utcnow()
-    version.reviewer_notes = notes
+    _decide(session, version, notes)
     for file in version.files:
         file.status = "disabled"
     addon: Addon = version.addon
     if addon.status == "nominated" and not any(is_public_listed(v) for v in addon.versions):
         addon.status = "incomplete"
     reindex(session, addon)
+
+
+def _decide(session: Session, version: Version, notes: str | None) -> None:
+    """Records the decision if no other reviewer has decided first: two reviewers (or a reviewer
+    and the CLI) may act on the same version at once, and only one decision may stand."""
+    decided = session.execute(update(Version).where(Version.id == version.id, Version.reviewed.is_(None))
+                              .values(reviewed=datetime.utcnow(), reviewer_notes=notes))
+    if decided.rowcount != 1:
+        raise Refused(CONFLICT, f"Version {version.version} has already been reviewed.")
+    session.refresh(version)
 
 
 def queue_entry(version: Version) -> dict:

@@ -50,11 +50,29 @@ def find_addon_by_guid(session: Session, guid: str) -> Addon | None:
 
 
 def owned_addon(session: Session, guid: str, user: User) -> Addon | None:
-    """The add-on with this id, if any; refused when someone else owns it."""
+    """The add-on with this id, if any; refused when someone else owns it, or when it takes no
+    new versions."""
     addon = find_addon_by_guid(session, guid)
-    if addon is not None and not is_author(addon, user):
-        raise Refused(FORBIDDEN, "You do not own this addon.")
+    if addon is not None:
+        if not is_author(addon, user):
+            raise Refused(FORBIDDEN, "You do not own this addon.")
+        check_open_for_versions(addon)
     return addon
+
+
+def check_open_for_versions(addon: Addon) -> None:
+    # A deleted add-on's id is never used again, as on AMO.
+    if addon.is_deleted:
+        raise Refused(INVALID, "Duplicate add-on ID found.")
+    if addon.is_disabled_by_mozilla:
+        raise Refused(INVALID, "You cannot add versions to an addon that has status: Disabled by Mozilla.")
+
+
+def check_same_guid(manifest_guid: str | None, addon: Addon) -> None:
+    """Firefox knows an add-on by its manifest's id, exactly: one differing even in case is another add-on."""
+    if manifest_guid is not None and manifest_guid != addon.guid:
+        raise Refused(INVALID, f"The add-on ID in your manifest.json ({manifest_guid}) does not match the ID of "
+                               f"your add-on on AMO ({addon.guid})")
 
 
 def check_guid(guid: str) -> None:
@@ -130,8 +148,9 @@ def create_version(session: Session, upload: Upload, user: User, channel: str, *
         addon = _create_addon(session, upload, user, metadata)
     elif not is_author(addon, user):
         raise Refused(FORBIDDEN, "You do not own this addon.")
-    if addon.is_disabled_by_mozilla:
-        raise Refused(INVALID, "You cannot add versions to an addon that has status: Disabled by the store.")
+    check_open_for_versions(addon)
+    if upload.target == "firefox":
+        check_same_guid(metadata.get("id"), addon)
     if session.scalar(select(Version.id).where(Version.addon_id == addon.id, Version.version == upload.version)):
         raise Refused(CONFLICT, f"Version {upload.version} already exists.")
     version = Version(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from addonhub.api.amo import params
 from addonhub.api.amo.pagination import envelope
 from addonhub.api.amo.rendering import Renderer, render_document
-from addonhub.api.auth import current_user
+from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError, JSONResponse, field_error, not_found
 from addonhub.catalog import search, service
 from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES
@@ -82,7 +82,7 @@ def _visible_addon(session: Session, request: Request, identifier: str):
 
 def _denied(user, extra: dict | None = None) -> APIError:
     if user is None:
-        return APIError(401, {"detail": "Authentication credentials were not provided.", **(extra or {})})
+        return credentials_required(extra)
     return APIError(403, {"detail": "You do not have permission to perform this action.", **(extra or {})})
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from addonhub.api.auth import JWT_CHALLENGE, current_user
+from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError
 from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, receive_form
 from addonhub.packages.archive import ArchiveLimits
@@ -30,8 +30,7 @@ def _submitter(request: Request) -> Submitter:
     with store_of(request).db.session() as session:
         user = current_user(request, session)
     if user is None:
-        raise APIError(401, {"detail": "Authentication credentials were not provided."},
-                       {"WWW-Authenticate": JWT_CHALLENGE})
+        raise credentials_required()
     return Submitter(user, request.client.host if request.client else None)
 
 

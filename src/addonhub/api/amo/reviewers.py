@@ -10,19 +10,20 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from addonhub.api.amo.intake import refusal_error, store_of
-from addonhub.api.auth import JWT_CHALLENGE, current_user
+from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError, JSONResponse
+from addonhub.api.uploads import BodyLimits, UploadRejected, read_body
 from addonhub.submissions.review import approve, pending_version, queue_entry, reject, review_queue
 from addonhub.submissions.service import Refused
 
 router = APIRouter(prefix="/reviewers", tags=["review"])
+MAX_NOTES_BODY = 64 * 1024
 
 
 def _reviewer(request: Request, session):
     user = current_user(request, session)
     if user is None:
-        raise APIError(401, {"detail": "Authentication credentials were not provided."},
-                       {"WWW-Authenticate": JWT_CHALLENGE})
+        raise credentials_required()
     if not user.is_reviewer:
         raise APIError(403, {"detail": "You do not have permission to perform this action."})
     return user
@@ -53,15 +54,27 @@ def _notes(body: bytes) -> str | None:
 async def decide(request: Request, addon: str, version: str, decision: str):
     if decision not in ("approve", "reject"):
         raise APIError(404, {"detail": "Not found."})
-    notes = _notes(await request.body())
-    return await run_in_threadpool(_decide, request, addon, version, decision, notes)
+    store = store_of(request)
+
+    def reviewer_id() -> int:
+        with store.db.session() as session:
+            return _reviewer(request, session).id
+
+    user_id = await run_in_threadpool(reviewer_id)  # before reading a body from anyone
+    try:
+        body = await read_body(request, BodyLimits(MAX_NOTES_BODY, store.settings.upload_idle_timeout))
+    except UploadRejected as rejected:
+        raise APIError(rejected.status_code, {"detail": rejected.message}) from None
+    notes = _notes(body)
+    return await run_in_threadpool(_decide, request, user_id, addon, version, decision, notes)
 
 
-def _decide(request: Request, addon: str, version: str, decision: str, notes: str | None) -> JSONResponse:
+def _decide(request: Request, user_id: int, addon: str, version: str, decision: str, notes: str | None) -> JSONResponse:
     with store_of(request).db.session() as session:
-        _reviewer(request, session)
         try:
             pending = pending_version(session, addon, version)
+            if any(link.user_id == user_id for link in pending.addon.authors):
+                raise APIError(403, {"detail": "You cannot review your own add-on."})
             (approve if decision == "approve" else reject)(session, pending, notes)
         except Refused as refusal:
             raise refusal_error(refusal, "detail") from None

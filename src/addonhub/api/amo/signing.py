@@ -23,7 +23,7 @@ from addonhub.packages.identity import PackageIdentity
 from addonhub.store import Store
 from addonhub.submissions.models import SIGNING_API, Upload
 from addonhub.submissions.service import (
-    MAX_GUID_WITHOUT_MANIFEST_ID, Refused, Submitter, check_guid, check_version_is_new, default_channel,
+    MAX_GUID_WITHOUT_MANIFEST_ID, Refused, Submitter, check_guid, check_same_guid, check_version_is_new, default_channel,
     find_addon_by_guid, find_upload, generated_guid, owned_addon, record_upload,
 )
 
@@ -46,10 +46,12 @@ async def _submit(request: Request, url_guid: str | None, url_version: str | Non
     form = await receive(request, ERROR)
     store = store_of(request)
     try:
-        return await run_in_threadpool(_record, request, store, submitter, form, url_guid, url_version)
+        response = await run_in_threadpool(_record, request, store, submitter, form, url_guid, url_version)
     except BaseException:
         form.discard(store.blobs)
         raise
+    form.discard(store.blobs, keep="upload")  # other file fields mean nothing here
+    return response
 
 
 def _record(request: Request, store: Store, submitter: Submitter, form, url_guid: str | None,
@@ -62,9 +64,11 @@ def _record(request: Request, store: Store, submitter: Submitter, form, url_guid
     with store.db.session() as session:
         try:
             guid = _guid_for(session, identity, url_guid)
-            addon = owned_addon(session, guid, submitter.user)
-            if url_guid is None and addon is not None:
+            if url_guid is None and find_addon_by_guid(session, guid) is not None:
                 raise APIError(400, {ERROR: "Duplicate add-on ID found."})
+            addon = owned_addon(session, guid, submitter.user)
+            if addon is not None:
+                check_same_guid(identity.guid, addon)
             check_version_is_new(session, guid, version, addon)
         except Refused as refusal:
             raise refusal_error(refusal, ERROR) from None

@@ -17,7 +17,7 @@ from addonhub.accounts.models import User
 from addonhub.api.amo.intake import authenticated, package_identity, receive, store_of, submitting
 from addonhub.api.amo.rendering import Renderer
 from addonhub.api.amo.submission_access import (
-    NO_CREDENTIALS, NO_PERMISSION, find_version_v5, readable_addon, readable_version, writable_addon,
+    NO_PERMISSION, find_version_v5, readable_addon, readable_version, writable_addon,
 )
 from addonhub.api.amo.submission_bodies import Body, read_body
 from addonhub.api.amo.submission_input import REQUIRED, FieldErrors, addon_fields, version_fields
@@ -25,7 +25,7 @@ from addonhub.api.amo.submission_objects import addon_object_v5, upload_object, 
 from addonhub.api.amo.submission_writes import (
     add_version, edit_addon, edit_version, guid_for_new_addon, submittable_upload,
 )
-from addonhub.api.auth import current_user
+from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError, JSONResponse, not_found
 from addonhub.catalog.constants import CHANNELS
 from addonhub.catalog.indexing import reindex
@@ -281,7 +281,7 @@ def version_source(request: Request, identifier: str, version_id: str):
     with store.db.session() as session:
         user = current_user(request, session)
         if user is None:
-            raise APIError(401, {"detail": NO_CREDENTIALS})
+            raise credentials_required()
         addon, version = readable_version(session, user, identifier, version_id)
         if not can_manage(addon, user) or not version.source_key or not store.blobs.exists(version.source_key):
             raise not_found()

@@ -5,13 +5,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
+from addonhub.api.auth import credentials_required
 from addonhub.api.responses import APIError, not_found
 from addonhub.catalog.indexing import is_public_listed
 from addonhub.catalog.models import Addon, Version
 from addonhub.catalog.service import Access, addon_access, can_manage, find_addon, find_version, is_author
 
 NO_PERMISSION = "You do not have permission to perform this action."
-NO_CREDENTIALS = "Authentication credentials were not provided."
 
 
 def readable_addon(session: Session, user: User | None, identifier: str) -> Addon:
@@ -22,7 +22,7 @@ def readable_addon(session: Session, user: User | None, identifier: str) -> Addo
     if access is Access.DENIED:
         flags = {"is_disabled_by_developer": addon.is_disabled, "is_disabled_by_mozilla": addon.is_disabled_by_mozilla}
         if user is None:
-            raise APIError(401, {"detail": NO_CREDENTIALS, **flags})
+            raise credentials_required(flags)
         raise APIError(403, {"detail": NO_PERMISSION, **flags})
     return addon
 
@@ -52,6 +52,6 @@ def readable_version(session: Session, user: User | None, identifier: str, versi
         if version.channel == "unlisted":
             raise not_found()  # unlisted versions stay unknown to all but their add-on's people
         if user is None:
-            raise APIError(401, {"detail": NO_CREDENTIALS})
+            raise credentials_required()
         raise APIError(403, {"detail": NO_PERMISSION})
     return addon, version
