@@ -5,7 +5,9 @@ from addonhub.accounts.service import create_user, issue_token
 from addonhub.api.app import create_app
 from addonhub.catalog.importer import import_catalogue
 from addonhub.config import Settings
+from addonhub.jobs import Worker
 from addonhub.store import Store
+from addonhub.submissions.pipeline import give_up_handlers, handlers
 
 
 @pytest.fixture
@@ -18,6 +20,14 @@ def store(tmp_path) -> Store:
 @pytest.fixture
 def client(store) -> TestClient:
     return TestClient(create_app(store), base_url="http://store.test")
+
+
+@pytest.fixture
+def run_jobs(store):
+    """Runs every queued job (validation, signing, publishing), as the server's workers would."""
+    def run_jobs():
+        Worker(store.db, handlers(store), give_up=give_up_handlers()).drain()
+    return run_jobs
 
 
 @pytest.fixture

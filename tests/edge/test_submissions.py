@@ -17,10 +17,8 @@ from addonhub.catalog.models import Version
 from addonhub.config import Settings
 from addonhub.edge.models import EdgeDraft, EdgeOperation
 from addonhub.edge.products import create_product
-from addonhub.jobs import Worker
 from addonhub.store import Store
 from addonhub.submissions.models import Upload
-from addonhub.submissions.pipeline import handlers
 from addonhub.submissions.review import approve, reject
 from tests.packages.builders import chromium_extension, package
 
@@ -36,13 +34,6 @@ V1_IN_REVIEW = ("The draft has been successfully submitted and is in review. The
 V1_FAILED = "The operation failed due to an unknown error. Please re-trigger the publish call."
 V11_KEYS = {"id", "createdTime", "lastUpdatedTime", "status", "message", "errorCode", "errors"}
 EDGE_ERROR_KEYS = {"id", "message", "errorCode", "errors"}
-
-
-@pytest.fixture
-def run_jobs(store):
-    def run_jobs():
-        Worker(store.db, handlers(store)).drain()
-    return run_jobs
 
 
 @pytest.fixture

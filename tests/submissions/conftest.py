@@ -5,8 +5,6 @@ import pytest
 
 from addonhub.accounts.keys import issue_key
 from addonhub.accounts.models import User
-from addonhub.jobs import Worker
-from addonhub.submissions.pipeline import handlers
 from tests.packages.builders import extension, manifest
 
 
@@ -30,14 +28,6 @@ def jwt_headers(store):
 def developer(account, jwt_headers):
     user_id, _ = account("dev@example.org", username="dev")
     return user_id, jwt_headers(user_id)
-
-
-@pytest.fixture
-def run_jobs(store):
-    """Runs every queued job, as the server's workers would."""
-    def run_jobs():
-        Worker(store.db, handlers(store)).drain()
-    return run_jobs
 
 
 @pytest.fixture

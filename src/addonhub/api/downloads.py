@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse
 
 from addonhub.api.auth import credentials_required, current_user
-from addonhub.api.responses import APIError, not_found
+from addonhub.api.responses import not_found
 from addonhub.catalog.indexing import is_listed, is_public_listed
 from addonhub.catalog.models import File
 from addonhub.catalog.service import can_manage

@@ -86,7 +86,7 @@ async def receive_body(request: Request, blobs: LocalBlobStore, key: str, limits
     return writer.commit()
 
 
-async def read_body(request: Request, limits: BodyLimits) -> bytes:
+async def read_small_body(request: Request, limits: BodyLimits) -> bytes:
     """A small body whole, in memory (Edge's publish notes), with the same limits and errors."""
     body = bytearray()
     async for chunk in _chunks(request, limits):

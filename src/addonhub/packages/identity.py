@@ -9,9 +9,7 @@ from pathlib import Path
 
 from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
 from addonhub.packages.manifest import gecko_settings, parse_json
-
-MANIFEST = "manifest.json"
-MAX_MANIFEST_SIZE = 4 * 1024 * 1024
+from addonhub.packages.validation import MANIFEST, MAX_SMALL_FILE
 PACKAGE_SUFFIXES = (".zip", ".xpi", ".crx")
 
 
@@ -42,7 +40,7 @@ def read_identity(path: Path, limits: ArchiveLimits) -> PackageIdentity:
         if MANIFEST not in archive:
             raise PackageRejected("No manifest.json found")
         try:
-            parsed = parse_json(archive.read(MANIFEST, MAX_MANIFEST_SIZE), MANIFEST)
+            parsed = parse_json(archive.read(MANIFEST, MAX_SMALL_FILE), MANIFEST)
         except ArchiveError as error:
             raise PackageRejected(error.message) from None
     manifest = parsed.value

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from addonhub.api.amo.intake import refusal_error, store_of
 from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError, JSONResponse
-from addonhub.api.uploads import BodyLimits, UploadRejected, read_body
+from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body
 from addonhub.submissions.review import approve, pending_version, queue_entry, reject, review_queue
 from addonhub.submissions.service import Refused
 
@@ -62,7 +62,7 @@ async def decide(request: Request, addon: str, version: str, decision: str):
 
     user_id = await run_in_threadpool(reviewer_id)  # before reading a body from anyone
     try:
-        body = await read_body(request, BodyLimits(MAX_NOTES_BODY, store.settings.upload_idle_timeout))
+        body = await read_small_body(request, BodyLimits(MAX_NOTES_BODY, store.settings.upload_idle_timeout))
     except UploadRejected as rejected:
         raise APIError(rejected.status_code, {"detail": rejected.message}) from None
     notes = _notes(body)

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from addonhub.api.amo.intake import body_limits, store_of
 from addonhub.api.amo.submission_input import not_a_dictionary
 from addonhub.api.responses import APIError
-from addonhub.api.uploads import ReceivedForm, UploadRejected, receive_form
+from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, read_small_body, receive_form
 from addonhub.submissions.service import new_upload_key
 
 # JSON and plain-form bodies carry metadata only, and are read whole.
@@ -52,19 +52,14 @@ async def read_body(request: Request) -> Body:
         except UploadRejected as rejected:
             raise APIError(rejected.status_code, {"detail": rejected.message}) from None
         return Body({**form.fields, **form.files}, form)
-    raw = await _small_body(request)
+    try:
+        limits = BodyLimits(MAX_SMALL_BODY, store_of(request).settings.upload_idle_timeout)
+        raw = await read_small_body(request, limits)
+    except UploadRejected as rejected:
+        raise APIError(rejected.status_code, {"detail": rejected.message}) from None
     if request.headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded"):
         return Body(dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)))
     return Body(_json_object(raw))
-
-
-async def _small_body(request: Request) -> bytes:
-    raw = bytearray()
-    async for chunk in request.stream():
-        raw += chunk
-        if len(raw) > MAX_SMALL_BODY:
-            raise APIError(413, {"detail": f"The request body is larger than {MAX_SMALL_BODY} bytes."})
-    return bytes(raw)
 
 
 def _json_object(raw: bytes) -> dict:

@@ -29,7 +29,6 @@ NOT_FOUND = "NotFound"
 REQUEST_TIMEOUT = "RequestTimeout"
 TOO_MANY_REQUESTS = "TooManyRequests"
 # The reference's id for a package over the size limit.
-SIZE_LIMIT_EXCEEDED = "SIZE_LIMIT_EXCEEDED"
 
 
 def not_found(message: str) -> APIError:

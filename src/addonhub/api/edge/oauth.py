@@ -22,6 +22,7 @@ from addonhub.accounts.edge_credentials import credential_for_client_secret
 from addonhub.accounts.edge_tokens import LIFETIME, issue_access_token
 from addonhub.api.edge.errors import REALM
 from addonhub.api.responses import APIError, JSONResponse
+from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body
 
 FORM_TYPE = "application/x-www-form-urlencoded"
 GRANT_TYPE = "client_credentials"
@@ -67,12 +68,11 @@ async def tenant_token(request: Request, tenant: str) -> JSONResponse:
 
 
 async def _read_body(request: Request) -> bytes:
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BYTES:
-            raise OAuthError("invalid_request", f"The request body is larger than {MAX_FORM_BYTES} bytes.")
-    return bytes(body)
+    limits = BodyLimits(MAX_FORM_BYTES, request.app.state.store.settings.upload_idle_timeout)
+    try:
+        return await read_small_body(request, limits)
+    except UploadRejected as rejected:
+        raise OAuthError("invalid_request", rejected.message) from None
 
 
 def _parse_form(content_type: str | None, body: bytes) -> dict[str, str]:

@@ -18,14 +18,15 @@ from starlette.responses import Response
 from addonhub.api.edge.access import caller_and_product
 from addonhub.api.edge.auth import Dialect
 from addonhub.api.edge.errors import (
-    BAD_REQUEST, REQUEST_TIMEOUT, SIZE_LIMIT_EXCEEDED, edge_error, too_many_requests,
+    BAD_REQUEST, REQUEST_TIMEOUT, edge_error, too_many_requests,
 )
 from addonhub.api.edge.notes import certification_notes
 from addonhub.api.edge.statuses import location
 from addonhub.api.responses import APIError
-from addonhub.api.uploads import BodyLimits, UploadRejected, read_body, receive_body
+from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body, receive_body
 from addonhub.blobs import StoredBlob
 from addonhub.edge.models import EdgeOperation
+from addonhub.edge.package_errors import SIZE_LIMIT_EXCEEDED
 from addonhub.edge.submissions import receive_package, request_publish
 from addonhub.store import Store
 from addonhub.submissions.service import Submitter, new_upload_key
@@ -62,7 +63,7 @@ async def publish(request: Request, product_id: str) -> Response:
     submitter, dialect = await run_in_threadpool(_submitter, request, product_id)
     _throttle(store, submitter)
     try:
-        body = await read_body(request, BodyLimits(MAX_NOTES_BYTES, store.settings.upload_idle_timeout))
+        body = await read_small_body(request, BodyLimits(MAX_NOTES_BYTES, store.settings.upload_idle_timeout))
     except UploadRejected as rejected:
         raise _rejection(rejected) from None
     notes = certification_notes(request.headers.get("content-type"), body)
