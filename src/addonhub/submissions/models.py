@@ -45,7 +45,5 @@ class Upload(Base):
     version_id: Mapped[int | None] = mapped_column(ForeignKey("versions.id", ondelete="SET NULL"), index=True)
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
-    __table_args__ = (
-        Index("ix_uploads_guid_version", "guid", "version"),
-        Index("ix_uploads_user_created", "user_id", "created"),
-    )
+    # Ids compare case-insensitively, as AMO's do.
+    __table_args__ = (Index("ix_uploads_guid_version", func.lower(guid), version),)

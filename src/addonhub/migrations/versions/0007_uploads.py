@@ -39,8 +39,8 @@ def upgrade() -> None:
     op.create_index("ix_uploads_user_id", "uploads", ["user_id"])
     op.create_index("ix_uploads_addon_id", "uploads", ["addon_id"])
     op.create_index("ix_uploads_version_id", "uploads", ["version_id"])
-    op.create_index("ix_uploads_guid_version", "uploads", ["guid", "version"])
-    op.create_index("ix_uploads_user_created", "uploads", ["user_id", "created"])
+    # Ids compare case-insensitively, as AMO's do.
+    op.create_index("ix_uploads_guid_version", "uploads", [sa.text("lower(guid)"), "version"])
     op.add_column("versions", sa.Column("approval_notes", sa.Text(), nullable=True))
     op.add_column("versions", sa.Column("source_key", sa.String(512), nullable=True))
 
