@@ -345,7 +345,7 @@ def test_notes_past_the_limit_are_refused(client, developer, product):
     owner = developer()
     product_id = product(owner, "Tab Tamer")
     response = publish(client, owner.api_key_headers, product_id, content=b"x" * (64 * 1024 + 1))
-    edge_error(response, 413, "SIZE_LIMIT_EXCEEDED")
+    edge_error(response, 413, "PayloadTooLarge")  # SIZE_LIMIT_EXCEEDED names packages
 
 
 # Upload requests --------------------------------------------------------------------------------

@@ -108,7 +108,8 @@ async def _receive_package(request: Request, store: Store) -> StoredBlob:
 
 def _rejection(rejected: UploadRejected, too_large: str | None = None) -> APIError:
     if rejected.status_code == 413:
-        return edge_error(413, SIZE_LIMIT_EXCEEDED, too_large or rejected.message)
+        # SIZE_LIMIT_EXCEEDED is the spec's id for a package; other bodies are just too large.
+        return edge_error(413, SIZE_LIMIT_EXCEEDED if too_large else "PayloadTooLarge", too_large or rejected.message)
     if rejected.status_code == 408:
         return edge_error(408, REQUEST_TIMEOUT, rejected.message)
     return edge_error(rejected.status_code, BAD_REQUEST, rejected.message)
