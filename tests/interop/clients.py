@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
 WEB_EXT = NODE_MODULES / "web-ext" / "bin" / "web-ext.js"
 SIGN_ADDON_SCRIPT = HERE / "sign_addon.js"
+AMO_UPLOAD_SCRIPT = HERE / "amo_upload.js"
 PROXY_VARIABLES = {"http_proxy", "https_proxy", "all_proxy"}
 
 
@@ -129,6 +130,41 @@ def sign_addon(base_url: str, credentials: dict, xpi_path: Path, version: str, d
     except (IndexError, json.JSONDecodeError):
         result = {"success": False, "error": f"no result from sign_addon.js (exit {completed.returncode})"}
     return SignAddonRun(completed.returncode, result, completed.stderr, completed.stdout)
+
+
+@dataclass
+class AmoUploadRun:
+    returncode: int  # 0 signed and downloaded, 1 the store said no or the client gave up, 2 the client threw
+    result: dict     # {"success": true, "path"} or {"success": false, "error", "status", "url", "data"...}
+    log: str         # amo-upload's debug log (stderr)
+
+
+def amo_upload(base_url: str, credentials: dict, addon_id: str, version: str, xpi_path: Path | None,
+               output_dir: Path, *, channel: str = "unlisted", poll_interval: int = 1_000, poll_retry: int = 10,
+               env: dict[str, str] | None = None, run_timeout: float = 180, **options) -> AmoUploadRun:
+    """amo-upload's signAddon() against the store's v5 API at base_url (http://127.0.0.1:PORT).
+
+    It only adds versions to an existing add-on. poll_interval (ms) is its wait before looking for
+    the signed file; it polls upload validation every 5 s on its own. Other options (sourceFile,
+    approvalNotes, releaseNotes, compatibility, override...) are passed through as given.
+    """
+    _require(NODE_MODULES / "amo-upload")
+    output_dir.mkdir(parents=True, exist_ok=True)
+    amo = _amo(credentials)
+    options = {"apiKey": amo["jwt_issuer"], "apiSecret": amo["jwt_secret"], "apiPrefix": base_url,
+               "addonId": addon_id, "addonVersion": version, "channel": channel, "output": str(output_dir),
+               "pollInterval": poll_interval, "pollRetry": poll_retry, **options}
+    if xpi_path is not None:
+        options["distFile"] = str(xpi_path)
+    completed = subprocess.run(["node", str(AMO_UPLOAD_SCRIPT), json.dumps(options)], cwd=output_dir,
+                               env=node_environment({"DEBUG": "amo-upload", **(env or {})}),
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=run_timeout)
+    lines = completed.stdout.strip().splitlines()
+    try:
+        result = json.loads(lines[-1])
+    except (IndexError, json.JSONDecodeError):
+        result = {"success": False, "error": f"no result from amo_upload.js (exit {completed.returncode})"}
+    return AmoUploadRun(completed.returncode, result, completed.stderr)
 
 
 def edge_client(base_url: str, *, product_id: str, client_id: str, api_key: str,
