@@ -33,6 +33,9 @@ from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
 
+import httpx
+import jwt
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 WORK = ROOT / "bench" / "work" / "uploads"  # bench/work/ is gitignored
@@ -49,24 +52,6 @@ MEMORY_AIM_MB = 150
 RELAXED_RATES = {"ADDONHUB_SUBMISSION_RATE_PER_USER": "10000/minute",
                  "ADDONHUB_SUBMISSION_RATE_PER_IP": "10000/minute"}
 PACKAGES = ("httpx", "uvicorn", "uvloop", "httptools", "starlette", "python-multipart", "cryptography")
-
-
-def _use_project_venv() -> None:
-    """Re-runs this script with the project's virtualenv when started with another Python."""
-    try:
-        import addonhub  # noqa: F401
-        import httpx  # noqa: F401
-    except ImportError:
-        venv_python = ROOT / ".venv" / "bin" / "python"
-        if venv_python.exists() and Path(sys.executable) != venv_python:
-            os.execv(venv_python, [str(venv_python), *sys.argv])
-        raise
-
-
-_use_project_venv()
-
-import httpx  # noqa: E402
-import jwt  # noqa: E402
 
 
 def parse_args(argv=None) -> argparse.Namespace:

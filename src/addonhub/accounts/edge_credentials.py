@@ -19,13 +19,12 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from addonhub.accounts.models import EdgeCredential, User
-from addonhub.accounts.service import AccountError
+from addonhub.accounts.service import AccountError, revoke_active
 
 SECRET_BYTES = 32  # 256 bits, for the client secret and the API key alike
 
@@ -58,14 +57,7 @@ def rotate_edge_credentials(session: Session, user: User) -> EdgeCredentials:
 
 def revoke_edge_credentials(session: Session, user: User) -> int:
     """Revokes the user's active set; returns how many were revoked (0 or 1)."""
-    result = session.execute(
-        update(EdgeCredential)
-        .where(EdgeCredential.user_id == user.id, EdgeCredential.is_active)
-        .values(is_active=False, revoked=datetime.now(timezone.utc).replace(tzinfo=None))
-        .execution_options(synchronize_session="fetch")
-    )
-    session.flush()
-    return result.rowcount
+    return revoke_active(session, EdgeCredential, user)
 
 
 def active_credential(session: Session, client_id: object) -> EdgeCredential | None:

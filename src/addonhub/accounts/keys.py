@@ -10,15 +10,14 @@ database alone reveals no secret.
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from addonhub.accounts.models import APIKey, User
-from addonhub.accounts.service import AccountError
+from addonhub.accounts.service import AccountError, revoke_active
 from addonhub.private_files import read_or_create
 
 KEY_FILE = "api_key_encryption_key"
@@ -82,14 +81,7 @@ def rotate_key(session: Session, cipher: KeyCipher, user: User) -> Credentials:
 def revoke_keys(session: Session, user: User) -> int:
     """Revokes the user's active key; JWTs signed with it stop working at once. Returns how many
     keys were revoked (0 or 1)."""
-    result = session.execute(
-        update(APIKey)
-        .where(APIKey.user_id == user.id, APIKey.is_active)
-        .values(is_active=False, revoked=datetime.now(timezone.utc).replace(tzinfo=None))
-        .execution_options(synchronize_session="fetch")
-    )
-    session.flush()
-    return result.rowcount
+    return revoke_active(session, APIKey, user)
 
 
 def active_key(session: Session, issuer: str) -> APIKey | None:

@@ -3,8 +3,9 @@
 import hashlib
 import re
 import secrets
+from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import ROLES, AccessToken, User
@@ -18,6 +19,20 @@ class AccountError(ValueError):
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def revoke_active(session: Session, credential_model, user: User) -> int:
+    """Revokes the user's active credential of this kind (AMO key, Edge credentials): it stops
+    working at once, and its row stays so that its public part is never handed out again.
+    Returns how many were revoked (0 or 1)."""
+    result = session.execute(
+        update(credential_model)
+        .where(credential_model.user_id == user.id, credential_model.is_active)
+        .values(is_active=False, revoked=datetime.now(timezone.utc).replace(tzinfo=None))
+        .execution_options(synchronize_session="fetch")
+    )
+    session.flush()
+    return result.rowcount
 
 
 def create_user(session: Session, email: str, role: str = "developer", username: str | None = None) -> User:
