@@ -7,7 +7,7 @@ from addonhub.catalog.importer import import_catalogue
 from addonhub.config import Settings
 from addonhub.jobs import Worker
 from addonhub.store import Store
-from addonhub.submissions.pipeline import give_up_handlers, handlers
+from addonhub.workflows import give_up_handlers, handlers
 
 
 @pytest.fixture

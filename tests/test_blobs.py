@@ -44,3 +44,30 @@ def test_keys_cannot_leave_the_store(tmp_path):
     blobs = LocalBlobStore(tmp_path / "blobs")
     with pytest.raises(ValueError):
         blobs.put_chunks("../outside", iter([b"x"]))
+
+
+def test_ranges_listing_and_local_files(tmp_path):
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    blobs.put_chunks("files/1/a.xpi", iter([b"0123456789"]))
+    blobs.put_chunks("uploads/u1", iter([b"x" * 3]))
+    assert b"".join(blobs.chunks("files/1/a.xpi", 2, 5)) == b"234"
+    assert b"".join(blobs.chunks("files/1/a.xpi", 8)) == b"89"
+    assert [(info.key, info.size) for info in blobs.list()] == [("files/1/a.xpi", 10), ("uploads/u1", 3)]
+    assert [info.key for info in blobs.list("uploads/")] == ["uploads/u1"]
+    with blobs.local_file("files/1/a.xpi") as path:
+        assert path.read_bytes() == b"0123456789"
+    assert blobs.download("uploads/u1").path.read_bytes() == b"xxx"
+
+
+def test_a_file_made_in_the_scratch_space_is_stored_whole_and_hashed(tmp_path):
+    blobs = LocalBlobStore(tmp_path / "blobs")
+    made = blobs.scratch_dir() / "signed.xpi"
+    made.write_bytes(b"signed bytes")
+    stored = blobs.put_file("files/2/b.xpi", made)
+    assert (stored.size, stored.sha256) == (12, hashlib.sha256(b"signed bytes").hexdigest())
+    assert not made.exists() and [info.key for info in blobs.list()] == ["files/2/b.xpi"]
+    elsewhere = tmp_path / "elsewhere.xpi"
+    elsewhere.write_bytes(b"copied")
+    assert blobs.put_file("files/3/c.xpi", elsewhere).size == 6 and not elsewhere.exists()
+    with blobs.open("files/3/c.xpi") as file:
+        assert file.read() == b"copied"

@@ -6,7 +6,6 @@ database and settings libraries alone take a third of a second to import.
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -28,7 +27,7 @@ def serve(args) -> int:
 
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
-    from addonhub.submissions.pipeline import give_up_handlers, handlers
+    from addonhub.workflows import give_up_handlers, handlers
     store = _store(args)
     settings = store.settings
     workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers()).start()
@@ -46,7 +45,7 @@ def worker(args) -> int:
     import threading
 
     from addonhub.jobs import Worker
-    from addonhub.submissions.pipeline import give_up_handlers, handlers
+    from addonhub.workflows import give_up_handlers, handlers
     store = _store(args)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -79,20 +78,21 @@ def review_list(args) -> int:
 
 
 def review_decide(args) -> int:
+    from addonhub.catalog.constants import FileStatus
     from addonhub.catalog.models import File
     from addonhub.jobs import Worker
-    from addonhub.submissions.pipeline import give_up_handlers, handlers
+    from addonhub.workflows import give_up_handlers, handlers
     from addonhub.submissions.review import approve, reject
-    from addonhub.submissions.service import Refused
+    from addonhub.refusals import Refused
     from sqlalchemy import select
     store = _store(args)
     try:
         with store.db.session() as session:
             version = _review_target(session, args)
             if args.decision == "approve":
-                approve(session, version, args.notes)
+                approve(session, version, None, args.notes)
             else:
-                reject(session, version, args.notes)
+                reject(session, version, None, args.notes)
             version_id, guid, number = version.id, version.addon.guid, version.version
     except Refused as refusal:
         print(f"addonhub: {refusal.message}", file=sys.stderr)
@@ -104,7 +104,7 @@ def review_decide(args) -> int:
     Worker(store.db, handlers(store), give_up=give_up_handlers()).drain()
     with store.db.session() as session:
         statuses = set(session.scalars(select(File.status).where(File.version_id == version_id)))
-    if statuses == {"public"}:
+    if statuses == {FileStatus.PUBLIC}:
         print(f"Approved {guid} {number}: signed and published.")
     else:
         print(f"Approved {guid} {number}: queued for signing; it is published once a worker has signed it.")
@@ -238,15 +238,18 @@ def demo(args) -> int:
 
 
 def validate(args) -> int:
-    from addonhub.packages.archive import ArchiveLimits
+    from pydantic import ValidationError
+
     from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
     try:
-        limits = ArchiveLimits.from_environment()
-    except ValueError as error:
-        print(f"addonhub: {error}", file=sys.stderr)
+        settings = _settings(args)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        print(f"addonhub: ADDONHUB_{str(problem['loc'][0]).upper()} is {problem['input']!r}: {problem['msg']}",
+              file=sys.stderr)
         return 2
-    options = ValidationOptions(listed=not args.unlisted, target=args.target, limits=limits,
-                                addons_linter=args.addons_linter)
+    options = ValidationOptions(listed=not args.unlisted, target=args.target, limits=settings.archive_limits(),
+                                addons_linter=settings.addons_linter)
     try:
         report = validate_package(args.file, options)
     except (UnreadablePackage, OSError) as error:
@@ -388,7 +391,7 @@ def parser() -> argparse.ArgumentParser:
     validating.add_argument("--target", choices=("firefox", "chromium"), default="firefox")
     # Read straight from the environment (the store's setting of the same name) so that
     # validating a file does not load the settings machinery.
-    validating.add_argument("--addons-linter", metavar="PATH", default=os.environ.get("ADDONHUB_ADDONS_LINTER"),
+    validating.add_argument("--addons-linter", metavar="PATH",
                             help="also run this addons-linter executable (or set ADDONHUB_ADDONS_LINTER)")
 
     signing_ca = commands.add_parser("signing", help="Manage the store's signing CA.").add_subparsers(

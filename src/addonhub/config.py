@@ -5,7 +5,10 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from addonhub.packages.archive import ArchiveLimits
 from addonhub.private_files import read_or_create
+
+_PACKAGE_LIMITS = ArchiveLimits()
 
 
 class Settings(BaseSettings):
@@ -33,8 +36,18 @@ class Settings(BaseSettings):
     submission_rate_per_user: str = "3/minute;10/hour;24/day"
     submission_rate_per_ip: str = "6/minute;50/hour"
     rate_limit_storage: str = "memory://"
+    # What a package may hold (AMO's limits; sizes in bytes); past them it is refused unread.
+    package_max_entries: int = _PACKAGE_LIMITS.max_entries
+    package_max_entry_size: int = _PACKAGE_LIMITS.max_entry_size
+    package_max_total_size: int = _PACKAGE_LIMITS.max_total_size
+    package_max_compression_ratio: float = _PACKAGE_LIMITS.max_compression_ratio
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
+
+    def archive_limits(self) -> ArchiveLimits:
+        return ArchiveLimits(max_entries=self.package_max_entries, max_entry_size=self.package_max_entry_size,
+                             max_total_size=self.package_max_total_size,
+                             max_compression_ratio=self.package_max_compression_ratio)
 
     def prepare_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,11 +1,13 @@
-"""One store: its settings, its database and its secret, opened (and migrated) together."""
+"""One store: its settings, its database, its secrets, its blobs and its limits, opened together.
 
-from starlette.requests import Request
+This is where infrastructure is chosen from settings (the database URL, the blob backend, the
+rate-limit storage); domain code receives the pieces it needs, never the Store.
+"""
 
 from functools import cached_property
 
 from addonhub.accounts.keys import KeyCipher
-from addonhub.blobs import LocalBlobStore
+from addonhub.blobs import open_blob_store
 from addonhub.config import Settings
 from addonhub.db import Database
 
@@ -19,7 +21,7 @@ class Store:
         self.secret_key = settings.load_secret_key()
         # Encrypts the AMO API key secrets kept in the database (its key file is in data_dir).
         self.api_key_cipher = KeyCipher.open(settings.data_dir)
-        self.blobs = LocalBlobStore(settings.data_dir / "blobs")
+        self.blobs = open_blob_store(settings)
 
     @cached_property
     def signing_ca(self):
@@ -29,12 +31,5 @@ class Store:
 
     @cached_property
     def submission_throttle(self):
-        from addonhub.submissions.throttle import SubmissionThrottle
+        from addonhub.rate_limits import SubmissionThrottle
         return SubmissionThrottle(self.settings)
-
-    def base_url_for(self, request: Request) -> str:
-        """The configured public URL, or else the one the request came in on."""
-        if self.settings.base_url:
-            return self.settings.base_url.rstrip("/")
-        host = request.headers.get("host") or "{}:{}".format(*(request.scope.get("server") or ("localhost", 80)))
-        return f"{request.scope['scheme']}://{host}"

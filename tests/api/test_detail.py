@@ -195,7 +195,8 @@ def test_version_detail_and_its_visibility(client, catalogue, owner):
     assert version["files"][0]["status"] == "public" and version["files"][0]["permissions"] == ["storage"]
     assert set(version) >= {"id", "channel", "compatibility", "edit_url", "files", "is_strict_compatibility_enabled",
                             "license", "release_notes", "reviewed", "version"}
-    assert client.get("/api/v4/addons/addon/public-one/versions/7003/").status_code == 401
+    # An unlisted version stays unknown to all but the add-on's people, as its file does.
+    assert client.get("/api/v4/addons/addon/public-one/versions/7003/").status_code == 404
     assert client.get("/api/v4/addons/addon/public-one/versions/7003/", headers=owner_headers).status_code == 200
     assert client.get("/api/v4/addons/addon/public-one/versions/7004/", headers=owner_headers).status_code == 404
     assert client.get("/api/v4/addons/addon/public-one/versions/424242/").status_code == 404

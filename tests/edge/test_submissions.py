@@ -99,7 +99,7 @@ def decide(store, run_jobs, version: str, decision: str, notes: str | None = Non
     """A reviewer's decision, as `addonhub review approve|reject` makes it."""
     with store.db.session() as session:
         pending = session.scalar(select(Version).where(Version.version == version))
-        (approve if decision == "approve" else reject)(session, pending, notes)
+        (approve if decision == "approve" else reject)(session, pending, None, notes)
     run_jobs()
 
 

@@ -313,4 +313,4 @@ def test_limits_are_settings(tmp_path):
     assert result.returncode == 1 and json.loads(result.stdout)["messages"][0]["id"] == ["TOO_MANY_ENTRIES"]
     result = subprocess.run([ADDONHUB, "validate", str(path)], capture_output=True, text=True,
                             env={**os.environ, "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE": "lots"})
-    assert result.returncode == 2 and "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE must be a number" in result.stderr
+    assert result.returncode == 2 and "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE is 'lots': Input should be a valid integer" in result.stderr

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from addonhub.catalog.models import Addon, File
 from addonhub.jobs import Worker
 from addonhub.submissions.models import Upload
-from addonhub.submissions.pipeline import give_up_handlers
+from addonhub.workflows import give_up_handlers
 from addonhub.submissions.review import approve, pending_version, reject
-from addonhub.submissions.service import Refused
+from addonhub.refusals import Refused
 from tests.submissions.test_signing_api import put, snapshot
 
 STATUS = "/api/v4/addons/test@example.org/versions/{}/"
@@ -31,10 +31,10 @@ def test_only_the_first_of_two_racing_decisions_stands(store, client, waiting, r
     with store.db.session() as first, store.db.session() as second:
         seen_by_first = pending_version(first, "test@example.org", "2.0")
         seen_by_second = pending_version(second, "test@example.org", "2.0")
-        reject(first, seen_by_first, "Remote code.")
+        reject(first, seen_by_first, None, "Remote code.")
         first.commit()
         with pytest.raises(Refused, match="already been reviewed"):
-            approve(second, seen_by_second)
+            approve(second, seen_by_second, None)
     run_jobs()
     status = client.get(STATUS.format("2.0"), headers=waiting).json()
     assert status["reviewed"] and not status["active"] and not status["files"][0]["signed"]

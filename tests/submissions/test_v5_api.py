@@ -242,7 +242,7 @@ def test_a_listed_version_waits_for_review_then_is_public_and_in_the_catalogue(c
     assert client.get(f"{API}/addon/{GUID}/").status_code == 401
 
     with store.db.session() as session:
-        approve(session, session.get(Version, version_id), "Looks fine.")
+        approve(session, session.get(Version, version_id), None, "Looks fine.")
     run_jobs()
     version = version_status(client, headers, GUID, version_id).json()
     assert version["file"]["status"] == "public" and version["reviewed"]
@@ -260,7 +260,7 @@ def test_a_rejected_version_shows_disabled_and_the_notes_to_its_owner_only(clien
     version_id = client.put(f"{API}/addon/{GUID}/", headers=headers,
                             json={"version": {"upload": upload}}).json()["version"]["id"]
     with store.db.session() as session:
-        reject(session, session.get(Version, version_id), "Remote code is not allowed.")
+        reject(session, session.get(Version, version_id), None, "Remote code is not allowed.")
     version = version_status(client, headers, GUID, version_id).json()
     assert version["file"]["status"] == "disabled" and version["reviewer_notes"] == "Remote code is not allowed."
     assert version_status(client, other, GUID, version_id).status_code == 403
@@ -272,7 +272,7 @@ def test_unlisted_versions_are_unknown_to_all_but_the_owner(client, store, devel
     upload = validated_upload(client, headers, run_jobs, xpi("1.0"), channel="listed")
     listed = client.put(f"{API}/addon/{GUID}/", headers=headers, json={"version": {"upload": upload}}).json()
     with store.db.session() as session:
-        approve(session, session.get(Version, listed["version"]["id"]))
+        approve(session, session.get(Version, listed["version"]["id"]), None)
     upload = validated_upload(client, headers, run_jobs, xpi("2.0"))
     unlisted = client.post(f"{API}/addon/{GUID}/versions/", headers=headers, json={"upload": upload}).json()
     assert unlisted["channel"] == "unlisted"

@@ -12,16 +12,28 @@ from starlette.requests import Request
 from addonhub.accounts import jwt_auth
 from addonhub.accounts.models import User
 from addonhub.accounts.service import user_for_token
+from addonhub.catalog.models import Addon
 from addonhub.api.responses import APIError
 
 JWT_CHALLENGE = 'JWT realm="Access to addons.mozilla.org external API"'
 BEARER_CHALLENGE = 'Bearer realm="api"'
+NO_PERMISSION = "You do not have permission to perform this action."
 
 
 def credentials_required(extra: dict | None = None) -> APIError:
     """AMO's 401 for a request that needs an account and came without credentials."""
     return APIError(401, {"detail": "Authentication credentials were not provided.", **(extra or {})},
                     {"WWW-Authenticate": JWT_CHALLENGE})
+
+
+def permission_denied(user: User | None, addon: Addon | None = None) -> APIError:
+    """AMO's answer to a caller who may not see something that exists: 401 to the anonymous, 403
+    to others; about an add-on, with its disabled flags (which say why it is hidden)."""
+    flags = {} if addon is None else {"is_disabled_by_developer": addon.is_disabled,
+                                      "is_disabled_by_mozilla": addon.is_disabled_by_mozilla}
+    if user is None:
+        return credentials_required(flags)
+    return APIError(403, {"detail": NO_PERMISSION, **flags})
 
 
 def current_user(request: Request, session: Session) -> User | None:

@@ -12,9 +12,8 @@ from starlette.responses import FileResponse
 
 from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import not_found
-from addonhub.catalog.indexing import is_listed, is_public_listed
 from addonhub.catalog.models import File
-from addonhub.catalog.service import can_manage
+from addonhub.catalog.service import Access, file_access, is_public_file
 
 router = APIRouter(tags=["downloads"])
 MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
@@ -29,18 +28,16 @@ def _download(request: Request, file_id: str) -> FileResponse:
         file = session.get(File, int(file_id))
         if file is None or not file.storage_key or not store.blobs.exists(file.storage_key):
             raise not_found()
-        version, addon = file.version, file.version.addon
-        public = file.status == "public" and is_public_listed(version) and is_listed(addon)
-        if not public:
-            user = current_user(request, session)
-            if user is None:
-                raise credentials_required()
-            if not can_manage(addon, user):
-                raise not_found()
-        path, filename, digest = store.blobs.path_of(file.storage_key), file.filename, file.hash
+        # Public files need no look at the credentials: anyone may have them.
+        access = Access.ALLOWED if is_public_file(file) else file_access(file, current_user(request, session))
+        if access is Access.DENIED:
+            raise credentials_required()
+        if access is Access.NOT_FOUND:
+            raise not_found()
+        download, filename, digest = store.blobs.download(file.storage_key), file.filename, file.hash
     extension = filename.rsplit(".", 1)[-1]
-    return FileResponse(path, media_type=MEDIA_TYPES.get(extension, "application/octet-stream"), filename=filename,
-                        headers={"X-Target-Digest": digest} if digest else None)
+    return FileResponse(download.path, media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
+                        filename=filename, headers={"X-Target-Digest": digest} if digest else None)
 
 
 @router.get("/api/{api_version}/file/{file_id}/{filename}")

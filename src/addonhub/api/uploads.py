@@ -13,7 +13,8 @@ import anyio
 from python_multipart.multipart import MultipartParseError, MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
-from addonhub.blobs import BlobTooLarge, BlobWriter, LocalBlobStore, StoredBlob
+from addonhub.blobs import BlobStore, BlobTooLarge, BlobWriter, StoredBlob
+from addonhub.config import Settings
 
 MAX_FIELD_SIZE = 64 * 1024
 
@@ -35,7 +36,7 @@ class ReceivedForm:
     fields: dict[str, str] = field(default_factory=dict)
     files: dict[str, ReceivedFile] = field(default_factory=dict)
 
-    def discard(self, blobs: LocalBlobStore, keep: str | None = None) -> None:
+    def discard(self, blobs: BlobStore, keep: str | None = None) -> None:
         """Deletes the blobs of the form's files (but the one named `keep`)."""
         for name, received in self.files.items():
             if name != keep:
@@ -46,6 +47,16 @@ class ReceivedForm:
 class BodyLimits:
     max_bytes: int
     idle_timeout: float
+
+    @classmethod
+    def for_uploads(cls, settings: Settings) -> "BodyLimits":
+        """A package's limits: as large as the store accepts."""
+        return cls(settings.upload_max_bytes, settings.upload_idle_timeout)
+
+    @classmethod
+    def for_small_body(cls, settings: Settings, max_bytes: int) -> "BodyLimits":
+        """A body read whole into memory (notes, forms, JSON): as patient as an upload, but small."""
+        return cls(max_bytes, settings.upload_idle_timeout)
 
 
 def _too_large(limits: BodyLimits) -> UploadRejected:
@@ -71,7 +82,7 @@ async def _chunks(request: Request, limits: BodyLimits) -> AsyncIterator[bytes]:
             yield chunk
 
 
-async def receive_body(request: Request, blobs: LocalBlobStore, key: str, limits: BodyLimits) -> StoredBlob:
+async def receive_body(request: Request, blobs: BlobStore, key: str, limits: BodyLimits) -> StoredBlob:
     """The whole request body as one blob (Edge's application/zip uploads)."""
     writer = blobs.writer(key, limits.max_bytes)
     try:
@@ -96,7 +107,7 @@ async def read_small_body(request: Request, limits: BodyLimits) -> bytes:
     return bytes(body)
 
 
-async def receive_form(request: Request, blobs: LocalBlobStore, key_for_file, limits: BodyLimits) -> ReceivedForm:
+async def receive_form(request: Request, blobs: BlobStore, key_for_file, limits: BodyLimits) -> ReceivedForm:
     """A multipart/form-data body: its text fields, and its files stored as blobs under
     key_for_file(field name)."""
     content_type, options = parse_options_header(request.headers.get("content-type", ""))
@@ -127,7 +138,7 @@ class _FormBuilder:
     """Collects the parts the multipart parser reports: text fields in memory (bounded), files
     into blob writers."""
 
-    def __init__(self, blobs: LocalBlobStore, key_for_file, max_bytes: int):
+    def __init__(self, blobs: BlobStore, key_for_file, max_bytes: int):
         self.blobs, self.key_for_file, self.max_bytes = blobs, key_for_file, max_bytes
         self.result = ReceivedForm()
         self.complete = False

@@ -26,18 +26,56 @@ ADDON_TYPES = ("extension", "persona", "theme", "dictionary", "language", "searc
 TYPE_ALIASES = {"statictheme": "persona"}
 LANGUAGE_TOOL_TYPES = ("dictionary", "language")
 
-ADDON_STATUSES = (
-    "incomplete", "unreviewed", "pending", "nominated", "public", "disabled",
-    "lite", "lite-nominated", "rejected", "review-pending", "deleted",
-)
-# Statuses whose listed content may appear in public listings.
-REVIEWED_STATUSES = ("public", "lite")
 
-FILE_STATUSES = ("public", "unreviewed", "nominated", "disabled", "lite", "beta", "deleted")
-PUBLIC_FILE_STATUSES = ("public", "lite")
+def _values(vocabulary: type) -> tuple[str, ...]:
+    return tuple(value for name, value in vars(vocabulary).items() if name.isupper())
+
+
+class AddonStatus:
+    """AMO's add-on statuses, as stored. Plain strings rather than an Enum: database drivers
+    store some Enums by member name."""
+    INCOMPLETE = "incomplete"  # no version has passed review yet
+    UNREVIEWED = "unreviewed"
+    PENDING = "pending"
+    NOMINATED = "nominated"  # a listed version waits for its first review
+    PUBLIC = "public"
+    DISABLED = "disabled"  # by the store (disabled by its developer is a flag)
+    LITE = "lite"
+    LITE_NOMINATED = "lite-nominated"
+    REJECTED = "rejected"
+    REVIEW_PENDING = "review-pending"
+    DELETED = "deleted"
+
+
+ADDON_STATUSES = _values(AddonStatus)
+# Statuses whose listed content may appear in public listings.
+REVIEWED_STATUSES = (AddonStatus.PUBLIC, AddonStatus.LITE)
+# Add-ons whose versions are out of review and take no new ones: deleted, or disabled by the store.
+CLOSED_STATUSES = (AddonStatus.DELETED, AddonStatus.DISABLED)
+
+
+class FileStatus:
+    PUBLIC = "public"
+    UNREVIEWED = "unreviewed"  # waiting for signing or for a reviewer
+    NOMINATED = "nominated"
+    DISABLED = "disabled"  # rejected by a reviewer, or disabled
+    LITE = "lite"
+    BETA = "beta"
+    DELETED = "deleted"
+
+
+FILE_STATUSES = _values(FileStatus)
+PUBLIC_FILE_STATUSES = (FileStatus.PUBLIC, FileStatus.LITE)
+
+
+class Channel:
+    LISTED = "listed"  # reviewed, then public in the catalogue
+    UNLISTED = "unlisted"  # signed for its developer to distribute, never listed
+
+
+CHANNELS = _values(Channel)
 
 PLATFORMS = ("all", "mac", "linux", "android", "windows")
-CHANNELS = ("listed", "unlisted")
 
 _EXTENSION_CATEGORIES = (
     "alerts-updates", "appearance", "bookmarks", "download-management", "feeds-news-blogging",

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from addonhub.accounts.models import User
 from addonhub.catalog import appversions
 from addonhub.catalog.constants import (
-    ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS,
-    TYPE_ALIASES,
+    ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS, TYPE_ALIASES,
+    AddonStatus, Channel, FileStatus,
 )
 from addonhub.catalog.indexing import refresh_current_version, reindex
 from addonhub.catalog.models import (
@@ -177,7 +177,7 @@ class _Importer:
         locale = reader.get("default_locale", str, "en-US")
         addon.default_locale = locale
         addon.type = reader.choice("type", ADDON_TYPES, "extension", TYPE_ALIASES)
-        addon.status = reader.choice("status", ADDON_STATUSES, "public")
+        addon.status = reader.choice("status", ADDON_STATUSES, AddonStatus.PUBLIC)
         addon.is_disabled = reader.get("is_disabled", bool, False)
         addon.name = reader.translations("name", locale)
         if not addon.name:
@@ -299,7 +299,7 @@ class _Importer:
                 reader.fail("id", f"version id {version_id} already belongs to another add-on")
             version = Version(id=version_id, version=number)
             addon.versions.append(version)
-        version.channel = reader.choice("channel", CHANNELS, "listed")
+        version.channel = reader.choice("channel", CHANNELS, Channel.LISTED)
         version.is_deleted = reader.get("is_deleted", bool, False)
         version.release_notes = reader.translations("release_notes", locale)
         version.is_strict_compatibility_enabled = reader.get("is_strict_compatibility_enabled", bool, False)
@@ -340,7 +340,7 @@ class _Importer:
         file = existing or File(id=file_id)
         file.hash = reader.get("hash", str)
         file.size = reader.count("size")
-        file.status = reader.choice("status", FILE_STATUSES, "public")
+        file.status = reader.choice("status", FILE_STATUSES, FileStatus.PUBLIC)
         file.platform = reader.choice("platform", PLATFORMS, "all")
         file.created = reader.moment("created") or version.created
         file.permissions = reader.string_list("permissions")

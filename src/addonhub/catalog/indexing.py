@@ -5,14 +5,14 @@ from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from addonhub import search
-from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES
+from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES, Channel
 from addonhub.catalog.models import Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, Version
 from addonhub.catalog.serializers import addon_object
 
 
 def is_public_listed(version: Version) -> bool:
     return (
-        version.channel == "listed" and not version.is_deleted
+        version.channel == Channel.LISTED and not version.is_deleted
         and any(file.status in PUBLIC_FILE_STATUSES for file in version.files)
     )
 

@@ -10,6 +10,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from addonhub.accounts.models import User
+from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
 from addonhub.db import Base
 
 Translations = dict[str, str]
@@ -28,7 +29,7 @@ class Addon(Base):
     # The product id the Edge publish API knows this add-on by.
     edge_product_id: Mapped[str] = mapped_column(String(36), unique=True, default=_new_product_id)
     type: Mapped[str] = mapped_column(String(16), index=True)
-    status: Mapped[str] = mapped_column(String(16), index=True, default="incomplete")
+    status: Mapped[str] = mapped_column(String(16), index=True, default=AddonStatus.INCOMPLETE)
     # Disabled by its developer; a store-side disable is status "disabled".
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     default_locale: Mapped[str] = mapped_column(String(10), default="en-US")
@@ -86,11 +87,11 @@ class Addon(Base):
 
     @property
     def is_deleted(self) -> bool:
-        return self.status == "deleted"
+        return self.status == AddonStatus.DELETED
 
     @property
     def is_disabled_by_mozilla(self) -> bool:
-        return self.status == "disabled"
+        return self.status == AddonStatus.DISABLED
 
 
 class AddonUser(Base):
@@ -165,7 +166,7 @@ class Version(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     addon_id: Mapped[int] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), index=True)
     version: Mapped[str] = mapped_column(String(255))
-    channel: Mapped[str] = mapped_column(String(10), default="listed")
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.LISTED)
     # A deleted version stays so that its version string can never be reused.
     is_deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     license_id: Mapped[int | None] = mapped_column(ForeignKey("licenses.id"))
@@ -209,7 +210,7 @@ class File(Base):
     storage_key: Mapped[str | None] = mapped_column(String(512))
     hash: Mapped[str | None] = mapped_column(String(80))
     size: Mapped[int] = mapped_column(BigInteger, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="unreviewed")
+    status: Mapped[str] = mapped_column(String(16), default=FileStatus.UNREVIEWED)
     platform: Mapped[str] = mapped_column(String(16), default="all")
     is_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     is_webextension: Mapped[bool] = mapped_column(Boolean, default=True)

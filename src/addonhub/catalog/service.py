@@ -10,11 +10,11 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
-from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES
+from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES, PUBLIC_FILE_STATUSES, AddonStatus, Channel
 from addonhub.catalog.indexing import is_listed, is_public_listed
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentBody, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
-    ReplacementAddon, Version, VersionCompatibility,
+    File, ReplacementAddon, Version, VersionCompatibility,
 )
 
 MAX_RECOMMENDATIONS = 4
@@ -89,11 +89,30 @@ def addon_access(addon: Addon | None, user: User | None) -> Access:
 
 
 def version_access(addon: Addon, version: Version, user: User | None) -> Access:
+    """Public listed versions are for anyone; the others for the add-on's authors and reviewers.
+    Unlisted versions stay unknown to everyone else (as their files do), and deleted ones to all
+    but admins."""
     if version.is_deleted and not (user and user.is_admin):
         return Access.NOT_FOUND
     if is_public_listed(version) or can_manage(addon, user):
         return Access.ALLOWED
+    if version.channel == Channel.UNLISTED:
+        return Access.NOT_FOUND
     return Access.DENIED
+
+
+def is_public_file(file: File) -> bool:
+    """Whether anyone may download the file: public, of a public listed version of a listed add-on."""
+    version = file.version
+    return file.status in PUBLIC_FILE_STATUSES and is_public_listed(version) and is_listed(version.addon)
+
+
+def file_access(file: File, user: User | None) -> Access:
+    """Non-public files are for their add-on's authors and reviewers; to anyone else they do not
+    exist, so that unlisted add-ons stay unknown (DENIED: credentials would decide)."""
+    if is_public_file(file) or can_manage(file.version.addon, user):
+        return Access.ALLOWED
+    return Access.DENIED if user is None else Access.NOT_FOUND
 
 
 VERSION_FILTERS = ("all_without_unlisted", "all_with_unlisted", "all_with_deleted")
@@ -115,7 +134,7 @@ def versions_query(addon: Addon, version_filter: str | None):
     if version_filter != "all_with_deleted":
         query = query.where(Version.is_deleted.is_(False))
     if version_filter in (None, "all_without_unlisted"):
-        query = query.where(Version.channel == "listed")
+        query = query.where(Version.channel == Channel.LISTED)
     return query
 
 
@@ -133,7 +152,7 @@ def find_version(session: Session, addon: Addon, identifier: str) -> Version | N
 
 def latest_unlisted_version(session: Session, addon: Addon) -> Version | None:
     return session.scalar(
-        select(Version).where(Version.addon_id == addon.id, Version.channel == "unlisted", Version.is_deleted.is_(False))
+        select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.UNLISTED, Version.is_deleted.is_(False))
         .order_by(Version.created.desc(), Version.id.desc()).limit(1)
     )
 
@@ -200,7 +219,7 @@ def compat_overrides(session: Session, guids: list[str], offset: int, limit: int
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(CompatOverride.id).offset(offset).limit(limit)).all()
     ids = dict(session.execute(
-        select(Addon.guid, Addon.id).where(Addon.guid.in_([row.addon_guid for row in rows]), Addon.status != "deleted")
+        select(Addon.guid, Addon.id).where(Addon.guid.in_([row.addon_guid for row in rows]), Addon.status != AddonStatus.DELETED)
     ).all()) if rows else {}
     return total, [
         {

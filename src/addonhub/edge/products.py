@@ -12,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
-from addonhub.catalog.constants import REVIEWED_STATUSES
+from addonhub.catalog.constants import REVIEWED_STATUSES, AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, AddonUser, File, Version
+from addonhub.submissions.versions import generated_guid
 
 # Edge publishes extensions and themes; the catalogue's other types (dictionaries, language
 # packs, search engines) are Firefox's alone.
@@ -40,10 +41,10 @@ def create_product(session: Session, owner: User, name: str) -> Addon:
     if not name:
         raise ProductError("a product needs a name")
     addon = Addon(
-        guid="{" + str(uuid.uuid4()) + "}",
+        guid=generated_guid(),
         slug=f"edge-{secrets.token_hex(8)}",  # letters first: a slug may not be only digits
         type="extension",
-        status="incomplete",
+        status=AddonStatus.INCOMPLETE,
         default_locale=DEFAULT_LOCALE,
         name={DEFAULT_LOCALE: name},
         authors=[AddonUser(user_id=owner.id, position=0, listed=True)],
@@ -57,7 +58,7 @@ def products_of(session: Session, user: User) -> list[Addon]:
     """The Edge products the user is an author of, oldest first; deleted add-ons are not products."""
     return list(session.scalars(
         select(Addon).join(AddonUser, AddonUser.addon_id == Addon.id)
-        .where(AddonUser.user_id == user.id, Addon.type.in_(EDGE_PRODUCT_TYPES), Addon.status != "deleted")
+        .where(AddonUser.user_id == user.id, Addon.type.in_(EDGE_PRODUCT_TYPES), Addon.status != AddonStatus.DELETED)
         .order_by(Addon.id)
     ))
 
@@ -73,7 +74,7 @@ def product_for(session: Session, user: User, product_id: str) -> Addon | None:
     addon = session.scalar(
         select(Addon).join(AddonUser, AddonUser.addon_id == Addon.id)
         .where(Addon.edge_product_id == normalized, AddonUser.user_id == user.id,
-               Addon.type.in_(EDGE_PRODUCT_TYPES), Addon.status != "deleted")
+               Addon.type.in_(EDGE_PRODUCT_TYPES), Addon.status != AddonStatus.DELETED)
     )
     return addon
 
@@ -86,7 +87,7 @@ def product_status(session: Session, addon: Addon) -> str:
     if submission_in_review(session, addon) is not None:
         return IN_REVIEW
     latest = session.scalar(
-        select(Version).where(Version.addon_id == addon.id, Version.channel == "listed", Version.is_deleted.is_(False))
+        select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.LISTED, Version.is_deleted.is_(False))
         .order_by(Version.id.desc()).limit(1))
     if latest is not None and is_rejected(latest):
         return FAILED
@@ -99,14 +100,14 @@ def submission_in_review(session: Session, addon: Addon) -> Version | None:
     """The product's listed version that is not public yet and not rejected, if any: what a new
     publish would conflict with."""
     return session.scalar(
-        select(Version).where(Version.addon_id == addon.id, Version.channel == "listed", Version.is_deleted.is_(False),
-                              Version.files.any(File.status == "unreviewed"))
+        select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.LISTED, Version.is_deleted.is_(False),
+                              Version.files.any(File.status == FileStatus.UNREVIEWED))
         .order_by(Version.id.desc()).limit(1))
 
 
 def is_rejected(version: Version) -> bool:
     """A reviewer refused it: reviewed, and its files disabled (submissions.review.reject)."""
-    return version.reviewed is not None and bool(version.files) and all(f.status == "disabled" for f in version.files)
+    return version.reviewed is not None and bool(version.files) and all(f.status == FileStatus.DISABLED for f in version.files)
 
 
 def product_name(addon: Addon) -> str:

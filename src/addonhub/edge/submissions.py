@@ -1,10 +1,11 @@
 """The Edge submission life cycle on the shared pipeline: package upload, draft, publish.
 
-- receive_package(): the package becomes an Upload (purpose EDGE, validated for Chromium) and an
+- receive_package(): the package becomes an Upload (purpose PRODUCT_DRAFT, validated for Chromium) and an
   upload operation. Nothing is read from it on arrival: Edge reports every package problem
   through the operation's status, never in the upload's answer.
-- make_draft(): what follows a valid EDGE upload's validation (submissions.pipeline), in the same
-  transaction: the package becomes the product's draft, replacing an older one.
+- make_draft(): what follows a valid product-draft upload's validation (registered in
+  addonhub.workflows), in the same transaction: the package becomes the product's draft,
+  replacing an older one.
 - request_publish() records a publish operation and queues the edge-publish job; publish() is
   that job: the draft becomes a listed version, which waits in the review queue like every other.
 
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
 from addonhub.blobs import StoredBlob
+from addonhub.catalog.constants import Channel
 from addonhub.catalog.models import Addon
 from addonhub.edge.models import (
     IN_PROGRESS, IN_PROGRESS_SUBMISSION, NO_MODULES_UPDATED, PUBLISH, SUBMISSION_VALIDATION_ERROR, SUCCEEDED,
@@ -26,8 +28,11 @@ from addonhub.edge.models import (
 )
 from addonhub.edge.products import submission_in_review
 from addonhub.jobs import enqueue
-from addonhub.submissions.models import EDGE, Upload
-from addonhub.submissions.service import Refused, Submitter, create_version, record_upload
+from addonhub.catalog.edits import VersionChanges
+from addonhub.refusals import Refused
+from addonhub.submissions.models import PRODUCT_DRAFT, Upload
+from addonhub.submissions.uploads import Submitter, record_upload
+from addonhub.submissions.versions import create_version
 
 PUBLISH_JOB = "edge-publish"
 # A raw application/zip body has no file name; the version's file gets one of its own anyway.
@@ -36,7 +41,7 @@ PACKAGE_FILENAME = "package.zip"
 
 def receive_package(session: Session, submitter: Submitter, product: Addon, blob: StoredBlob) -> EdgeOperation:
     """Records the package and its validation job, and the operation the client will poll."""
-    upload = record_upload(session, submitter, blob, PACKAGE_FILENAME, purpose=EDGE, channel="listed",
+    upload = record_upload(session, submitter, blob, PACKAGE_FILENAME, purpose=PRODUCT_DRAFT, channel=Channel.LISTED,
                            identity=None, guid=product.guid, addon=product, target="chromium")
     operation = EdgeOperation(kind=UPLOAD, addon_id=product.id, user_id=submitter.user.id, upload_id=upload.id)
     session.add(operation)
@@ -68,7 +73,7 @@ def request_publish(session: Session, submitter: Submitter, product: Addon, note
     return operation
 
 
-def publish(store, session: Session, payload: dict) -> None:
+def publish(session: Session, payload: dict) -> None:
     """The edge-publish job: the draft goes to the review queue, or the operation fails saying why."""
     operation = session.get(EdgeOperation, payload["operation_id"])
     if operation is None or operation.state != IN_PROGRESS:
@@ -84,8 +89,8 @@ def publish(store, session: Session, payload: dict) -> None:
         _fail(operation, IN_PROGRESS_SUBMISSION)
         return
     try:
-        version = create_version(session, upload, session.get(User, operation.user_id), "listed",
-                                 approval_notes=operation.notes)
+        version = create_version(session, upload, session.get(User, operation.user_id), Channel.LISTED,
+                                 VersionChanges(approval_notes=operation.notes))
     except Refused as refusal:
         _fail(operation, SUBMISSION_VALIDATION_ERROR, refusal.message)
         return

@@ -7,12 +7,11 @@ bomb. Content is only ever streamed, in chunks, with the real size and CRC check
 so nothing is extracted to disk and no entry is held whole in memory unless asked for.
 """
 
-import os
 import stat
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 MIB = 1024 * 1024
@@ -31,21 +30,6 @@ class ArchiveLimits:
     # Deflate rarely beats 20:1 on real add-on content; past 100:1 on a large entry it is a bomb.
     max_compression_ratio: float = 100.0
     ratio_checked_above: int = 1 * MIB
-
-    @classmethod
-    def from_environment(cls, environ=os.environ) -> "ArchiveLimits":
-        """The limits as set by ADDONHUB_PACKAGE_MAX_ENTRIES, ..._MAX_ENTRY_SIZE, ..._MAX_TOTAL_SIZE
-        and ..._MAX_COMPRESSION_RATIO (sizes in bytes), each defaulting to the value above. Read
-        here rather than through the store's Settings so that validating a file starts fast."""
-        values = {}
-        for field in fields(cls):
-            name = f"ADDONHUB_PACKAGE_{field.name.upper()}"
-            if name in environ:
-                try:
-                    values[field.name] = type(field.default)(environ[name])
-                except ValueError:
-                    raise ValueError(f"{name} must be a number, not {environ[name]!r}") from None
-        return cls(**values)
 
 
 class ArchiveError(Exception):

@@ -6,12 +6,13 @@ from datetime import datetime
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from addonhub.catalog.constants import Channel
 from addonhub.db import Base
 
-# What the upload is for, which decides what follows a successful validation.
-SIGNING_API = "signing-api"   # AMO v3/v4: a version is created at once
-SUBMISSION_API = "submission-api"  # AMO v5: the client creates the version in a second call
-EDGE = "edge"                 # Edge publish API: the package becomes the product's draft
+# What follows an upload's successful validation (its `purpose`).
+AUTO_VERSION = "auto-version"    # a version is made from it at once (AMO's signing API)
+AWAIT_VERSION = "await-version"  # its uploader asks for a version in a second call (AMO's v5 API)
+PRODUCT_DRAFT = "product-draft"  # it becomes its product's draft, a version once published (Edge)
 
 
 def _new_uuid() -> str:
@@ -28,7 +29,7 @@ class Upload(Base):
     purpose: Mapped[str] = mapped_column(String(16))
     # Which browser family the package is validated for: firefox or chromium.
     target: Mapped[str] = mapped_column(String(16), default="firefox")
-    channel: Mapped[str] = mapped_column(String(10), default="unlisted")
+    channel: Mapped[str] = mapped_column(String(10), default=Channel.UNLISTED)
     # The add-on id it was sent for (URL or manifest); the add-on once one exists.
     guid: Mapped[str | None] = mapped_column(String(255))
     addon_id: Mapped[int | None] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), index=True)

@@ -10,14 +10,14 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
+from addonhub.accounts.models import User
+from addonhub.catalog.constants import CLOSED_STATUSES, AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import is_public_listed, reindex
 from addonhub.catalog.models import Addon, File, Version
-from addonhub.catalog.service import find_addon, find_version
+from addonhub.catalog.service import find_addon, find_version, is_author
 from addonhub.jobs import enqueue
-from addonhub.submissions.service import CONFLICT, INVALID, NOT_FOUND, SIGN_JOB, Refused
-
-# Add-ons whose versions are out of review: deleted, or disabled by the store.
-CLOSED_ADDON_STATUSES = ("deleted", "disabled")
+from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
+from addonhub.submissions.versions import SIGN_JOB
 
 
 def review_queue(session: Session) -> list[Version]:
@@ -25,8 +25,8 @@ def review_queue(session: Session) -> list[Version]:
     return list(session.scalars(
         select(Version)
         .join(Addon, Addon.id == Version.addon_id)
-        .where(Version.channel == "listed", Version.is_deleted.is_(False), Version.reviewed.is_(None),
-               Version.files.any(File.status == "unreviewed"), Addon.status.not_in(CLOSED_ADDON_STATUSES))
+        .where(Version.channel == Channel.LISTED, Version.is_deleted.is_(False), Version.reviewed.is_(None),
+               Version.files.any(File.status == FileStatus.UNREVIEWED), Addon.status.not_in(CLOSED_STATUSES))
         .options(selectinload(Version.addon), selectinload(Version.files))
         .order_by(Version.created, Version.id)
     ))
@@ -40,33 +40,36 @@ def pending_version(session: Session, addon_identifier: str, version_string: str
         version = version or find_version(session, addon, version_string)
     if version is None:
         raise Refused(NOT_FOUND, f"No version {version_string} of add-on {addon_identifier}.")
-    if version.reviewed is not None or version.channel != "listed":
+    if version.reviewed is not None or version.channel != Channel.LISTED:
         raise Refused(CONFLICT, f"Version {version.version} of {addon.guid} is not awaiting review.")
-    if addon.status in CLOSED_ADDON_STATUSES:
+    if addon.status in CLOSED_STATUSES:
         raise Refused(CONFLICT, f"Add-on {addon.guid} is {addon.status}: its versions cannot be reviewed.")
     return version
 
 
-def approve(session: Session, version: Version, notes: str | None = None) -> None:
-    _decide(session, version, notes)
+def approve(session: Session, version: Version, reviewer: User | None, notes: str | None = None) -> None:
+    """`reviewer` None is the store's operator (the CLI)."""
+    _decide(session, version, reviewer, notes)
     enqueue(session, SIGN_JOB, {"version_id": version.id})
 
 
-def reject(session: Session, version: Version, notes: str) -> None:
+def reject(session: Session, version: Version, reviewer: User | None, notes: str | None) -> None:
     if not notes or not notes.strip():
-        raise Refused(INVALID, "A rejection needs notes for the developer.")
-    _decide(session, version, notes)
+        raise Refused(INVALID, "A rejection needs notes for the developer.", field="notes")
+    _decide(session, version, reviewer, notes)
     for file in version.files:
-        file.status = "disabled"
+        file.status = FileStatus.DISABLED
     addon: Addon = version.addon
-    if addon.status == "nominated" and not any(is_public_listed(v) for v in addon.versions):
-        addon.status = "incomplete"
+    if addon.status == AddonStatus.NOMINATED and not any(is_public_listed(v) for v in addon.versions):
+        addon.status = AddonStatus.INCOMPLETE
     reindex(session, addon)
 
 
-def _decide(session: Session, version: Version, notes: str | None) -> None:
+def _decide(session: Session, version: Version, reviewer: User | None, notes: str | None) -> None:
     """Records the decision if no other reviewer has decided first: two reviewers (or a reviewer
     and the CLI) may act on the same version at once, and only one decision may stand."""
+    if reviewer is not None and is_author(version.addon, reviewer):
+        raise Refused(FORBIDDEN, "You cannot review your own add-on.")
     decided = session.execute(update(Version).where(Version.id == version.id, Version.reviewed.is_(None))
                               .values(reviewed=datetime.utcnow(), reviewer_notes=notes))
     if decided.rowcount != 1:

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from addonhub.api.amo import params
 from addonhub.api.amo.pagination import envelope
 from addonhub.api.amo.rendering import Renderer, render_document
-from addonhub.api.auth import credentials_required, current_user
+from addonhub.api.urls import base_url
+from addonhub.api.auth import current_user, permission_denied
 from addonhub.api.responses import APIError, JSONResponse, field_error, not_found
 from addonhub.catalog import search, service
 from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES
@@ -50,7 +51,7 @@ def _docs(*parameters) -> dict:
 def _renderer(request: Request) -> Renderer:
     store = request.app.state.store
     return Renderer(
-        base_url=store.base_url_for(request),
+        base_url=base_url(request),
         secret_key=store.secret_key,
         lang=request.query_params.get("lang") or None,
         wrap_outgoing_links="wrap_outgoing_links" in request.query_params,
@@ -73,17 +74,8 @@ def _visible_addon(session: Session, request: Request, identifier: str):
     if access is Access.NOT_FOUND:
         raise not_found()
     if access is Access.DENIED:
-        raise _denied(user, {
-            "is_disabled_by_developer": addon.is_disabled,
-            "is_disabled_by_mozilla": addon.is_disabled_by_mozilla,
-        })
+        raise permission_denied(user, addon)
     return addon, user
-
-
-def _denied(user, extra: dict | None = None) -> APIError:
-    if user is None:
-        return credentials_required(extra)
-    return APIError(403, {"detail": "You do not have permission to perform this action.", **(extra or {})})
 
 
 @router.get("/search", openapi_extra=_docs(_FILTERS, _SEARCH_ONLY, _LANG, _PAGE))
@@ -168,7 +160,7 @@ def version_list(request: Request, identifier: str):
     with _session(request) as session:
         addon, user = _visible_addon(session, request, identifier)
         if service.filter_access(addon, version_filter, user) is not Access.ALLOWED:
-            raise _denied(user)
+            raise permission_denied(user)
         versions = service.list_versions(session, addon, version_filter)
         start = (page - 1) * page_size
         results = [version_object(v) for v in versions[start:start + page_size]]
@@ -188,7 +180,7 @@ def version_detail(request: Request, identifier: str, version_id: str):
         if access is Access.NOT_FOUND:
             raise not_found()
         if access is Access.DENIED:
-            raise _denied(user)
+            raise permission_denied(user)
         body = version_object(version)
     return JSONResponse(renderer.render(body, addon.default_locale))
 

@@ -1,19 +1,18 @@
 """What the AMO submission endpoints (signing API v3/v4 and v5) share: who may submit, the
-throttle, and receiving a package. Errors are raised in the caller's error key: the signing
-API answers `{"error": ...}`, v5 `{"detail": ...}`."""
-
-from pathlib import Path
+throttle, receiving a package, and refusals in AMO's shapes. Errors are raised in the caller's
+error key: the signing API answers `{"error": ...}`, v5 `{"detail": ...}`."""
 
 from fastapi.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import APIError
+from addonhub.api.submitters import submitter, throttle_wait
 from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, receive_form
-from addonhub.packages.archive import ArchiveLimits
-from addonhub.packages.identity import PackageIdentity, PackageRejected, check_filename, read_identity
+from addonhub.packages.identity import PackageIdentity
+from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
 from addonhub.store import Store
-from addonhub.submissions.service import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused, Submitter, new_upload_key
+from addonhub.submissions.uploads import Submitter, new_upload_key, read_package_identity
 
 REFUSAL_STATUS = {INVALID: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409}
 
@@ -31,7 +30,7 @@ def _submitter(request: Request) -> Submitter:
         user = current_user(request, session)
     if user is None:
         raise credentials_required()
-    return Submitter(user, request.client.host if request.client else None)
+    return submitter(request, user)
 
 
 async def authenticated(request: Request) -> Submitter:
@@ -40,16 +39,12 @@ async def authenticated(request: Request) -> Submitter:
 
 async def submitting(request: Request) -> Submitter:
     """The authenticated caller, counted against the submission limits."""
-    submitter = await authenticated(request)
-    wait = store_of(request).submission_throttle.wait_for(submitter.user.id, submitter.ip)
+    who = await authenticated(request)
+    wait = throttle_wait(request, who)
     if wait is not None:
         raise APIError(429, {"detail": f"Request was throttled. Expected available in {wait} seconds."},
                        {"Retry-After": str(wait)})
-    return submitter
-
-
-def body_limits(store: Store) -> BodyLimits:
-    return BodyLimits(store.settings.upload_max_bytes, store.settings.upload_idle_timeout)
+    return who
 
 
 async def receive(request: Request, error_key: str) -> ReceivedForm:
@@ -59,7 +54,8 @@ async def receive(request: Request, error_key: str) -> ReceivedForm:
         return ReceivedForm()
     store = store_of(request)
     try:
-        return await receive_form(request, store.blobs, lambda _field: new_upload_key(), body_limits(store))
+        return await receive_form(request, store.blobs, lambda _field: new_upload_key(),
+                                  BodyLimits.for_uploads(store.settings))
     except UploadRejected as rejected:
         raise APIError(rejected.status_code, {error_key: rejected.message}) from None
 
@@ -70,7 +66,6 @@ def package_identity(store: Store, form: ReceivedForm, error_key: str, field: st
     if received is None or received.blob.size == 0:
         raise APIError(400, {error_key: f'Missing "{field}" key in multipart file data.'})
     try:
-        check_filename(received.filename)
-        return read_identity(Path(store.blobs.path_of(received.blob.key)), ArchiveLimits.from_environment())
-    except PackageRejected as rejected:
-        raise APIError(400, {error_key: rejected.message}) from None
+        return read_package_identity(store.blobs, received.blob, received.filename, store.settings.archive_limits())
+    except Refused as refusal:
+        raise refusal_error(refusal, error_key) from None

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from addonhub.api.amo.intake import refusal_error, store_of
-from addonhub.api.auth import credentials_required, current_user
+from addonhub.accounts.models import User
+from addonhub.api.auth import NO_PERMISSION, credentials_required, current_user
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body
+from addonhub.refusals import Refused
 from addonhub.submissions.review import approve, pending_version, queue_entry, reject, review_queue
-from addonhub.submissions.service import Refused
 
 router = APIRouter(prefix="/reviewers", tags=["review"])
 MAX_NOTES_BODY = 64 * 1024
@@ -25,7 +26,7 @@ def _reviewer(request: Request, session):
     if user is None:
         raise credentials_required()
     if not user.is_reviewer:
-        raise APIError(403, {"detail": "You do not have permission to perform this action."})
+        raise APIError(403, {"detail": NO_PERMISSION})
     return user
 
 
@@ -62,7 +63,7 @@ async def decide(request: Request, addon: str, version: str, decision: str):
 
     user_id = await run_in_threadpool(reviewer_id)  # before reading a body from anyone
     try:
-        body = await read_small_body(request, BodyLimits(MAX_NOTES_BODY, store.settings.upload_idle_timeout))
+        body = await read_small_body(request, BodyLimits.for_small_body(store.settings, MAX_NOTES_BODY))
     except UploadRejected as rejected:
         raise APIError(rejected.status_code, {"detail": rejected.message}) from None
     notes = _notes(body)
@@ -73,9 +74,7 @@ def _decide(request: Request, user_id: int, addon: str, version: str, decision: 
     with store_of(request).db.session() as session:
         try:
             pending = pending_version(session, addon, version)
-            if any(link.user_id == user_id for link in pending.addon.authors):
-                raise APIError(403, {"detail": "You cannot review your own add-on."})
-            (approve if decision == "approve" else reject)(session, pending, notes)
+            (approve if decision == "approve" else reject)(session, pending, session.get(User, user_id), notes)
         except Refused as refusal:
             raise refusal_error(refusal, "detail") from None
         entry = queue_entry(pending)

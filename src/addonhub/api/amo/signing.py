@@ -16,16 +16,15 @@ from addonhub.api.amo.intake import (
     authenticated, package_identity, receive, refusal_error, store_of, submitting,
 )
 from addonhub.api.responses import APIError, JSONResponse
-from addonhub.catalog.constants import CHANNELS
+from addonhub.api.urls import base_url
+from addonhub.catalog.constants import Channel, FileStatus
 from addonhub.catalog.models import Addon, Version
 from addonhub.catalog.service import can_manage
-from addonhub.packages.identity import PackageIdentity
+from addonhub.refusals import Refused
 from addonhub.store import Store
-from addonhub.submissions.models import SIGNING_API, Upload
-from addonhub.submissions.service import (
-    MAX_GUID_WITHOUT_MANIFEST_ID, Refused, Submitter, check_guid, check_same_guid, check_version_is_new, default_channel,
-    find_addon_by_guid, find_upload, generated_guid, owned_addon, record_upload,
-)
+from addonhub.submissions.models import Upload
+from addonhub.submissions.uploads import Submitter, accept_for_signing, find_upload
+from addonhub.submissions.versions import NOT_YOURS, VersionExists, find_addon_by_guid, with_braces
 
 router = APIRouter(tags=["signing"])
 ERROR = "error"
@@ -57,54 +56,23 @@ async def _submit(request: Request, url_guid: str | None, url_version: str | Non
 def _record(request: Request, store: Store, submitter: Submitter, form, url_guid: str | None,
             url_version: str | None) -> JSONResponse:
     identity = package_identity(store, form, ERROR)
-    version = url_version if url_version is not None else form.fields.get("version") or identity.version
-    if version != identity.version:
-        raise APIError(400, {ERROR: "Version does not match the manifest file."})
     received = form.files["upload"]
+    named_version = url_version if url_version is not None else form.fields.get("version") or None
     with store.db.session() as session:
         try:
-            guid = _guid_for(session, identity, url_guid)
-            if url_guid is None and find_addon_by_guid(session, guid) is not None:
-                raise APIError(400, {ERROR: "Duplicate add-on ID found."})
-            addon = owned_addon(session, guid, submitter.user)
-            if addon is not None:
-                check_same_guid(identity.guid, addon)
-            check_version_is_new(session, guid, version, addon)
+            upload = accept_for_signing(session, submitter, received.blob, received.filename, identity, url_guid,
+                                        named_version, form.fields.get("channel"))
         except Refused as refusal:
-            raise refusal_error(refusal, ERROR) from None
-        channel = form.fields.get("channel") or default_channel(session, addon)
-        if addon is None:
-            channel = "unlisted"  # new add-ons always start unlisted, as on AMO
-        elif channel not in CHANNELS:
-            raise APIError(400, {ERROR: f'"{channel}" is not a valid channel: use "listed" or "unlisted".'})
-        upload = record_upload(session, submitter, received.blob, received.filename, purpose=SIGNING_API,
-                               channel=channel, identity=identity, guid=guid, addon=addon)
+            raise _signing_error(refusal) from None
+        existing = upload.addon_id is not None
         body = status_object(request, session, upload)
-    return JSONResponse(body, status_code=202 if addon is not None else 201)
+    return JSONResponse(body, status_code=202 if existing else 201)
 
 
-def _guid_for(session: Session, identity: PackageIdentity, url_guid: str | None) -> str:
-    if url_guid is None:
-        guid = identity.guid or generated_guid()
-    else:
-        guid = _with_braces(session, url_guid, identity.guid)
-        if identity.guid is None and len(guid) > MAX_GUID_WITHOUT_MANIFEST_ID:
-            raise APIError(400, {ERROR: "Please specify your Add-on ID in the manifest if it's longer than 64 characters."})
-        if identity.guid is not None and identity.guid.lower() != guid.lower():
-            raise APIError(400, {ERROR: f"The add-on ID in your manifest.json ({identity.guid}) does not match "
-                                        f"the ID of your add-on on AMO ({guid})"})
-    check_guid(guid)
-    return guid
-
-
-def _with_braces(session: Session, guid: str, manifest_guid: str | None) -> str:
-    """Some clients strip the braces from a {uuid} id; put them back when that is what it names."""
-    if guid.startswith("{"):
-        return guid
-    braced = "{" + guid + "}"
-    if (manifest_guid or "").lower() == braced.lower() or find_addon_by_guid(session, braced) is not None:
-        return braced
-    return guid
+def _signing_error(refusal: Refused) -> APIError:
+    if isinstance(refusal, VersionExists):
+        return APIError(409, {ERROR: f"Version already exists. Latest version is: {refusal.latest}."})
+    return refusal_error(refusal, ERROR)
 
 
 # Status ---------------------------------------------------------------------------------------
@@ -124,10 +92,10 @@ async def upload_status(request: Request, guid: str, version: str, upload_pk: st
 def _status(request: Request, submitter: Submitter, guid: str, version: str, upload_pk: str | None) -> JSONResponse:
     user = submitter.user
     with store_of(request).db.session() as session:
-        guid = _with_braces(session, guid, None)
+        guid = with_braces(session, guid, None)
         addon = find_addon_by_guid(session, guid)
         if addon is not None and not can_manage(addon, user):
-            raise APIError(403, {ERROR: "You do not own this addon."})
+            raise APIError(403, {ERROR: NOT_YOURS})
         uploads = select(Upload).where(func.lower(Upload.guid) == guid.lower(), Upload.version == version)
         if addon is None:
             uploads = uploads.where(Upload.user_id == user.id)
@@ -145,17 +113,18 @@ def _status(request: Request, submitter: Submitter, guid: str, version: str, upl
 
 def status_object(request: Request, session: Session, upload: Upload) -> dict:
     """AMO's FileUploadSerializer: the upload's validation, and its version's review and files."""
-    base = store_of(request).base_url_for(request)
+    base = base_url(request)
     api = f"{base}/api/{_api_version(request)}"
     version = session.get(Version, upload.version_id) if upload.version_id else None
     files = version.files if version is not None else []
-    reviewed = bool(files) and version.reviewed is not None and all(f.status in ("public", "disabled") for f in files)
-    active = bool(files) and all(f.status == "public" for f in files)
+    reviewed = bool(files) and version.reviewed is not None and all(
+        f.status in (FileStatus.PUBLIC, FileStatus.DISABLED) for f in files)
+    active = bool(files) and all(f.status == FileStatus.PUBLIC for f in files)
     guid = upload.guid or (session.get(Addon, upload.addon_id).guid if upload.addon_id else None)
     return {
         "guid": guid,
         "active": active,
-        "automated_signing": upload.channel == "unlisted",
+        "automated_signing": upload.channel == Channel.UNLISTED,
         "files": [{"download_url": f"{api}/file/{f.id}/{quote(f.filename)}?src=api", "hash": f.hash,
                    "signed": f.is_signed} for f in files],
         "passed_review": reviewed and active,

@@ -16,23 +16,24 @@ from starlette.responses import FileResponse
 from addonhub.accounts.models import User
 from addonhub.api.amo.intake import authenticated, package_identity, receive, store_of, submitting
 from addonhub.api.amo.rendering import Renderer
-from addonhub.api.amo.submission_access import (
-    NO_PERMISSION, find_version_v5, readable_addon, readable_version, writable_addon,
-)
+from addonhub.api.amo.submission_access import find_version_v5, readable_addon, readable_version, writable_addon
 from addonhub.api.amo.submission_bodies import Body, read_body
-from addonhub.api.amo.submission_input import REQUIRED, FieldErrors, addon_fields, version_fields
-from addonhub.api.amo.submission_objects import addon_object_v5, upload_object, version_object_v5
-from addonhub.api.amo.submission_writes import (
-    add_version, edit_addon, edit_version, guid_for_new_addon, submittable_upload,
+from addonhub.api.amo.submission_input import (
+    REQUIRED, FieldErrors, addon_fields, refusal_problem, version_fields,
 )
-from addonhub.api.auth import credentials_required, current_user
+from addonhub.api.amo.submission_objects import addon_object_v5, upload_object, version_object_v5
+from addonhub.api.auth import credentials_required, current_user, permission_denied
 from addonhub.api.responses import APIError, JSONResponse, not_found
-from addonhub.catalog.constants import CHANNELS
+from addonhub.api.urls import base_url
+from addonhub.catalog.constants import Channel
+from addonhub.catalog.edits import edit_addon, edit_version
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, Version
 from addonhub.catalog.service import can_manage, find_addon, is_author
-from addonhub.submissions.models import SUBMISSION_API
-from addonhub.submissions.service import Submitter, find_upload, record_upload, upload_for_version
+from addonhub.refusals import Refused
+from addonhub.submissions.models import AWAIT_VERSION
+from addonhub.submissions.uploads import Submitter, find_upload, record_upload, submittable_upload, upload_for_version
+from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon, upload_manifest
 
 router = APIRouter(prefix="/addons", tags=["submission"])
 DETAIL = "detail"
@@ -41,7 +42,7 @@ SOURCE_TYPES = ((b"PK", ".zip"), (b"\x1f\x8b", ".tar.gz"), (b"BZh", ".tar.bz2"))
 
 def _renderer(request: Request) -> Renderer:
     store = store_of(request)
-    return Renderer(base_url=store.base_url_for(request), secret_key=store.secret_key,
+    return Renderer(base_url=base_url(request), secret_key=store.secret_key,
                     lang=request.query_params.get("lang") or None)
 
 
@@ -61,18 +62,24 @@ def _answer_field_errors(function, *args):
         return function(*args)
     except FieldErrors as problem:
         raise problem.as_api_error() from None
+    except Refused as refusal:
+        problem = refusal_problem(refusal)
+        raise problem.as_api_error() if isinstance(problem, FieldErrors) else problem from None
     except IntegrityError:
         # Two requests raced for the same row (the same version string, one upload twice): the
         # checks passed in both, the database kept one; the other is told to look again.
         raise APIError(409, {"detail": "A concurrent request changed this add-on; check it and try again."}) from None
 
 
-def _in_version(function, *args):
+def _in_version(function, *args, **options):
     """Checks of the `version` object of an add-on request report under its key."""
     try:
-        return function(*args)
+        return function(*args, **options)
     except FieldErrors as problem:
         raise problem.under("version") from None
+    except Refused as refusal:
+        problem = refusal_problem(refusal)
+        raise problem.under("version") if isinstance(problem, FieldErrors) else problem from None
 
 
 # Uploads ----------------------------------------------------------------------------------------
@@ -92,14 +99,12 @@ async def create_upload(request: Request):
 def _record_upload(request: Request, submitter: Submitter, form) -> JSONResponse:
     store = store_of(request)
     identity = package_identity(store, form, DETAIL)
-    channel = form.fields.get("channel") or "unlisted"
-    if channel not in CHANNELS:
-        raise APIError(400, {"channel": [f'"{channel}" is not a valid choice.']})
+    channel = _answer_field_errors(checked_channel, form.fields.get("channel")) or Channel.UNLISTED
     received = form.files["upload"]
     with store.db.session() as session:
-        upload = record_upload(session, submitter, received.blob, received.filename, purpose=SUBMISSION_API,
+        upload = record_upload(session, submitter, received.blob, received.filename, purpose=AWAIT_VERSION,
                                channel=channel, identity=identity)
-        body = upload_object(store.base_url_for(request), upload)
+        body = upload_object(base_url(request), upload)
     for name, other in form.files.items():  # files sent besides the package are not kept
         if name != "upload":
             store.blobs.delete(other.blob.key)
@@ -118,7 +123,7 @@ def _upload_detail(request: Request, user: User, upload_uuid: str) -> JSONRespon
         upload = find_upload(session, upload_uuid)
         if upload is None or upload.user_id != user.id:
             raise not_found()
-        return JSONResponse(upload_object(store.base_url_for(request), upload))
+        return JSONResponse(upload_object(base_url(request), upload))
 
 
 # Add-ons ----------------------------------------------------------------------------------------
@@ -166,12 +171,12 @@ def _put_addon(request: Request, body: Body, submitter: Submitter, identifier: s
             # A deleted add-on's id is never given out again: creating it is refused as AMO does.
             return _new_addon(request, session, user, data, identifier)
         if not is_author(addon, user):
-            raise APIError(403, {"detail": NO_PERMISSION})
+            raise permission_denied(user)
         version = None
         if "version" in data:
-            fields = _in_version(version_fields, data["version"], True)
-            upload = _in_version(submittable_upload, session, user, fields.upload)
-            version = _in_version(add_version, session, user, upload, addon, fields)
+            wanted = _in_version(version_fields, data["version"], True)
+            upload = _in_version(submittable_upload, session, user, wanted.upload)
+            version = _in_version(create_version, session, upload, user, upload.channel, wanted.changes, addon)
         edit_addon(session, addon, addon_fields(data, addon.default_locale))
         reindex(session, addon)
         return _addon_response(request, session, addon, user, version)
@@ -180,11 +185,11 @@ def _put_addon(request: Request, body: Body, submitter: Submitter, identifier: s
 def _new_addon(request: Request, session: Session, user: User, data: dict, url_guid: str | None) -> JSONResponse:
     if "version" not in data:
         raise APIError(400, {"version": [REQUIRED]})
-    fields = _in_version(version_fields, data["version"], True)
+    wanted = _in_version(version_fields, data["version"], True)
     metadata = addon_fields(data, "en-US")
-    upload = _in_version(submittable_upload, session, user, fields.upload)
-    _in_version(guid_for_new_addon, session, upload, url_guid)
-    version = _in_version(add_version, session, user, upload, None, fields)
+    upload = _in_version(submittable_upload, session, user, wanted.upload)
+    upload.guid = _in_version(guid_for_new_addon, session, upload.guid, url_guid, url_may_stand_in=False)
+    version = _in_version(create_version, session, upload, user, upload.channel, wanted.changes)
     addon = version.addon
     edit_addon(session, addon, metadata)
     reindex(session, addon)
@@ -234,10 +239,10 @@ def _create_version(request: Request, body: Body, submitter: Submitter, identifi
     user = submitter.user
     with store_of(request).db.session() as session:
         addon = writable_addon(session, user, identifier)
-        fields = version_fields(body.data, True)
-        upload = submittable_upload(session, user, fields.upload)
-        version = add_version(session, user, upload, addon, fields)
-        if fields.source is not None:
+        wanted = version_fields(body.data, True)
+        upload = submittable_upload(session, user, wanted.upload)
+        version = create_version(session, upload, user, upload.channel, wanted.changes, addon)
+        if wanted.changes.source is not None:
             body.keep("source")
         reindex(session, addon)
         return _version_response(request, addon, version, True, status_code=201)
@@ -258,13 +263,13 @@ def _patch_version(request: Request, body: Body, submitter: Submitter, identifie
         version = find_version_v5(session, addon, version_id)
         if version is None or version.is_deleted:
             raise not_found()
-        fields = version_fields(body.data, False)
-        edit_version(version, fields, upload_for_version(session, version))
+        changes = version_fields(body.data, False).changes
+        edit_version(version, changes, upload_manifest(upload_for_version(session, version)))
         replaced_source = None
-        if "source" in fields.given:
+        if "source" in changes.given:
             replaced_source = version.source_key
-            version.source_key = fields.source.blob.key if fields.source is not None else None
-            if fields.source is not None:
+            version.source_key = changes.source.key if changes.source is not None else None
+            if changes.source is not None:
                 body.keep("source")
         reindex(session, addon)
         response = _version_response(request, addon, version, True)
@@ -285,8 +290,7 @@ def version_source(request: Request, identifier: str, version_id: str):
         addon, version = readable_version(session, user, identifier, version_id)
         if not can_manage(addon, user) or not version.source_key or not store.blobs.exists(version.source_key):
             raise not_found()
-        path, name = store.blobs.path_of(version.source_key), f"{addon.slug}-{version.version}-source"
-    with open(path, "rb") as stream:
-        start = stream.read(4)
+        key, name = version.source_key, f"{addon.slug}-{version.version}-source"
+    start = b"".join(store.blobs.chunks(key, 0, 4))
     suffix = next((suffix for magic, suffix in SOURCE_TYPES if start.startswith(magic)), "")
-    return FileResponse(path, media_type="application/octet-stream", filename=name + suffix)
+    return FileResponse(store.blobs.download(key).path, media_type="application/octet-stream", filename=name + suffix)

@@ -1,17 +1,14 @@
-"""Who may read or change which add-on and version through the v5 submission API, and the
-answers everyone else gets: 404 for what they may not know of, 401/403 for the rest."""
+"""The catalogue's access rules (catalog.service) as the v5 submission API answers them: 404 for
+what the caller may not know of, 401/403 for the rest."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
-from addonhub.api.auth import credentials_required
-from addonhub.api.responses import APIError, not_found
-from addonhub.catalog.indexing import is_public_listed
+from addonhub.api.auth import permission_denied
+from addonhub.api.responses import not_found
 from addonhub.catalog.models import Addon, Version
-from addonhub.catalog.service import Access, addon_access, can_manage, find_addon, find_version, is_author
-
-NO_PERMISSION = "You do not have permission to perform this action."
+from addonhub.catalog.service import Access, addon_access, find_addon, find_version, is_author, version_access
 
 
 def readable_addon(session: Session, user: User | None, identifier: str) -> Addon:
@@ -20,10 +17,7 @@ def readable_addon(session: Session, user: User | None, identifier: str) -> Addo
     if access is Access.NOT_FOUND:
         raise not_found()
     if access is Access.DENIED:
-        flags = {"is_disabled_by_developer": addon.is_disabled, "is_disabled_by_mozilla": addon.is_disabled_by_mozilla}
-        if user is None:
-            raise credentials_required(flags)
-        raise APIError(403, {"detail": NO_PERMISSION, **flags})
+        raise permission_denied(user, addon)
     return addon
 
 
@@ -32,7 +26,7 @@ def writable_addon(session: Session, user: User, identifier: str) -> Addon:
     if addon is None or addon.is_deleted:
         raise not_found()
     if not is_author(addon, user):
-        raise APIError(403, {"detail": NO_PERMISSION})
+        raise permission_denied(user)
     return addon
 
 
@@ -46,12 +40,9 @@ def find_version_v5(session: Session, addon: Addon, identifier: str) -> Version 
 def readable_version(session: Session, user: User | None, identifier: str, version_id: str) -> tuple[Addon, Version]:
     addon = readable_addon(session, user, identifier)
     version = find_version_v5(session, addon, version_id)
-    if version is None or (version.is_deleted and not (user and user.is_admin)):
+    access = version_access(addon, version, user) if version is not None else Access.NOT_FOUND
+    if access is Access.NOT_FOUND:
         raise not_found()
-    if not can_manage(addon, user) and not is_public_listed(version):
-        if version.channel == "unlisted":
-            raise not_found()  # unlisted versions stay unknown to all but their add-on's people
-        if user is None:
-            raise credentials_required()
-        raise APIError(403, {"detail": NO_PERMISSION})
+    if access is Access.DENIED:
+        raise permission_denied(user)
     return addon, version

@@ -9,11 +9,11 @@ from urllib.parse import parse_qsl
 import orjson
 from starlette.requests import Request
 
-from addonhub.api.amo.intake import body_limits, store_of
+from addonhub.api.amo.intake import store_of
 from addonhub.api.amo.submission_input import not_a_dictionary
 from addonhub.api.responses import APIError
 from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, read_small_body, receive_form
-from addonhub.submissions.service import new_upload_key
+from addonhub.submissions.uploads import new_upload_key
 
 # JSON and plain-form bodies carry metadata only, and are read whole.
 MAX_SMALL_BODY = 1024 * 1024
@@ -48,12 +48,12 @@ async def read_body(request: Request) -> Body:
     if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         store = store_of(request)
         try:
-            form = await receive_form(request, store.blobs, _blob_key, body_limits(store))
+            form = await receive_form(request, store.blobs, _blob_key, BodyLimits.for_uploads(store.settings))
         except UploadRejected as rejected:
             raise APIError(rejected.status_code, {"detail": rejected.message}) from None
         return Body({**form.fields, **form.files}, form)
     try:
-        limits = BodyLimits(MAX_SMALL_BODY, store_of(request).settings.upload_idle_timeout)
+        limits = BodyLimits.for_small_body(store_of(request).settings, MAX_SMALL_BODY)
         raw = await read_small_body(request, limits)
     except UploadRejected as rejected:
         raise APIError(rejected.status_code, {"detail": rejected.message}) from None

@@ -4,19 +4,20 @@ object they belong to.
 """
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
+from addonhub.api.amo.intake import REFUSAL_STATUS
 from addonhub.api.responses import APIError
 from addonhub.api.uploads import ReceivedFile
 from addonhub.catalog.appversions import is_valid
+from addonhub.catalog.compatibility import SUBMITTABLE_APPS
+from addonhub.catalog.edits import AddonChanges, VersionChanges
 from addonhub.catalog.licenses import BUILTIN_LICENSES, BuiltinLicense
+from addonhub.refusals import Refused
 
 REQUIRED = "This field is required."
-# The applications AMO's v5 API accepts in `compatibility`.
-COMPATIBILITY_APPS = ("firefox", "android")
 SOURCE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar.bz2")
 TRANSLATED_ADDON_FIELDS = {  # field: the longest text AMO accepts
     "name": 50, "summary": 250, "description": None, "developer_comments": None,
@@ -47,6 +48,14 @@ def field_problem(field: str, message: str) -> FieldErrors:
     return FieldErrors({field: [message]})
 
 
+def refusal_problem(refusal: Refused) -> Exception:
+    """A domain refusal in v5's shapes: permissions and missing objects as `detail`, the rest on
+    their field."""
+    if refusal.field is None:
+        return APIError(REFUSAL_STATUS[refusal.reason], {"detail": refusal.message})
+    return field_problem(refusal.field, refusal.message)
+
+
 def not_a_dictionary(data: Any) -> str:
     return f"Invalid data. Expected a dictionary, but got {type(data).__name__}."
 
@@ -74,16 +83,6 @@ def translations(field: str, value: Any, default_locale: str, max_length: int | 
     return value
 
 
-def merged(existing: dict[str, str] | None, changes: dict[str, str | None]) -> dict[str, str]:
-    result = dict(existing or {})
-    for locale, text in changes.items():
-        if text is None or not text.strip():
-            result.pop(locale, None)
-        else:
-            result[locale] = text
-    return result
-
-
 def compatibility(value: Any) -> dict[str, dict[str, str]]:
     """{app: {"min"?, "max"?}} or a list of apps, as AMO accepts it; multipart sends it as JSON
     text or comma-separated app names."""
@@ -100,7 +99,7 @@ def compatibility(value: Any) -> dict[str, dict[str, str]]:
         raise field_problem("compatibility", "Invalid value")
     result = {}
     for app, bounds in value.items():
-        if app not in COMPATIBILITY_APPS:
+        if app not in SUBMITTABLE_APPS:
             raise field_problem("compatibility", "Invalid app specified")
         if not isinstance(bounds, dict):
             raise field_problem("compatibility", "Invalid value")
@@ -147,7 +146,7 @@ def text(field: str, value: Any) -> str | None:
 def categories(value: Any) -> dict[str, list[str]]:
     if not isinstance(value, dict) or not all(isinstance(slugs, list) for slugs in value.values()):
         raise field_problem("categories", "Invalid value.")
-    if any(app not in COMPATIBILITY_APPS for app in value):
+    if any(app not in SUBMITTABLE_APPS for app in value):
         raise field_problem("categories", "Invalid app name.")
     return value
 
@@ -206,31 +205,23 @@ class _Collector:
             raise FieldErrors(self.errors)
 
 
-@dataclass
-class VersionFields:
-    """The writable fields of a v5 version; `given` names those the request set (null included)."""
-    given: frozenset[str]
-    upload: str | None = None
-    license: BuiltinLicense | None = None
-    custom_license: dict | None = None
-    compatibility: dict | None = None
-    release_notes: dict | None = None
-    approval_notes: str | None = None
-    source: ReceivedFile | None = None
+class VersionRequest(NamedTuple):
+    """A v5 version request: the upload it makes a version of (when creating), and the changes."""
+    upload: str | None
+    changes: VersionChanges
 
 
-def version_fields(data: Any, creating: bool) -> VersionFields:
+def version_fields(data: Any, creating: bool) -> VersionRequest:
     if not isinstance(data, dict):
         raise FieldErrors({"non_field_errors": [not_a_dictionary(data)]})
     checks = _Collector()
-    fields = VersionFields(given=frozenset(data))
+    fields = VersionChanges(given=frozenset(data))
+    upload = data.get("upload") if creating else None
     if creating:
-        upload = data.get("upload")
         if not upload:
             checks.errors["upload"] = [REQUIRED]
         elif not isinstance(upload, str):
             checks.errors["upload"] = ["Invalid value."]
-        fields.upload = upload if isinstance(upload, str) else None
     if data.get("license") is not None and data.get("custom_license") is not None:
         checks.errors["non_field_errors"] = ["Both `license` and `custom_license` cannot be provided together."]
     if data.get("license") is not None:
@@ -245,27 +236,17 @@ def version_fields(data: Any, creating: bool) -> VersionFields:
     if "approval_notes" in data:
         fields.approval_notes = checks.check(text, "approval_notes", data["approval_notes"])
     if "source" in data:
-        fields.source = checks.check(source, data["source"])
+        received = checks.check(source, data["source"])
+        fields.source = received.blob if received is not None else None
     checks.raise_any()
-    return fields
+    return VersionRequest(upload if isinstance(upload, str) else None, fields)
 
 
-@dataclass
-class AddonFields:
-    """The writable metadata of a v5 add-on that this store keeps; other fields are ignored."""
-    translated: dict[str, dict]
-    categories: dict[str, list[str]] | None = None
-    tags: list[str] | None = None
-    flags: dict[str, bool] | None = None
-    slug: str | None = None
-    default_locale: str | None = None
-
-
-def addon_fields(data: dict, default_locale: str) -> AddonFields:
+def addon_fields(data: dict, default_locale: str) -> AddonChanges:
     checks = _Collector()
     if "default_locale" in data:
         default_locale = checks.check(locale, "default_locale", data["default_locale"]) or default_locale
-    fields = AddonFields(translated={}, default_locale=default_locale if "default_locale" in data else None)
+    fields = AddonChanges(default_locale=default_locale if "default_locale" in data else None)
     for name, max_length in TRANSLATED_ADDON_FIELDS.items():
         if name in data:
             value = data[name]

@@ -4,6 +4,7 @@ link comes out absolute."""
 
 from sqlalchemy.orm import Session
 
+from addonhub.catalog.constants import FileStatus
 from addonhub.catalog.licenses import builtin_slug
 from addonhub.catalog.models import Addon, File, Version
 from addonhub.catalog.serializers import addon_object, version_object
@@ -13,7 +14,8 @@ from addonhub.submissions.models import Upload
 
 API = "/api/v5"
 # v5 knows three file statuses: what clients poll for is "public".
-FILE_STATUSES = {"public": "public", "lite": "public", "disabled": "disabled", "deleted": "disabled"}
+V5_FILE_STATUSES = {FileStatus.PUBLIC: "public", FileStatus.LITE: "public", FileStatus.DISABLED: "disabled",
+                    FileStatus.DELETED: "disabled"}
 _V5_FILE_FIELDS = ("id", "created", "hash", "is_mozilla_signed_extension", "optional_permissions", "permissions",
                    "size", "url")
 
@@ -46,7 +48,7 @@ def file_object(file: File) -> dict:
     by rendering."""
     body = {key: value for key, value in catalog_file_object(file).items() if key in _V5_FILE_FIELDS}
     body["host_permissions"] = list(file.host_permissions or [])
-    body["status"] = FILE_STATUSES.get(file.status, "unreviewed")
+    body["status"] = V5_FILE_STATUSES.get(file.status, "unreviewed")
     return body
 
 

@@ -68,7 +68,7 @@ async def tenant_token(request: Request, tenant: str) -> JSONResponse:
 
 
 async def _read_body(request: Request) -> bytes:
-    limits = BodyLimits(MAX_FORM_BYTES, request.app.state.store.settings.upload_idle_timeout)
+    limits = BodyLimits.for_small_body(request.app.state.store.settings, MAX_FORM_BYTES)
     try:
         return await read_small_body(request, limits)
     except UploadRejected as rejected:

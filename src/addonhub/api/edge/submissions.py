@@ -23,13 +23,14 @@ from addonhub.api.edge.errors import (
 from addonhub.api.edge.notes import certification_notes
 from addonhub.api.edge.statuses import location
 from addonhub.api.responses import APIError
+from addonhub.api.submitters import submitter, throttle_wait
 from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body, receive_body
 from addonhub.blobs import StoredBlob
 from addonhub.edge.models import EdgeOperation
 from addonhub.edge.package_errors import SIZE_LIMIT_EXCEEDED
 from addonhub.edge.submissions import receive_package, request_publish
 from addonhub.store import Store
-from addonhub.submissions.service import Submitter, new_upload_key
+from addonhub.submissions.uploads import Submitter, new_upload_key
 
 PACKAGE_TYPE = "application/zip"
 MAX_NOTES_BYTES = 64 * 1024
@@ -44,14 +45,14 @@ router = APIRouter(prefix="/products/{product_id}/submissions", tags=["edge"])
 @router.put("/draft/package", status_code=202, summary="Upload a package to the product's draft")
 async def upload_package(request: Request, product_id: str) -> Response:
     store: Store = request.app.state.store
-    submitter, dialect = await run_in_threadpool(_submitter, request, product_id)
+    who, dialect = await run_in_threadpool(_submitter, request, product_id)
     if _media_type(request.headers.get("content-type")) != PACKAGE_TYPE:
         raise edge_error(400, BAD_REQUEST, WRONG_CONTENT_TYPE)
-    _throttle(store, submitter)
+    _throttle(request, who)
     blob = await _receive_package(request, store)
     try:
         return await run_in_threadpool(_record, request, product_id, dialect,
-                                       lambda session, product: receive_package(session, submitter, product, blob))
+                                       lambda session, product: receive_package(session, who, product, blob))
     except BaseException:
         store.blobs.delete(blob.key)
         raise
@@ -60,21 +61,21 @@ async def upload_package(request: Request, product_id: str) -> Response:
 @router.post("", status_code=202, summary="Publish the product's draft")
 async def publish(request: Request, product_id: str) -> Response:
     store: Store = request.app.state.store
-    submitter, dialect = await run_in_threadpool(_submitter, request, product_id)
-    _throttle(store, submitter)
+    who, dialect = await run_in_threadpool(_submitter, request, product_id)
+    _throttle(request, who)
     try:
-        body = await read_small_body(request, BodyLimits(MAX_NOTES_BYTES, store.settings.upload_idle_timeout))
+        body = await read_small_body(request, BodyLimits.for_small_body(store.settings, MAX_NOTES_BYTES))
     except UploadRejected as rejected:
         raise _rejection(rejected) from None
     notes = certification_notes(request.headers.get("content-type"), body)
     return await run_in_threadpool(_record, request, product_id, dialect,
-                                   lambda session, product: request_publish(session, submitter, product, notes))
+                                   lambda session, product: request_publish(session, who, product, notes))
 
 
 def _submitter(request: Request, product_id: str) -> tuple[Submitter, Dialect]:
     with request.app.state.store.db.session() as session:
         caller, _product = caller_and_product(request, session, product_id)
-    return Submitter(caller.user, request.client.host if request.client else None), caller.dialect
+    return submitter(request, caller.user), caller.dialect
 
 
 def _record(request: Request, product_id: str, dialect: Dialect, start) -> Response:
@@ -88,14 +89,14 @@ def _record(request: Request, product_id: str, dialect: Dialect, start) -> Respo
     return Response(status_code=202, headers={"Location": target})
 
 
-def _throttle(store: Store, submitter: Submitter) -> None:
-    wait = store.submission_throttle.wait_for(submitter.user.id, submitter.ip)
+def _throttle(request: Request, who: Submitter) -> None:
+    wait = throttle_wait(request, who)
     if wait is not None:
         raise too_many_requests(wait)
 
 
 async def _receive_package(request: Request, store: Store) -> StoredBlob:
-    limits = BodyLimits(store.settings.upload_max_bytes, store.settings.upload_idle_timeout)
+    limits = BodyLimits.for_uploads(store.settings)
     try:
         blob = await receive_body(request, store.blobs, new_upload_key(), limits)
     except UploadRejected as rejected:
