@@ -30,7 +30,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "addonhub"
 # The code that decides what an import stores; a catalogue built by other code may differ. (New
 # schema migrations are not listed: the store applies them when it opens the catalogue.)
 DATA_CODE = ("catalog/importer.py", "catalog/indexing.py", "catalog/serializers.py", "catalog/models.py",
-             "search.py")
+             "search")
 
 
 def data_code_fingerprint() -> str:

@@ -1,13 +1,14 @@
 """Keeps the read model in step with the catalogue: call reindex() after changing an add-on."""
 
+import nh3
 import orjson
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from addonhub import search
 from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES, Channel
 from addonhub.catalog.models import Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, Version
 from addonhub.catalog.serializers import addon_object
+from addonhub.search import search_index_for
 
 
 def is_public_listed(version: Version) -> bool:
@@ -57,12 +58,14 @@ def reindex(session: Session, addon: Addon) -> None:
     compatibility = addon.current_version.compatibility if addon.current_version else []
     session.add_all(AddonDocumentApp(addon_id=addon.id, application=c.application, min_int=c.min_int, max_int=c.max_int)
                     for c in compatibility)
+    index = search_index_for(connection)
     if listed:
-        search.index_addon(
+        index.index_addon(
             connection, addon.id, names,
             [value for value in addon.summary.values() if value],
-            [value for value in addon.description.values() if value],
+            # Descriptions are HTML; their markup is no text to search.
+            [nh3.clean(value, tags=set()) for value in addon.description.values() if value],
             addon.average_daily_users,
         )
     else:
-        search.remove_addon(connection, addon.id)
+        index.remove_addon(connection, addon.id)

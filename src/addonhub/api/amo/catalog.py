@@ -11,7 +11,7 @@ from addonhub.api.amo.rendering import Renderer, render_document
 from addonhub.api.urls import base_url
 from addonhub.api.auth import current_user, permission_denied
 from addonhub.api.responses import APIError, JSONResponse, field_error, not_found
-from addonhub.catalog import search, service
+from addonhub.catalog import listing_search, service
 from addonhub.catalog.constants import LANGUAGE_TOOL_TYPES
 from addonhub.catalog.serializers import file_object, isoformat, version_object
 from addonhub.catalog.service import Access
@@ -84,7 +84,7 @@ def search_addons(request: Request):
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
     renderer = _renderer(request)
     with _session(request) as session:
-        total, ids = search.search_ids(session.connection(), query, (page - 1) * page_size, page_size)
+        total, ids = listing_search.search_ids(session.connection(), query, (page - 1) * page_size, page_size)
         results = _listing(renderer, service.documents(session, ids))
     return JSONResponse(envelope(request, renderer.base_url, page, page_size, total, results))
 
@@ -94,7 +94,7 @@ def autocomplete(request: Request):
     query = params.search_query(request.query_params, autocomplete=True)
     renderer = _renderer(request)
     with _session(request) as session:
-        _, ids = search.search_ids(session.connection(), query, 0, AUTOCOMPLETE_SIZE)
+        _, ids = listing_search.search_ids(session.connection(), query, 0, AUTOCOMPLETE_SIZE)
         addons = [orjson.loads(render_document(renderer, body)) for body in service.documents(session, ids)]
     fields = ("id", "icon_url", "name", "url", "type", "is_featured")
     return JSONResponse({"results": [{field: addon[field] for field in fields} for addon in addons]})
@@ -116,11 +116,11 @@ def featured(request: Request):
     if app is None:
         raise APIError(400, {"detail": "Invalid app, category and/or type parameter(s)."})
     _, page_size = params.page_params(None, query_params.get("page_size"))
-    query = search.SearchQuery(app=app, types=types, category=category, featured=True,
-                               lang=query_params.get("lang"), sorts=["random"])
+    query = listing_search.SearchQuery(app=app, types=types, category=category, featured=True,
+                                       lang=query_params.get("lang"), sorts=["random"])
     renderer = _renderer(request)
     with _session(request) as session:
-        _, ids = search.search_ids(session.connection(), query, 0, page_size)
+        _, ids = listing_search.search_ids(session.connection(), query, 0, page_size)
         results = _listing(renderer, service.documents(session, ids))
     return JSONResponse({"results": results})
 

@@ -3,7 +3,7 @@
 from addonhub.api.responses import APIError, field_error
 from addonhub.catalog import appversions
 from addonhub.catalog.constants import ADDON_TYPES, APPLICATIONS, CATEGORIES, PLATFORMS, TYPE_ALIASES
-from addonhub.catalog.search import SORT_NAMES, SearchQuery
+from addonhub.catalog.listing_search import SORT_NAMES, SearchQuery
 
 MAX_QUERY_LENGTH = 100
 DEFAULT_PAGE_SIZE = 25

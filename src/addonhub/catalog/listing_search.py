@@ -1,9 +1,11 @@
 """What a catalogue search means: filters, sorts and relevance ranking over listed add-ons.
+(Named listing_search to tell it from addonhub.search, the full-text index it asks.)
 
-Relevance comes in tiers: a name match outranks a summary match, which outranks a description
-match; among name matches, the exact name outranks the phrase, then all words in any order,
-then a prefix, then a match with typos. Popularity (daily users) orders results within a tier,
-as a score of tier weight times a popularity factor below the gap between tiers would.
+Relevance comes in tiers (addonhub.search.Tier): a name match outranks a summary match, which
+outranks a description match; among name matches, the exact name outranks the phrase, then all
+words in any order, then a prefix, then a match with typos. Popularity (daily users) orders
+results within a tier, as a score of tier weight times a popularity factor below the gap between
+tiers would.
 """
 
 import heapq
@@ -11,14 +13,14 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.engine import Connection
 
-from addonhub import search as index
 from addonhub.accounts.models import User
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File,
 )
+from addonhub.search import Matches, Tier, search_index_for, tokenize
 
 # Each sort with its tie-breaker in the same direction, so that an index on (is_listed, column)
 # serves the ORDER BY without sorting every match.
@@ -35,7 +37,6 @@ SORTS = {
 SORT_NAMES = (*SORTS, "random", "relevance")
 
 _MAX_TERMS = 10
-_MAX_CORRECTIONS = 20
 
 
 @dataclass
@@ -106,97 +107,63 @@ def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: i
     """The total number of matches and the ids of one page of them, in order."""
     conditions = _filters(query)
     sorts = query.sorts or (["relevance"] if query.q else ["downloads"])
-    parameters = {}
     if query.q is not None:
-        terms = index.tokenize(query.q)[:_MAX_TERMS]
+        terms = tokenize(query.q)[:_MAX_TERMS]
         if not terms:
             return 0, []
-        expressions = _Expressions(connection, terms)
+        matches = search_index_for(connection).match(connection, terms)
         if sorts[0] == "relevance":
-            return _by_relevance(connection, expressions, conditions, offset, limit)
-        conditions.append(AddonDocument.addon_id.in_(index.matches("any")))
-        parameters["any"] = expressions.any
+            return _by_relevance(matches, len(terms), _candidates(conditions), offset, limit)
+        conditions.append(matches.condition(AddonDocument.addon_id))
     if sorts == ["random"]:
         ids = list(connection.execute(_base([AddonDocument.addon_id]).where(*conditions).order_by(AddonDocument.addon_id)).scalars())
         # Seeded with the day, as AMO does: the order is stable within a day.
         random.Random(date.today().toordinal()).shuffle(ids)
         return len(ids), ids[offset:offset + limit]
-    total = connection.execute(_base([func.count()]).where(*conditions), parameters).scalar_one()
+    total = connection.execute(_base([func.count()]).where(*conditions)).scalar_one()
     # Without a query, every match is equally relevant: popularity decides.
     keys = [SORTS["users" if name == "relevance" else name] for name in sorts]
     order = [column for column, _ in keys] + [keys[-1][1]]
     rows = connection.execute(
-        _base([AddonDocument.addon_id]).where(*conditions).order_by(*order).offset(offset).limit(limit), parameters
+        _base([AddonDocument.addon_id]).where(*conditions).order_by(*order).offset(offset).limit(limit)
     ).scalars()
     return total, list(rows)
 
 
-class _Expressions:
-    """The full-text expressions of one query, from the strictest name match to the loosest."""
-
-    def __init__(self, connection: Connection, terms: list[str]):
-        self.terms = terms
-        exact_terms = [[term] for term in terms]
-        with_typos = [[term, *index.typo_corrections(connection, term)[:_MAX_CORRECTIONS]] for term in terms]
-        self.phrase = index.phrase_expression("name", terms)
-        self.words = index.match_expression("name", exact_terms)
-        self.prefix = index.match_expression("name", exact_terms, prefix_last=True)
-        self.name = index.match_expression("name", with_typos, prefix_last=True)
-        summary = index.match_expression("summary", exact_terms)
-        description = index.match_expression("description", exact_terms)
-        self.summary_only = f"({summary}) NOT ({self.name})"
-        self.description_only = f"({description}) NOT ({summary}) NOT ({self.name})"
-        self.any = f"({self.name}) OR ({summary}) OR ({description})"
+def _candidates(conditions: list) -> Select | None:
+    """The filtered add-ons as the index takes them; without filters, None lets it answer from
+    its own tables (which hold only listed add-ons)."""
+    if not conditions:
+        return None
+    return _base([AddonDocument.addon_id, AddonDocument.average_daily_users]).where(*conditions)
 
 
-def _by_relevance(connection: Connection, expressions: _Expressions, conditions: list, offset: int,
+# Name tiers stricter than NAME_TYPOS (which holds every name match), loosest first.
+_STRICTER_NAME_TIERS = (Tier.NAME_PREFIX, Tier.NAME_WORDS, Tier.NAME_PHRASE, Tier.EXACT_NAME)
+_TIERS_BELOW_NAMES = (Tier.SUMMARY_ONLY, Tier.DESCRIPTION_ONLY)
+
+
+def _by_relevance(matches: Matches, term_count: int, candidates: Select | None, offset: int,
                   limit: int) -> tuple[int, list[int]]:
     """Ranks in tiers: every name match, best kind first, then summary-only matches, then
     description-only ones; popularity orders each tier. Only the tiers the page reaches are
     sorted, so a common word costs one pass over its name matches, not over every match."""
-    # Without filters, the full-text index (which holds only listed add-ons) and its popularity
-    # table answer alone.
-    if conditions:
-        name_rows = connection.execute(
-            _base([AddonDocument.addon_id, AddonDocument.average_daily_users])
-            .where(*conditions, AddonDocument.addon_id.in_(index.matches("name"))), {"name": expressions.name}
-        ).all()
-    else:
-        name_rows = index.ranked_matches(connection, expressions.name)
+    name_rows = matches.rows(Tier.NAME_TYPOS, candidates)
     page: list[int] = []
     if name_rows:
-        # The tier of each name match, 0 the best; assigned loosest first so stricter tiers win.
-        tier_of = dict.fromkeys((addon_id for addon_id, _ in name_rows), 4)
-        stricter = [(3, expressions.prefix), (2, expressions.words)]
-        if len(expressions.terms) > 1:  # one word: the phrase is the word
-            stricter.append((1, expressions.phrase))
-        for tier, expression in stricter:
-            tier_of.update((addon_id, tier) for addon_id in index.matching_ids(connection, expression) if addon_id in tier_of)
-        tier_of.update((addon_id, 0) for addon_id in index.exact_name_ids(connection, expressions.terms) if addon_id in tier_of)
+        # The tier of each name match; assigned loosest first so stricter tiers win.
+        tier_of = dict.fromkeys((addon_id for addon_id, _ in name_rows), Tier.NAME_TYPOS)
+        for tier in _STRICTER_NAME_TIERS:
+            if tier == Tier.NAME_PHRASE and term_count == 1:  # one word: the phrase is the word
+                continue
+            tier_of.update((addon_id, tier) for addon_id in matches.ids(tier) if addon_id in tier_of)
         best = heapq.nsmallest(offset + limit, ((tier_of[addon_id], -users, addon_id) for addon_id, users in name_rows))
         page = [addon_id for _, _, addon_id in best[offset:]]
-    tiers_below = [("summary_only", expressions.summary_only), ("description_only", expressions.description_only)]
     skipped = len(name_rows)  # matches ranked above the tier being paged through
-    for position, (parameter, expression) in enumerate(tiers_below):
+    for position, tier in enumerate(_TIERS_BELOW_NAMES):
         if len(page) >= limit:
             break
-        start, wanted = max(0, offset - skipped), limit - len(page)
-        if conditions:
-            matching = AddonDocument.addon_id.in_(index.matches(parameter))
-            page += connection.execute(
-                _base([AddonDocument.addon_id]).where(*conditions, matching)
-                .order_by(AddonDocument.average_daily_users.desc(), AddonDocument.addon_id)
-                .offset(start).limit(wanted), {parameter: expression}
-            ).scalars()
-        else:
-            page += index.most_used_matching(connection, expression, start, wanted)
-        if position + 1 < len(tiers_below):
-            skipped += _count(connection, conditions, parameter, expression)
-    return _count(connection, conditions, "any", expressions.any), page
-
-
-def _count(connection: Connection, conditions: list, parameter: str, expression: str) -> int:
-    if not conditions:
-        return index.count_matching(connection, expression)
-    matching = AddonDocument.addon_id.in_(index.matches(parameter))
-    return connection.execute(_base([func.count()]).where(*conditions, matching), {parameter: expression}).scalar_one()
+        page += matches.page(tier, max(0, offset - skipped), limit - len(page), candidates)
+        if position + 1 < len(_TIERS_BELOW_NAMES):
+            skipped += matches.count(tier, candidates)
+    return matches.count(None, candidates), page
