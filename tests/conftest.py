@@ -73,3 +73,14 @@ def account(store):
         return user.id, {"Authorization": f"Bearer {token}"}
     return account
 
+
+INTEROP = Path(__file__).parent / "interop"
+
+
+def pytest_collection_modifyitems(items):
+    # By place and by fixture, so that a new test there is marked without anyone remembering to.
+    for item in items:
+        if item.path.is_relative_to(INTEROP):
+            item.add_marker(pytest.mark.interop)
+        if "corpus" in item.fixturenames:
+            item.add_marker(pytest.mark.corpus)
