@@ -43,7 +43,10 @@ def store(tmp_path, store_template) -> Store:
 
 @pytest.fixture
 def client(store) -> TestClient:
-    return TestClient(create_app(store), base_url="http://store.test")
+    # Entered, the client runs the app's lifespan as a server does, and keeps one event loop for the
+    # whole test: otherwise every request starts a thread and a loop of its own (most of its time).
+    with TestClient(create_app(store), base_url="http://store.test") as client:
+        yield client
 
 
 @pytest.fixture
