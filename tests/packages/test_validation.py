@@ -296,6 +296,7 @@ def test_the_command_exit_codes_and_json(tmp_path):
 ADDONS_LINTER = Path(__file__).resolve().parents[2] / "bench/validation/node_modules/.bin/addons-linter"
 
 
+@pytest.mark.interop
 @pytest.mark.skipif(not ADDONS_LINTER.exists(), reason="addons-linter is not installed (make corpus installs it)")
 def test_addons_linter_messages_join_the_report(tmp_path):
     path = extension(tmp_path / "l.xpi", manifest(permissions=["bogus"]), **{"a.js": "eval(1)"})
