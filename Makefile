@@ -3,7 +3,7 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench
+.PHONY: run test test-fast bench
 
 $(STAMP): pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -22,6 +22,12 @@ run: $(STAMP)
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
+
+# The suite without what needs npm, the corpus or subprocesses (the interop, corpus and cli markers
+# in pyproject.toml): for the edit-test loop; make test still runs everything.
+test-fast: $(STAMP)
+	$(VENV)/bin/pytest -m "not interop and not cli and not corpus"; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test-fast: no tests ran" >&2; exit 1; fi; exit $$status
 
 # The publishing clients tests/interop runs, pinned in tests/interop/package-lock.json.
 tests/interop/node_modules/.installed: tests/interop/package.json tests/interop/package-lock.json

@@ -1,3 +1,6 @@
+import shutil
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -5,21 +8,45 @@ from addonhub.accounts.service import create_user, issue_token
 from addonhub.api.app import create_app
 from addonhub.catalog.importer import import_catalogue
 from addonhub.config import Settings
+from addonhub.db import Database
 from addonhub.jobs import Worker
+from addonhub.signing.ca import SigningCA
 from addonhub.store import Store
 from addonhub.workflows import give_up_handlers, handlers
 
 
+@pytest.fixture(scope="session")
+def store_template(tmp_path_factory) -> Path:
+    """The slow parts of a data directory, made once: the migrated database (migrating takes
+    about a quarter of a second) and a signing CA (its 4096-bit root takes a second or more).
+    The secret keys are cheap and stay each store's own."""
+    data_dir = tmp_path_factory.mktemp("store-template")
+    database = Database(Settings(data_dir=data_dir).effective_database_url)
+    database.migrate()
+    with database.engine.connect() as connection:
+        # Out of WAL mode the database is one file, so a copy needs no -wal or -shm beside it;
+        # each store's connections turn WAL back on, as they do on a new store's file.
+        connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    database.engine.dispose()
+    SigningCA.open(data_dir)
+    return data_dir
+
+
 @pytest.fixture
-def store(tmp_path) -> Store:
+def store(tmp_path, store_template) -> Store:
+    data_dir = tmp_path / "store"
+    shutil.copytree(store_template, data_dir)
     # Tests submit more often than AMO's limits allow; the throttle has tests of its own.
-    return Store(Settings(data_dir=tmp_path / "store", submission_rate_per_user="1000/minute",
+    return Store(Settings(data_dir=data_dir, submission_rate_per_user="1000/minute",
                           submission_rate_per_ip="1000/minute"))
 
 
 @pytest.fixture
 def client(store) -> TestClient:
-    return TestClient(create_app(store), base_url="http://store.test")
+    # Entered, the client runs the app's lifespan as a server does, and keeps one event loop for the
+    # whole test: otherwise every request starts a thread and a loop of its own (most of its time).
+    with TestClient(create_app(store), base_url="http://store.test") as client:
+        yield client
 
 
 @pytest.fixture
@@ -48,3 +75,15 @@ def account(store):
             token = issue_token(session, user)
         return user.id, {"Authorization": f"Bearer {token}"}
     return account
+
+
+INTEROP = Path(__file__).parent / "interop"
+
+
+def pytest_collection_modifyitems(items):
+    # By place and by fixture, so that a new test there is marked without anyone remembering to.
+    for item in items:
+        if item.path.is_relative_to(INTEROP):
+            item.add_marker(pytest.mark.interop)
+        if "corpus" in item.fixturenames:
+            item.add_marker(pytest.mark.corpus)

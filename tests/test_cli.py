@@ -13,6 +13,8 @@ import pytest
 
 from tests.factories import addon_record
 
+pytestmark = pytest.mark.cli
+
 ADDONHUB = str(Path(sys.executable).with_name("addonhub"))
 
 

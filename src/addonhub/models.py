@@ -9,3 +9,17 @@ from addonhub.db import Base  # noqa: F401
 from addonhub.edge.models import EdgeDraft, EdgeOperation  # noqa: F401
 from addonhub.jobs import Job  # noqa: F401
 from addonhub.submissions.models import Upload  # noqa: F401
+
+# The full-text index (addonhub.search) lives in tables that the migrations make in raw SQL and no
+# model maps: the FTS5 table, the shadow tables SQLite keeps for it, its vocabulary, and the side
+# tables beside it. Comparing models with the database must leave them out, or it would drop them.
+SEARCH_INDEX_TABLES = frozenset({
+    "addon_search",
+    *(f"addon_search_{shadow}" for shadow in ("data", "idx", "content", "docsize", "config")),
+    "addon_search_vocab", "addon_search_names", "addon_search_ranks", "addon_search_generation",
+})
+
+
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Alembic's include_name hook: every table but the search index's."""
+    return type_ != "table" or name not in SEARCH_INDEX_TABLES

@@ -4,6 +4,7 @@ import json
 import time
 
 import jwt
+import pytest
 from fastapi.testclient import TestClient
 
 from addonhub.api.app import create_app
@@ -12,6 +13,8 @@ from addonhub.config import Settings
 from addonhub.store import Store
 from tests.factories import addon_record
 from tests.test_cli import run
+
+pytestmark = pytest.mark.cli
 
 
 def jwt_header(amo: dict, lifetime: int = 300) -> dict:

@@ -5,6 +5,7 @@ import base64
 import json
 import re
 
+import pytest
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from fastapi.testclient import TestClient
@@ -16,6 +17,8 @@ from addonhub.db import MIGRATIONS_DIR, make_engine
 from addonhub.store import Store
 from tests.edge.conftest import SHIPPED_SCOPE
 from tests.test_cli import run
+
+pytestmark = pytest.mark.cli
 
 
 def serve_store(data_dir) -> TestClient:

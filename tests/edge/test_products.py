@@ -4,6 +4,7 @@ import json
 import re
 from datetime import datetime, timezone
 
+import pytest
 from fastapi.testclient import TestClient
 
 from addonhub.api.app import create_app
@@ -32,6 +33,7 @@ def today() -> str:
     return f"{now.month}/{now.day}/{now.year}"
 
 
+@pytest.mark.cli
 def test_products_create_prints_the_product_id_which_the_owner_then_lists(tmp_path):
     account = create_account(tmp_path)
     output = run("products", "create", "--data-dir", str(tmp_path), "--owner", "dev@example.org",
@@ -45,6 +47,7 @@ def test_products_create_prints_the_product_id_which_the_owner_then_lists(tmp_pa
                                 "lastUpdatedDate": today()}]
 
 
+@pytest.mark.cli
 def test_products_create_json_and_the_add_on_behind_it(tmp_path):
     account = create_account(tmp_path)
     product = json.loads(run("products", "create", "--data-dir", str(tmp_path), "--owner", "dev@example.org",
@@ -66,6 +69,7 @@ def test_products_create_json_and_the_add_on_behind_it(tmp_path):
                       headers={"Authorization": f"Bearer {account['token']}"}).json()["id"] == product["addon_id"]
 
 
+@pytest.mark.cli
 def test_each_product_gets_its_own_ids(tmp_path):
     create_account(tmp_path)
     products = [json.loads(run("products", "create", "--data-dir", str(tmp_path), "--owner", "dev@example.org",
@@ -74,6 +78,7 @@ def test_each_product_gets_its_own_ids(tmp_path):
         assert products[0][field] != products[1][field]
 
 
+@pytest.mark.cli
 def test_products_create_errors(tmp_path):
     account = create_account(tmp_path)
     for args, message in [
@@ -86,6 +91,7 @@ def test_products_create_errors(tmp_path):
     assert serve_store(tmp_path).get("/v1/products", headers=api_key_headers(account)).json() == []
 
 
+@pytest.mark.cli
 def test_products_create_requires_owner_and_name(tmp_path):
     result = run("products", "create", "--data-dir", str(tmp_path), "--name", "X", check=False)
     assert result.returncode == 2 and "--owner" in result.stderr

@@ -274,6 +274,7 @@ def run(*args):
     return subprocess.run([ADDONHUB, "validate", *map(str, args)], capture_output=True, text=True, timeout=60)
 
 
+@pytest.mark.cli
 def test_the_command_exit_codes_and_json(tmp_path):
     ok = extension(tmp_path / "ok.xpi")
     assert run(ok).returncode == 0
@@ -295,6 +296,7 @@ def test_the_command_exit_codes_and_json(tmp_path):
 ADDONS_LINTER = Path(__file__).resolve().parents[2] / "bench/validation/node_modules/.bin/addons-linter"
 
 
+@pytest.mark.interop
 @pytest.mark.skipif(not ADDONS_LINTER.exists(), reason="addons-linter is not installed (make corpus installs it)")
 def test_addons_linter_messages_join_the_report(tmp_path):
     path = extension(tmp_path / "l.xpi", manifest(permissions=["bogus"]), **{"a.js": "eval(1)"})
@@ -306,6 +308,7 @@ def test_addons_linter_messages_join_the_report(tmp_path):
     assert [m.code for m in broken.messages if m.type == "error"] == ["LINTER_FAILED"]
 
 
+@pytest.mark.cli
 def test_limits_are_settings(tmp_path):
     path = extension(tmp_path / "many.xpi", **{f"f{n}.js": "x" for n in range(5)})
     result = subprocess.run([ADDONHUB, "validate", str(path), "--json"], capture_output=True, text=True,

@@ -11,16 +11,8 @@ ADDON_ID = "demo@example.org"
 
 
 @pytest.fixture(scope="session")
-def ca_store(tmp_path_factory) -> Path:
-    """A data directory with a signing CA, made once: a 4096-bit root takes about a second."""
-    data_dir = tmp_path_factory.mktemp("store")
-    SigningCA.open(data_dir)
-    return data_dir
-
-
-@pytest.fixture(scope="session")
-def ca(ca_store) -> SigningCA:
-    return SigningCA.open(ca_store)
+def ca(store_template) -> SigningCA:
+    return SigningCA.open(store_template)
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +21,10 @@ def other_ca(tmp_path_factory) -> SigningCA:
 
 
 @pytest.fixture
-def data_dir(ca_store, tmp_path) -> Path:
+def data_dir(store_template, tmp_path) -> Path:
     """A data directory of its own, holding a copy of the session's CA."""
     directory = tmp_path / "data"
-    shutil.copytree(ca_store / "signing", directory / "signing")
+    shutil.copytree(store_template / "signing", directory / "signing")
     return directory
 
 

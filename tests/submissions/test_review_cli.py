@@ -8,6 +8,8 @@ import pytest
 from tests.submissions.test_signing_api import put
 from tests.test_cli import run
 
+pytestmark = pytest.mark.cli
+
 
 @pytest.fixture
 def waiting(client, store, developer, xpi, run_jobs):

@@ -4,16 +4,26 @@ Revision ID: 0002
 Revises: 0001
 """
 import json
+import re
+import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
-
-from addonhub.search import tokenize
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def tokenize(value: str) -> list[str]:
+    """addonhub.search.tokenize as it was when this migration was written, frozen here so that
+    the migration does the same whatever becomes of the live one."""
+    decomposed = unicodedata.normalize("NFKD", value.lower())
+    stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return _TOKEN.findall(stripped)
 
 
 def upgrade() -> None:
