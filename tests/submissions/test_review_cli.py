@@ -4,6 +4,9 @@ submissions waiting."""
 import json
 
 import pytest
+from sqlalchemy import select
+
+from addonhub.catalog.models import Addon
 
 from tests.submissions.test_signing_api import put
 from tests.test_cli import run
@@ -50,6 +53,15 @@ def test_reject_needs_notes_and_keeps_the_version_from_the_public(waiting, clien
     assert client.get("/api/v4/addons/addon/test@example.org/").status_code == 401
 
 
-def test_unknown_versions_are_reported(waiting):
+def test_unknown_versions_and_addons_are_reported_as_what_they_are(waiting):
     result = run("review", "approve", "--data-dir", waiting, "test@example.org", "9.9", check=False)
     assert result.returncode == 1 and "No version 9.9 of add-on test@example.org" in result.stderr
+    result = run("review", "approve", "--data-dir", waiting, "nobody@example.org", "2.0", check=False)
+    assert result.returncode == 1 and "No add-on nobody@example.org is known to this store." in result.stderr
+
+
+def test_an_edge_reviewer_names_the_submission_by_its_product_id(waiting, store):
+    with store.db.session() as session:
+        product_id = session.scalar(select(Addon.edge_product_id))
+    result = run("review", "reject", "--data-dir", waiting, product_id.upper(), "2.0", "--notes", "No icon.")
+    assert "Rejected test@example.org 2.0." in result.stdout

@@ -11,9 +11,9 @@ from addonhub.catalog.edits import VersionChanges
 from addonhub.catalog.licenses import BUILTIN_LICENSES
 from addonhub.catalog.models import Addon, Version
 from addonhub.catalog.service import Access, file_access, version_access
-from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, Refused
+from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
 from addonhub.submissions.models import AUTO_VERSION, AWAIT_VERSION, Upload
-from addonhub.submissions.review import approve, reject
+from addonhub.submissions.review import approve, pending_version, reject
 from addonhub.submissions.uploads import (
     Submitter, accept_for_signing, new_upload_key, read_package_identity, record_upload,
 )
@@ -170,3 +170,17 @@ def test_unlisted_versions_and_their_files_are_unknown_to_strangers(store, peopl
         assert file_access(version.files[0], None) is Access.DENIED  # credentials would decide
         assert file_access(version.files[0], stranger) is Access.NOT_FOUND
         assert file_access(version.files[0], owner) is Access.ALLOWED
+
+
+def test_reviewers_name_an_addon_by_any_identifier_the_store_shows(store, people, uploaded):
+    version_id = _version(store, people["owner"], uploaded(people["owner"], "1.0"), Channel.LISTED)
+    with store.db.session() as session:
+        addon = session.get(Version, version_id).addon
+        for identifier in (str(addon.id), addon.slug, addon.guid.upper(), addon.edge_product_id,
+                           "{" + addon.edge_product_id.upper() + "}"):
+            assert pending_version(session, identifier, "1.0").id == version_id
+        assert pending_version(session, addon.guid, str(version_id)).id == version_id
+        unknown = _refusal(lambda: pending_version(session, "nobody@example.org", "1.0"))
+        assert (unknown.reason, unknown.message) == (NOT_FOUND, "No add-on nobody@example.org is known to this store.")
+        missing = _refusal(lambda: pending_version(session, addon.edge_product_id, "9.9"))
+        assert missing.message == "No version 9.9 of add-on test@example.org."

@@ -2,6 +2,7 @@
 
 import enum
 import math
+import uuid
 from collections import Counter
 from urllib.parse import unquote
 
@@ -59,6 +60,24 @@ def find_addon(session: Session, identifier: str) -> Addon | None:
     if by_name is not None:
         addon_id = session.execute(_ADDON_ID, by_name).scalar()
     return session.get(Addon, addon_id) if addon_id is not None else None
+
+
+def edge_product_id(value: str) -> str | None:
+    """A product id as the store keeps it, from any spelling of its GUID (case, braces, hyphens)."""
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def find_addon_by_any_id(session: Session, identifier: str) -> Addon | None:
+    """The add-on an operator or reviewer names by any identifier the store shows: its id, slug,
+    guid, or Edge product id (which only the Edge dialect and the review tools take)."""
+    addon = find_addon(session, identifier)
+    product_id = edge_product_id(identifier) if addon is None else None
+    if product_id is not None:
+        addon = session.scalar(select(Addon).where(Addon.edge_product_id == product_id))
+    return addon
 
 
 def listed_document(connection: Connection, identifier: str) -> str | None:

@@ -5,7 +5,6 @@ The Edge API has no way to create a product, so the store does it (`addonhub pro
 """
 
 import secrets
-import uuid
 from datetime import datetime
 
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from addonhub.accounts.models import User
 from addonhub.catalog.constants import REVIEWED_STATUSES, AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, AddonUser, File, Version
+from addonhub.catalog.service import edge_product_id
 from addonhub.submissions.versions import generated_guid
 
 # Edge publishes extensions and themes; the catalogue's other types (dictionaries, language
@@ -67,9 +67,8 @@ def product_for(session: Session, user: User, product_id: str) -> Addon | None:
     """The caller's product with this id, or None when there is none: unknown, deleted, not an Edge
     type, or someone else's (the API answers 404 alike, never revealing other accounts' products).
     The id is read as a GUID in any of its spellings (case, braces, hyphens)."""
-    try:
-        normalized = str(uuid.UUID(product_id))
-    except (ValueError, TypeError, AttributeError):
+    normalized = edge_product_id(product_id)
+    if normalized is None:
         return None
     addon = session.scalar(
         select(Addon).join(AddonUser, AddonUser.addon_id == Addon.id)

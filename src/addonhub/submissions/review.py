@@ -14,7 +14,7 @@ from addonhub.accounts.models import User
 from addonhub.catalog.constants import CLOSED_STATUSES, AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import is_public_listed, reindex
 from addonhub.catalog.models import Addon, File, Version
-from addonhub.catalog.service import find_addon, find_version, is_author
+from addonhub.catalog.service import find_addon_by_any_id, find_version, is_author
 from addonhub.jobs import enqueue
 from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
 from addonhub.submissions.versions import SIGN_JOB
@@ -33,13 +33,15 @@ def review_queue(session: Session) -> list[Version]:
 
 
 def pending_version(session: Session, addon_identifier: str, version_string: str) -> Version:
-    addon = find_addon(session, addon_identifier)
-    version = None
-    if addon is not None:
-        version = session.scalar(select(Version).where(Version.addon_id == addon.id, Version.version == version_string))
-        version = version or find_version(session, addon, version_string)
+    """The version a reviewer names: the add-on by any identifier the store shows (Edge reviewers
+    know a submission by its product id), the version by its string or id."""
+    addon = find_addon_by_any_id(session, addon_identifier)
+    if addon is None:
+        raise Refused(NOT_FOUND, f"No add-on {addon_identifier} is known to this store.")
+    version = session.scalar(select(Version).where(Version.addon_id == addon.id, Version.version == version_string))
+    version = version or find_version(session, addon, version_string)
     if version is None:
-        raise Refused(NOT_FOUND, f"No version {version_string} of add-on {addon_identifier}.")
+        raise Refused(NOT_FOUND, f"No version {version_string} of add-on {addon.guid}.")
     if version.reviewed is not None or version.channel != Channel.LISTED:
         raise Refused(CONFLICT, f"Version {version.version} of {addon.guid} is not awaiting review.")
     if addon.status in CLOSED_STATUSES:
