@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, and_, or_, select, update
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, and_, func, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from addonhub.db import Base, Database
@@ -63,6 +63,17 @@ def enqueue(session: Session, kind: str, payload: dict, max_attempts: int = 5) -
     return job
 
 
+def oldest_waiting_job(session: Session) -> datetime | None:
+    """Since when the longest-waiting runnable job has waited (None when none waits): a queue
+    that workers take from keeps this close to now."""
+    return session.scalar(select(func.min(Job.run_after)).where(_runnable(utcnow())))
+
+
+def _runnable(now: datetime):
+    """Queued and due, or claimed by a worker whose lease has run out."""
+    return or_(and_(Job.status == QUEUED, Job.run_after <= now), and_(Job.status == RUNNING, Job.lease_until < now))
+
+
 def _claimant_is_alive(worker: str) -> bool:
     """Whether the process named in a worker name (host:pid:token:thread) of this host still runs."""
     parts = worker.split(":")
@@ -103,8 +114,7 @@ class Worker:
 
     def _claim(self) -> Job | None:
         now = utcnow()
-        runnable = or_(and_(Job.status == QUEUED, Job.run_after <= now),
-                       and_(Job.status == RUNNING, Job.lease_until < now))
+        runnable = _runnable(now)
         with self.db.session() as session:
             for job_id in session.scalars(select(Job.id).where(runnable).order_by(Job.id).limit(5)).all():
                 claimed = session.execute(

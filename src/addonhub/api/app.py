@@ -12,9 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api import edge
+from addonhub.api import downloads, edge, health
 from addonhub.api.absolute_form import AbsoluteFormTarget
-from addonhub.api import downloads
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
 from addonhub.api.responses import APIError, JSONResponse
@@ -79,12 +78,6 @@ def create_app(store: Store) -> FastAPI:
     async def unexpected_error(_request: Request, _error: Exception):
         return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
-    @app.get("/__heartbeat__", include_in_schema=False)
-    def heartbeat():
-        with store.db.session() as session:
-            session.connection().exec_driver_sql("SELECT 1")
-        return JSONResponse({"status": "ok"})
-
     @app.get("/outgoing/{signature}/{url:path}", include_in_schema=False)
     def outgoing(signature: str, url: str):
         """Follows a link wrapped by ?wrap_outgoing_links, if the store signed it."""
@@ -98,6 +91,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(reviewers.router, prefix="/api/v5")
     app.include_router(submission.router, prefix="/api/v5")
     app.include_router(downloads.router)
+    app.include_router(health.router)
     app.include_router(edge.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
