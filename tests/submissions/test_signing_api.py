@@ -19,6 +19,7 @@ from addonhub.jobs import Job
 from addonhub.signing.verify import verify_xpi
 from addonhub.store import Store
 from addonhub.submissions.models import Upload
+from tests.api.test_metrics import scrape
 
 PUT_URL = "/api/v4/addons/test@example.org/versions/{version}/"
 
@@ -327,3 +328,15 @@ def test_malformed_tokens_are_401s_and_leave_nothing(client, store, xpi, token, 
                           files={"upload": ("a.xpi", xpi(), "application/x-xpinstall")})
     assert (response.status_code, response.json()) == (401, {"detail": detail})
     assert snapshot(store) == before
+
+
+def test_metrics_count_the_upload_bytes_and_time_the_signature(client, developer, xpi, run_jobs):
+    _, headers = developer
+    before = scrape(client)
+    package = xpi("1.0")
+    put(client, headers, package)
+    run_jobs()
+    after = scrape(client)
+    assert after[("addonhub_upload_bytes_total", ())] == len(package)
+    signed = ("addonhub_signing_duration_seconds_count", ())
+    assert after[signed] - before.get(signed, 0) == 1

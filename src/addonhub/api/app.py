@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api import downloads, edge, health
+from addonhub.api import downloads, edge, health, metrics
 from addonhub.api.absolute_form import AbsoluteFormTarget
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
@@ -56,6 +56,7 @@ def create_app(store: Store) -> FastAPI:
         redirect_slashes=False,
     )
     app.state.store = store
+    app.state.metrics_registry = metrics.store_registry(store)
 
     @app.exception_handler(APIError)
     async def api_error(_request: Request, error: APIError):
@@ -92,9 +93,12 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(submission.router, prefix="/api/v5")
     app.include_router(downloads.router)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     app.include_router(edge.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
+    # Innermost, so that it sees the route the router chose for the path the client meant.
+    app.add_middleware(metrics.RequestMetrics)
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["*"])
     app.add_middleware(OptionalTrailingSlash)

@@ -20,6 +20,7 @@ from addonhub.blobs import BlobStore
 from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import File, Version
+from addonhub.metrics import SIGNING_SECONDS
 from addonhub.packages.archive import ArchiveLimits
 from addonhub.packages.report import Report
 from addonhub.packages.validation import UnreadablePackage, ValidationOptions, validate_package
@@ -109,7 +110,7 @@ def _sign(services: PipelineServices, file: File, guid: str) -> None:
     with tempfile.NamedTemporaryFile(dir=blobs.scratch_dir(), suffix=".xpi", delete=False) as scratch:
         signed = Path(scratch.name)
     try:
-        with blobs.local_file(file.storage_key) as unsigned:
+        with blobs.local_file(file.storage_key) as unsigned, SIGNING_SECONDS.time():
             sign_xpi(services.signing_ca(), unsigned, guid, signed)
         stored = blobs.put_file(key, signed)
     finally:

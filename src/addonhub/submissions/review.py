@@ -7,7 +7,7 @@ which its owner sees.
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
@@ -20,16 +20,23 @@ from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
 from addonhub.submissions.versions import SIGN_JOB
 
 
+def _awaiting_review(columns) -> select:
+    return (select(*columns).join(Addon, Addon.id == Version.addon_id)
+            .where(Version.channel == Channel.LISTED, Version.is_deleted.is_(False), Version.reviewed.is_(None),
+                   Version.files.any(File.status == FileStatus.UNREVIEWED), Addon.status.not_in(CLOSED_STATUSES)))
+
+
 def review_queue(session: Session) -> list[Version]:
     """Versions awaiting review, oldest first."""
     return list(session.scalars(
-        select(Version)
-        .join(Addon, Addon.id == Version.addon_id)
-        .where(Version.channel == Channel.LISTED, Version.is_deleted.is_(False), Version.reviewed.is_(None),
-               Version.files.any(File.status == FileStatus.UNREVIEWED), Addon.status.not_in(CLOSED_STATUSES))
+        _awaiting_review([Version])
         .options(selectinload(Version.addon), selectinload(Version.files))
         .order_by(Version.created, Version.id)
     ))
+
+
+def review_queue_length(session: Session) -> int:
+    return session.scalar(_awaiting_review([func.count(Version.id)]))
 
 
 def pending_version(session: Session, addon_identifier: str, version_string: str) -> Version:
