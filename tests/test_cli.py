@@ -38,8 +38,10 @@ def serve(tmp_path):
 
     def serve(data_dir: Path, *extra) -> str:
         port = free_port()
-        process = subprocess.Popen([ADDONHUB, "serve", "--data-dir", str(data_dir), "--port", str(port), *extra],
-                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        # A file, not a pipe nobody reads: the server logs every request.
+        with open(tmp_path / f"serve-{port}.log", "w") as log:
+            process = subprocess.Popen([ADDONHUB, "serve", "--data-dir", str(data_dir), "--port", str(port), *extra],
+                                       stdout=log, stderr=subprocess.STDOUT, text=True)
         processes.append(process)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -49,7 +51,7 @@ def serve(tmp_path):
                     return url
             except httpx.TransportError:
                 time.sleep(0.1)
-        raise AssertionError(f"the server did not come up: {process.stdout.read() if process.poll() is not None else ''}")
+        raise AssertionError(f"the server did not come up: {(tmp_path / f'serve-{port}.log').read_text()}")
 
     yield serve
     for process in processes:

@@ -27,14 +27,17 @@ def serve(args) -> int:
 
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
+    from addonhub.logs import configure_logging
     from addonhub.workflows import give_up_handlers, handlers
     store = _store(args)
     settings = store.settings
+    configure_logging(settings.log_format)
     workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers()).start()
     print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
     try:
-        uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_level="warning",
-                    proxy_headers=False)
+        # The store logs its requests itself (with their ids and route templates): not uvicorn too.
+        uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_config=None,
+                    log_level="warning", access_log=False, proxy_headers=False)
     finally:
         workers.stop()
     return 0
@@ -45,8 +48,10 @@ def worker(args) -> int:
     import threading
 
     from addonhub.jobs import Worker
+    from addonhub.logs import configure_logging
     from addonhub.workflows import give_up_handlers, handlers
     store = _store(args)
+    configure_logging(store.settings.log_format)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

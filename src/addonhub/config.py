@@ -2,6 +2,7 @@
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     package_max_entry_size: int = _PACKAGE_LIMITS.max_entry_size
     package_max_total_size: int = _PACKAGE_LIMITS.max_total_size
     package_max_compression_ratio: float = _PACKAGE_LIMITS.max_compression_ratio
+    # Log lines of `serve` and `worker`: "text", or "json" (one object a line, for log collectors).
+    log_format: Literal["text", "json"] = "text"
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 

@@ -22,6 +22,7 @@ from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, and_, func,
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from addonhub.db import Base, Database
+from addonhub.logs import REQUEST_ID
 
 log = logging.getLogger(__name__)
 
@@ -51,13 +52,16 @@ class Job(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished: Mapped[datetime | None] = mapped_column(DateTime)
+    # The request that queued it, so that its log lines can be followed into the job's.
+    request_id: Mapped[str | None] = mapped_column(String(128))
 
     __table_args__ = (Index("ix_jobs_runnable", "status", "run_after"),)
 
 
 def enqueue(session: Session, kind: str, payload: dict, max_attempts: int = 5) -> Job:
     """Adds a job to the caller's transaction: it runs only if that transaction commits."""
-    job = Job(kind=kind, payload=payload, max_attempts=max_attempts, status=QUEUED, run_after=utcnow())
+    job = Job(kind=kind, payload=payload, max_attempts=max_attempts, status=QUEUED, run_after=utcnow(),
+              request_id=REQUEST_ID.get())
     session.add(job)
     session.flush()
     return job
@@ -132,6 +136,7 @@ class Worker:
         if job is None:
             return False
         handler = self.handlers.get(job.kind)
+        token = REQUEST_ID.set(job.request_id)
         try:
             if handler is None:
                 raise LookupError(f"no handler for job kind {job.kind!r}")
@@ -143,6 +148,8 @@ class Worker:
         except Exception as error:  # a failing job must never stop the worker
             log.exception("job %s (%s) failed", job.id, job.kind)
             self._failed(job, error)
+        finally:
+            REQUEST_ID.reset(token)
         return True
 
     def _finish(self, session: Session, job_id: int, status: str, error: str | None = None) -> bool:

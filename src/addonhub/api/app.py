@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse
 
 from addonhub.api import downloads, edge, health, metrics
 from addonhub.api.absolute_form import AbsoluteFormTarget
+from addonhub.api.request_ids import RequestIds
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
 from addonhub.api.responses import APIError, JSONResponse
@@ -104,4 +105,6 @@ def create_app(store: Store) -> FastAPI:
     app.add_middleware(OptionalTrailingSlash)
     # Added last, so it runs first: the path must be a path before anything reads it.
     app.add_middleware(AbsoluteFormTarget)
+    # Outermost: every answer, even one a middleware gives, carries the request's id.
+    app.add_middleware(RequestIds)
     return app

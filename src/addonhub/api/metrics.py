@@ -1,6 +1,7 @@
 """`GET /metrics`: the process's own measures (addonhub.metrics) and the store's state as its
 database tells it, in Prometheus' text format."""
 
+import logging
 import time
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from addonhub.metrics import REQUEST_SECONDS, REQUESTS
 from addonhub.submissions.models import Upload
 from addonhub.submissions.review import review_queue_length
 
+log = logging.getLogger("addonhub.requests")
 router = APIRouter(include_in_schema=False)
 
 
@@ -68,9 +70,9 @@ def route_template(scope) -> str:
 
 
 class RequestMetrics:
-    """Counts and times every request by its route template (`/api/v4/addons/addon/{identifier}`),
-    never by its path, which would make a series of every add-on. Installed inside the routing
-    middlewares, so it sees the scope the router fills in."""
+    """Counts, times and logs every request by its route template
+    (`/api/v4/addons/addon/{identifier}`), never by its path, which would make a series of every
+    add-on. Installed inside the routing middlewares, so it sees the scope the router fills in."""
 
     def __init__(self, app):
         self.app = app
@@ -90,6 +92,9 @@ class RequestMetrics:
         try:
             await self.app(scope, receive, sending)
         finally:
-            route = route_template(scope)
+            route, seconds = route_template(scope), time.perf_counter() - started
             REQUESTS.labels(scope["method"], route, str(status)).inc()
-            REQUEST_SECONDS.labels(scope["method"], route).observe(time.perf_counter() - started)
+            REQUEST_SECONDS.labels(scope["method"], route).observe(seconds)
+            log.info("%s %s %s %.1f ms", scope["method"], scope["path"], status, seconds * 1000,
+                     extra={"method": scope["method"], "route": route, "status": status,
+                            "duration_ms": round(seconds * 1000, 1)})
