@@ -103,6 +103,12 @@ def test_outgoing_links_wrapped_on_request_and_in_html_always(client, catalogue)
     assert client.get(forged, follow_redirects=False).status_code == 404
 
 
+def test_outgoing_links_with_a_non_ascii_signature_are_not_found(client):
+    for signature in ("é", "²" * 64, "ß" + "0" * 63):
+        response = client.get(f"/outgoing/{signature}/https://example.com/", follow_redirects=False)
+        assert (response.status_code, response.json()) == (404, {"detail": "Not found."})
+
+
 def test_base_url_setting_makes_links_absolute_on_it(tmp_path):
     from fastapi.testclient import TestClient
 

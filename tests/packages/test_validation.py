@@ -317,3 +317,33 @@ def test_limits_are_settings(tmp_path):
     result = subprocess.run([ADDONHUB, "validate", str(path)], capture_output=True, text=True,
                             env={**os.environ, "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE": "lots"})
     assert result.returncode == 2 and "ADDONHUB_PACKAGE_MAX_ENTRY_SIZE is 'lots': Input should be a valid integer" in result.stderr
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("permissions", 5, "/permissions"),
+    ("optional_permissions", {"a": 1}, "/optional_permissions"),
+    ("content_scripts", 5, "/content_scripts"),
+    ("content_scripts", [5], "/content_scripts/0"),
+    ("content_scripts", [{"matches": ["<all_urls>"], "js": 5}], "/content_scripts/0/js"),
+    ("background", 5, "/background"),
+    ("background", {"scripts": 5}, "/background/scripts"),
+    ("content_security_policy", 5, "/content_security_policy"),
+    ("content_security_policy", {"extension_pages": ["script-src 'self'"]}, "/content_security_policy"),
+    ("web_accessible_resources", "x.png", "/web_accessible_resources"),
+    ("icons", ["icon.png"], "/icons"),
+    ("browser_specific_settings", 5, "/browser_specific_settings"),
+    ("browser_specific_settings", {"gecko": 5}, "/browser_specific_settings/gecko"),
+    ("applications", {"gecko": [1]}, "/applications/gecko"),
+    ("default_locale", 5, "/default_locale"),
+])
+def test_a_field_of_the_wrong_type_is_a_manifest_error_naming_it(tmp_path, field, value, named):
+    report = validate_package(extension(tmp_path / "x.xpi", manifest(**{field: value})))
+    errors = [(message.code, message.message) for message in report.messages if message.type == "error"]
+    assert any(code == "MANIFEST_FIELD_INVALID" and f'"{named}"' in text for code, text in errors), errors
+
+
+def test_a_host_permissions_of_the_wrong_type_in_manifest_v3(tmp_path):
+    path = extension(tmp_path / "x.xpi", manifest(manifest_version=3, host_permissions="<all_urls>"))
+    report = validate_package(path)
+    assert ("MANIFEST_FIELD_INVALID", '"/host_permissions" must be a list.') in [
+        (message.code, message.message) for message in report.messages]

@@ -14,6 +14,7 @@ from addonhub.api.auth import credentials_required, current_user
 from addonhub.api.responses import not_found
 from addonhub.catalog.models import File
 from addonhub.catalog.service import Access, file_access, is_public_file
+from addonhub.identifiers import row_id
 
 router = APIRouter(tags=["downloads"])
 MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
@@ -21,11 +22,11 @@ MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
 
 def _download(request: Request, file_id: str) -> FileResponse:
     store = request.app.state.store
-    # Database ids are 64-bit: anything longer cannot name a file.
-    if not file_id.isdigit() or len(file_id) > 18:
+    number = row_id(file_id)
+    if number is None:
         raise not_found()
     with store.db.session() as session:
-        file = session.get(File, int(file_id))
+        file = session.get(File, number)
         if file is None or not file.storage_key or not store.blobs.exists(file.storage_key):
             raise not_found()
         # Public files need no look at the credentials: anyone may have them.

@@ -20,6 +20,7 @@ from addonhub.accounts.models import User
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File,
 )
+from addonhub.identifiers import row_id
 from addonhub.search import Matches, Tier, search_index_for, tokenize
 
 # Each sort with its tie-breaker in the same direction, so that an index on (is_listed, column)
@@ -75,7 +76,7 @@ def _filters(query: SearchQuery) -> list:
     for tag in query.tags:
         conditions.append(exists().where(AddonTag.addon_id == this_addon, AddonTag.tag == tag))
     if query.authors:
-        ids = [int(a) for a in query.authors if a.isdigit() and len(a) < 19]
+        ids = [user_id for user_id in map(row_id, query.authors) if user_id is not None]
         conditions.append(exists().where(
             AddonUser.addon_id == this_addon, AddonUser.listed.is_(True), AddonUser.user_id == User.id,
             or_(User.username.in_(query.authors), User.id.in_(ids)),
@@ -84,7 +85,7 @@ def _filters(query: SearchQuery) -> list:
         conditions.append(this_addon.in_(
             select(Addon.id).where(func.lower(Addon.guid).in_([guid.lower() for guid in query.guids]))))
     if query.exclude:
-        ids = [int(x) for x in query.exclude if x.isdigit() and len(x) < 19]
+        ids = [addon_id for addon_id in map(row_id, query.exclude) if addon_id is not None]
         conditions.append(this_addon.not_in(select(Addon.id).where(or_(Addon.slug.in_(query.exclude), Addon.id.in_(ids)))))
     if query.platform:
         conditions.append(exists().where(

@@ -17,6 +17,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentBody, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
     File, ReplacementAddon, Version, VersionCompatibility,
 )
+from addonhub.identifiers import row_id
 
 MAX_RECOMMENDATIONS = 4
 
@@ -47,10 +48,10 @@ def _lookup(identifier: str) -> tuple[int | None, dict | None]:
     guid (case-insensitive; a "{uuid}" guid also without its braces); (None, None) when the
     identifier cannot name an add-on."""
     identifier = unquote(identifier).strip()
-    if not identifier or (identifier.isdigit() and len(identifier) >= 19):
+    if (addon_id := row_id(identifier)) is not None:
+        return addon_id, None
+    if not identifier:
         return None, None
-    if identifier.isdigit():
-        return int(identifier), None
     lowered = identifier.lower()
     return None, {"slug": identifier, "guid": lowered, "braced": "{" + lowered + "}"}
 
@@ -165,7 +166,8 @@ def list_versions(session: Session, addon: Addon, version_filter: str | None) ->
 
 
 def find_version(session: Session, addon: Addon, identifier: str) -> Version | None:
-    condition = Version.id == int(identifier) if identifier.isdigit() and len(identifier) < 19 else Version.version == identifier
+    version_id = row_id(identifier)
+    condition = Version.id == version_id if version_id is not None else Version.version == identifier
     return session.scalar(select(Version).where(Version.addon_id == addon.id, condition))
 
 

@@ -33,6 +33,9 @@ def operation_id_in(reference: str) -> str | None:
     """The operation id a client sent: the bare id, or a path or URL ending with it (clients
     paste the whole `Location` of the v1 contract). The last segment that is a UUID counts."""
     for segment in reversed(reference.split("/")):
+        # uuid.UUID reads Arabic-Indic digits as hex digits, turning them into another id.
+        if not segment.isascii():
+            continue
         try:
             return str(uuid.UUID(segment))
         except ValueError:

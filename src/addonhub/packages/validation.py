@@ -116,18 +116,20 @@ class _ManifestChecks:
         addon_id = self._addon_id()
         addon_type = self._type()
         self._string_fields()
+        self._container_fields()
         self._privileged_fields()
         self._permissions()
         self._update_url()
         self._csp()
         self._referenced_files()
+        permissions = self.manifest.get("permissions")
         self.report.metadata.update({
             "id": addon_id,
             "name": name,
             "version": version,
             "manifest_version": manifest_version,
             "type": addon_type,
-            "permissions": [p for p in self.manifest.get("permissions", []) if isinstance(p, str)],
+            "permissions": [p for p in permissions if isinstance(p, str)] if isinstance(permissions, list) else [],
             "strict_min_version": self._gecko().get("strict_min_version"),
             "strict_max_version": self._gecko().get("strict_max_version"),
         })
@@ -235,6 +237,23 @@ class _ManifestChecks:
             if field in self.manifest and not isinstance(self.manifest[field], str):
                 self.error("MANIFEST_FIELD_INVALID", f'"/{field}" must be string.')
 
+    def _wrong_type(self, field: str, expected: str) -> None:
+        self.error("MANIFEST_FIELD_INVALID", f'"/{field}" must be {expected}.')
+
+    def _container_fields(self) -> None:
+        # The checks below look inside these and skip one of another type; reported here, it
+        # cannot pass validation unseen.
+        for field in ("background", "icons", "browser_specific_settings", "applications"):
+            if field in self.manifest and not isinstance(self.manifest[field], dict):
+                self._wrong_type(field, "object")
+        for field in ("browser_specific_settings", "applications"):
+            settings = self.manifest.get(field)
+            if isinstance(settings, dict) and "gecko" in settings and not isinstance(settings["gecko"], dict):
+                self._wrong_type(f"{field}/gecko", "object")
+        for field in ("content_scripts", "web_accessible_resources"):
+            if field in self.manifest and not isinstance(self.manifest[field], list):
+                self._wrong_type(field, "array")
+
     def _privileged_fields(self) -> None:
         if self.firefox and "experiment_apis" in self.manifest:
             self.error("MANIFEST_FIELD_PRIVILEGED", "/experiment_apis: privileged manifest fields are only allowed "
@@ -292,7 +311,11 @@ class _ManifestChecks:
         if policy is None:
             return
         self.warning("MANIFEST_CSP", "A custom content_security_policy means a closer review.")
-        text = " ".join(policy.values()) if isinstance(policy, dict) else str(policy)
+        policies = list(policy.values()) if isinstance(policy, dict) else [policy]
+        if not all(isinstance(text, str) for text in policies):
+            self._wrong_type("content_security_policy", "a string, or an object of strings")
+            return
+        text = " ".join(policies)
         if "'unsafe-eval'" in text:
             self.warning("MANIFEST_CSP_UNSAFE_EVAL", "'unsafe-eval' in the content security policy is strongly discouraged.")
 
@@ -305,8 +328,10 @@ class _ManifestChecks:
             if has_locales:
                 self.error("NO_DEFAULT_LOCALE", "The package has a _locales folder but no default_locale.")
             return
+        if not isinstance(default, str):
+            return  # reported by _string_fields; a path made of it would name no file
         path = f"_locales/{default}/messages.json"
-        if not isinstance(default, str) or path not in self.archive:
+        if path not in self.archive:
             self.error("NO_MESSAGES_FILE", f'default_locale is "{default}" but {path} was not found.')
             return
         for name in self.archive.files:
@@ -363,15 +388,25 @@ class _ManifestChecks:
                     self._file(section.get(page_key), f"{key}.{page_key}", "MANIFEST_FILE_NOT_FOUND")
         background = manifest.get("background")
         if isinstance(background, dict):
-            for script in background.get("scripts") or []:
+            scripts = background.get("scripts") or []
+            if not isinstance(scripts, list):
+                self._wrong_type("background/scripts", "array")
+                scripts = []
+            for script in scripts:
                 self._file(script, "background.scripts", "MANIFEST_BACKGROUND_FILE_NOT_FOUND")
             self._file(background.get("page"), "background.page", "MANIFEST_BACKGROUND_FILE_NOT_FOUND")
             self._file(background.get("service_worker"), "background.service_worker", "MANIFEST_BACKGROUND_FILE_NOT_FOUND")
-        for index, script in enumerate(manifest.get("content_scripts") or []):
+        content_scripts = manifest.get("content_scripts") or []
+        for index, script in enumerate(content_scripts if isinstance(content_scripts, list) else []):
             if not isinstance(script, dict):
+                self._wrong_type(f"content_scripts/{index}", "object")
                 continue
             for kind in ("js", "css"):
-                for path in script.get(kind) or []:
+                paths = script.get(kind) or []
+                if not isinstance(paths, list):
+                    self._wrong_type(f"content_scripts/{index}/{kind}", "array")
+                    continue
+                for path in paths:
                     if not path:
                         self.error("CONTENT_SCRIPT_EMPTY", f"content_scripts[{index}].{kind} has an empty file name.")
                     else:

@@ -4,6 +4,7 @@ from addonhub.api.responses import APIError, field_error
 from addonhub.catalog import appversions
 from addonhub.catalog.constants import ADDON_TYPES, APPLICATIONS, CATEGORIES, PLATFORMS, TYPE_ALIASES
 from addonhub.catalog.listing_search import SORT_NAMES, SearchQuery
+from addonhub.identifiers import row_id
 
 MAX_QUERY_LENGTH = 100
 DEFAULT_PAGE_SIZE = 25
@@ -92,14 +93,14 @@ def page_params(page: str | None, page_size: str | None) -> tuple[int, int]:
     """(page, page_size); page_size outside 1..50 is a 400, a page that is not a positive number a 404."""
     size = DEFAULT_PAGE_SIZE
     if page_size is not None:
-        if not page_size.strip().isdigit() or not 1 <= int(page_size) <= MAX_PAGE_SIZE:
+        size = row_id(page_size.strip())
+        if size is None or not 1 <= size <= MAX_PAGE_SIZE:
             raise field_error("page_size", f"Ensure this value is an integer between 1 and {MAX_PAGE_SIZE}.")
-        size = int(page_size)
     number = 1
     if page is not None:
-        if not page.strip().isdigit() or int(page) < 1:
+        number = row_id(page.strip())
+        if number is None or number < 1:
             raise APIError(404, {"detail": "Invalid page."})
-        number = int(page)
     return number, size
 
 

@@ -32,7 +32,8 @@ def outgoing_signature(secret_key: bytes, url: str) -> str:
 
 
 def is_signed_outgoing(secret_key: bytes, signature: str, url: str) -> bool:
-    return hmac.compare_digest(outgoing_signature(secret_key, url), signature)
+    # As bytes: compare_digest refuses str with non-ASCII characters, which anyone can put in the path.
+    return hmac.compare_digest(outgoing_signature(secret_key, url).encode(), signature.encode())
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,10 @@ def compatibility(value: Any) -> dict[str, dict[str, str]]:
 
 
 def builtin_license(value: Any) -> BuiltinLicense:
-    if not isinstance(value, str) or value not in BUILTIN_LICENSES:
+    # Only a string is named in the message: rendering anything else could recurse without end.
+    if not isinstance(value, str):
+        raise field_problem("license", "Invalid value.")
+    if value not in BUILTIN_LICENSES:
         raise field_problem("license", f"License with slug={value} does not exist.")
     return BUILTIN_LICENSES[value]
 
@@ -166,7 +169,9 @@ def slug(value: Any) -> str:
 
 
 def locale(field: str, value: Any) -> str:
-    if not isinstance(value, str) or not _LOCALE.match(value):
+    if not isinstance(value, str):
+        raise field_problem(field, "Not a valid string.")
+    if not _LOCALE.match(value):
         raise field_problem(field, f'"{value}" is not a valid choice.')
     return value
 
