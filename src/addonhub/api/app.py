@@ -9,14 +9,15 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
 from addonhub.api import downloads, edge, health, metrics
 from addonhub.api.absolute_form import AbsoluteFormTarget
-from addonhub.api.request_ids import RequestIds
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
+from addonhub.api.request_ids import RequestIds
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
 
@@ -75,6 +76,12 @@ def create_app(store: Store) -> FastAPI:
             location = [str(part) for part in problem.get("loc", ()) if part not in ("query", "path", "body")]
             fields.setdefault(".".join(location) or "non_field_errors", []).append(problem.get("msg", "Invalid value."))
         return JSONResponse(fields, status_code=400)
+
+    @app.exception_handler(StaleDataError)
+    async def concurrent_change(_request: Request, _error: StaleDataError):
+        # Another request changed the add-on between this one's read and its write.
+        return JSONResponse({"detail": "A concurrent request changed this add-on; check it and try again."},
+                            status_code=409)
 
     @app.exception_handler(Exception)
     async def unexpected_error(_request: Request, _error: Exception):

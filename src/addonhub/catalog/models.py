@@ -83,7 +83,12 @@ class Addon(Base):
     featured_placements: Mapped[list["FeaturedPlacement"]] = relationship(cascade="all, delete-orphan")
     previews: Mapped[list["Preview"]] = relationship(cascade="all, delete-orphan", order_by="Preview.position")
 
+    # Counts the row's changes: an update made from a stale read (two developers editing at once)
+    # matches no row and fails, rather than silently undoing the other's edit.
+    row_version: Mapped[int] = mapped_column(Integer, server_default="1")
+
     __table_args__ = (Index("ix_addons_guid_lower", func.lower(guid)),)
+    __mapper_args__ = {"version_id_col": row_version}
 
     @property
     def is_deleted(self) -> bool:
