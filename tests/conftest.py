@@ -36,9 +36,8 @@ def store_template(tmp_path_factory) -> Path:
 def store(tmp_path, store_template) -> Store:
     data_dir = tmp_path / "store"
     shutil.copytree(store_template, data_dir)
-    # Tests submit more often than AMO's limits allow; the throttle has tests of its own.
-    return Store(Settings(data_dir=data_dir, submission_rate_per_user="1000/minute",
-                          submission_rate_per_ip="1000/minute"))
+    # The default limits: tests submit as a store's developers do; the throttle has tests of its own.
+    return Store(Settings(data_dir=data_dir))
 
 
 @pytest.fixture

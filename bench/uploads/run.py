@@ -48,9 +48,10 @@ MAX_PART_BYTES = 40 * MB
 WRITE_CHUNK = 1024 * 1024
 SAMPLE_INTERVAL = 0.010  # seconds between VmRSS samples of the server
 MEMORY_AIM_MB = 150
-# Generous, so that the per-account and per-address submission throttles never answer 429 here.
-RELAXED_RATES = {"ADDONHUB_SUBMISSION_RATE_PER_USER": "10000/minute",
-                 "ADDONHUB_SUBMISSION_RATE_PER_IP": "10000/minute"}
+# Generous, so that the throttle of uploads (the signing API's scope) never answers 429 however
+# many submissions --repeat asks for.
+RELAXED_RATES = {"ADDONHUB_THROTTLE_AMO_UPLOADS_PER_USER": "10000/minute",
+                 "ADDONHUB_THROTTLE_AMO_UPLOADS_PER_IP": "10000/minute"}
 PACKAGES = ("httpx", "uvicorn", "uvloop", "httptools", "starlette", "python-multipart", "cryptography")
 
 

@@ -32,10 +32,20 @@ class Settings(BaseSettings):
     upload_max_bytes: int = 500 * 1024 * 1024
     # A client that sends nothing for this long in the middle of a body is cut off.
     upload_idle_timeout: float = 30.0
-    # Submission limits (AMO's): per account and per client address; reads are never limited.
+    # Submission limits per account and per client address, one budget per scope (README,
+    # "Submissions", gives AMO's own values). Sized for a store an organisation runs for its own
+    # developers, where a CI job publishes many extensions in a row from one account, often behind
+    # one address: AMO's 3 a minute would refuse the second `web-ext sign`. Reads are never limited.
+    # AMO's package uploads: v5 `upload/` and the signing API's PUT and POST.
+    throttle_amo_uploads_per_user: str = "30/minute;300/hour"
+    throttle_amo_uploads_per_ip: str = "60/minute;600/hour"
+    # AMO's add-on and version writes: v5 POST, PUT and PATCH of `addon/` and its `versions/`.
+    throttle_amo_addons_per_user: str = "30/minute;300/hour"
+    throttle_amo_addons_per_ip: str = "60/minute;600/hour"
+    # Edge's package uploads and publish requests.
+    throttle_edge_per_user: str = "30/minute;300/hour"
+    throttle_edge_per_ip: str = "60/minute;600/hour"
     # "memory://" counts in this process; a shared store (e.g. "redis://host") counts across workers.
-    submission_rate_per_user: str = "3/minute;10/hour;24/day"
-    submission_rate_per_ip: str = "6/minute;50/hour"
     rate_limit_storage: str = "memory://"
     # What a package may hold (AMO's limits; sizes in bytes); past them it is refused unread.
     package_max_entries: int = _PACKAGE_LIMITS.max_entries
@@ -51,6 +61,12 @@ class Settings(BaseSettings):
         return ArchiveLimits(max_entries=self.package_max_entries, max_entry_size=self.package_max_entry_size,
                              max_total_size=self.package_max_total_size,
                              max_compression_ratio=self.package_max_compression_ratio)
+
+    def throttle_scopes(self) -> dict[str, tuple[str, str]]:
+        """Each scope's limits, per account and per address, by the name dialects count under."""
+        return {"amo_uploads": (self.throttle_amo_uploads_per_user, self.throttle_amo_uploads_per_ip),
+                "amo_addons": (self.throttle_amo_addons_per_user, self.throttle_amo_addons_per_ip),
+                "edge": (self.throttle_edge_per_user, self.throttle_edge_per_ip)}
 
     def prepare_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -1,38 +1,51 @@
-"""Submission rate limits per account and per client address (AMO's defaults in Settings).
+"""Submission rate limits, per account and per client address, in named scopes.
 
-Only submissions count (uploads, new versions, changes); reads are never limited. Counting is
-done by the `limits` library: in this process by default, or in a shared store (Redis,
-Memcached...) when several processes serve one store.
+A scope is one budget: the dialects say which scope a request counts against (AMO's uploads,
+AMO's add-on and version writes, Edge's submissions...), so that one kind of request never uses up
+another's, as AMO and Edge each count their own. Reads are never counted. Counting is done by the
+`limits` library: in this process by default, or in a shared store (Redis, Memcached...) when
+several processes serve one store.
 """
 
 import math
 import time
+from dataclasses import dataclass
 
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 
-from addonhub.config import Settings
+
+@dataclass(frozen=True)
+class ScopeLimits:
+    per_user: list[RateLimitItem]
+    per_ip: list[RateLimitItem]
+
+    @classmethod
+    def parse(cls, per_user: str, per_ip: str) -> "ScopeLimits":
+        """From the `limits` notation: "30/minute;300/hour"."""
+        return cls(parse_many(per_user), parse_many(per_ip))
 
 
 class SubmissionThrottle:
-    def __init__(self, settings: Settings):
-        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
-        self.per_user = parse_many(settings.submission_rate_per_user)
-        self.per_ip = parse_many(settings.submission_rate_per_ip)
+    def __init__(self, storage: str, scopes: dict[str, ScopeLimits]):
+        self.limiter = MovingWindowRateLimiter(storage_from_string(storage))
+        self.scopes = scopes
 
-    def wait_for(self, user_id: int, ip: str | None) -> int | None:
-        """Counts one submission; returns the seconds to wait instead when a limit is reached
-        (the refused attempt is not counted)."""
-        checks = [(limit, "user", str(user_id)) for limit in self.per_user]
-        checks += [(limit, "ip", ip) for limit in self.per_ip if ip]
+    def wait_for(self, scope: str, user_id: int, ip: str | None) -> int | None:
+        """Counts one request in `scope`; returns instead the seconds until it would pass when a
+        limit is reached: the longest wait of the limits reached, since it must pass them all.
+        A refused attempt is not counted, so waiting that long is always enough."""
+        limits = self.scopes[scope]
+        checks = [(limit, "user", str(user_id)) for limit in limits.per_user]
+        checks += [(limit, "ip", ip) for limit in limits.per_ip if ip]
         waits = []
         for limit, *identifiers in checks:
-            if not self.limiter.test(limit, "submissions", *identifiers):
-                reset = self.limiter.get_window_stats(limit, "submissions", *identifiers).reset_time
+            if not self.limiter.test(limit, scope, *identifiers):
+                reset = self.limiter.get_window_stats(limit, scope, *identifiers).reset_time
                 waits.append(max(1, math.ceil(reset - time.time())))
         if waits:
             return max(waits)
         for limit, *identifiers in checks:
-            self.limiter.hit(limit, "submissions", *identifiers)
+            self.limiter.hit(limit, scope, *identifiers)
         return None

@@ -31,5 +31,6 @@ class Store:
 
     @cached_property
     def submission_throttle(self):
-        from addonhub.rate_limits import SubmissionThrottle
-        return SubmissionThrottle(self.settings)
+        from addonhub.rate_limits import ScopeLimits, SubmissionThrottle
+        scopes = {name: ScopeLimits.parse(*limits) for name, limits in self.settings.throttle_scopes().items()}
+        return SubmissionThrottle(self.settings.rate_limit_storage, scopes)

@@ -425,8 +425,8 @@ def test_the_default_limit_is_the_references_500_mb(client, developer, product):
 
 
 def test_uploads_and_publishes_are_throttled_with_retry_after(tmp_path, chromium_zip):
-    _store, client, headers, product_id = own_store(tmp_path / "throttled", submission_rate_per_user="2/minute",
-                                                    submission_rate_per_ip="100/minute")
+    _store, client, headers, product_id = own_store(tmp_path / "throttled", throttle_edge_per_user="2/minute",
+                                                    throttle_edge_per_ip="100/minute")
     operation = accepted(upload(client, headers, product_id, chromium_zip()))
     accepted(publish(client, headers, product_id))
     for response in (upload(client, headers, product_id, chromium_zip()), publish(client, headers, product_id)):
@@ -566,8 +566,7 @@ def test_hostile_inputs_never_get_a_500(client, developer, product, bearer, chro
 def own_store(data_dir, **settings) -> tuple[Store, TestClient, dict, str]:
     """A store with settings of its own, an account on it with Edge credentials, and a product:
     (store, client, API key headers, product id)."""
-    store = Store(Settings(data_dir=data_dir, **{"submission_rate_per_user": "1000/minute",
-                                                 "submission_rate_per_ip": "1000/minute", **settings}))
+    store = Store(Settings(data_dir=data_dir, **settings))
     with store.db.session() as session:
         user = create_user(session, "dev@example.org")
         credentials = issue_edge_credentials(session, user)

@@ -2,8 +2,6 @@
 
 import json
 
-# The clients' runs submit more often than the default limits allow; the throttle has tests of its own.
-RELAXED = {"ADDONHUB_SUBMISSION_RATE_PER_USER": "100/minute", "ADDONHUB_SUBMISSION_RATE_PER_IP": "100/minute"}
 NAME = "Tab Tamer"
 
 

@@ -13,12 +13,10 @@ from tests.interop.clients import amo_auth_header, amo_upload, web_ext_sign
 from tests.interop.packages import ADDON_ID, manifest, source_dir, xpi
 from tests.packages.builders import package
 
-RELAXED = {"ADDONHUB_SUBMISSION_RATE_PER_USER": "100/minute", "ADDONHUB_SUBMISSION_RATE_PER_IP": "100/minute"}
-
 
 @pytest.fixture
 def store(live_store_factory):
-    return live_store_factory(env=RELAXED)
+    return live_store_factory()
 
 
 @pytest.fixture

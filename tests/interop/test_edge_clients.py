@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.interop.clients import PROXY_VARIABLES
-from tests.interop.edge_accounts import NAME, RELAXED, api_key_headers, edge_account
+from tests.interop.edge_accounts import NAME, api_key_headers, edge_account
 from tests.packages.builders import chromium_extension
 
 HERE = Path(__file__).resolve().parent
@@ -65,7 +65,7 @@ def wait_for(check, timeout: float = 60, interval: float = 0.2):
 
 
 def test_edge_addons_api_uploads_publishes_and_reads_the_publish_status(live_store_factory, tmp_path):
-    store = live_store_factory(env=RELAXED)
+    store = live_store_factory()
     account, product = edge_account(store)
     package = chromium_extension(tmp_path / "tab-tamer.zip", "1.0.0", NAME)
     options = {"base_url": store.base_url, "product_id": product["id"], "client_id": account["edge"]["client_id"],
@@ -88,7 +88,7 @@ def test_edge_addons_api_uploads_publishes_and_reads_the_publish_status(live_sto
 def test_the_usage_guides_curl_samples(live_store_factory, tmp_path):
     if shutil.which("curl") is None or shutil.which("bash") is None:
         pytest.skip("the samples need bash and curl")
-    store = live_store_factory(env=RELAXED)
+    store = live_store_factory()
     account, product = edge_account(store)
     package = chromium_extension(tmp_path / "tab-tamer.zip", "1.0.0", NAME)
     env = {**client_environment(), "LOGIN_HOST": store.base_url, "API_HOST": store.base_url,
@@ -108,7 +108,7 @@ def test_the_usage_guides_curl_samples(live_store_factory, tmp_path):
 
 
 def test_a_restart_in_the_middle_of_an_upload_operation_loses_nothing(live_store_factory, tmp_path):
-    store = live_store_factory(env={**RELAXED, "ADDONHUB_WORKERS": "0"})  # nothing validates before the crash
+    store = live_store_factory(env={"ADDONHUB_WORKERS": "0"})  # nothing validates before the crash
     account, product = edge_account(store)
     headers = api_key_headers(account)
     base = f"{store.base_url}/v1/products/{product['id']}/submissions"

@@ -6,13 +6,10 @@ import pytest
 from tests.interop.clients import sign_addon
 from tests.interop.packages import ADDON_ID, manifest, xpi
 
-# The clients submit more often than AMO's per-account limits allow within a minute.
-RELAXED = {"ADDONHUB_SUBMISSION_RATE_PER_USER": "100/minute", "ADDONHUB_SUBMISSION_RATE_PER_IP": "100/minute"}
-
 
 @pytest.fixture
 def store(live_store_factory):
-    return live_store_factory(env=RELAXED)
+    return live_store_factory()
 
 
 def verified(store, path, addon_id):

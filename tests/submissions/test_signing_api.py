@@ -291,7 +291,8 @@ def test_oversized_and_truncated_bodies_are_refused_and_leave_nothing(tmp_path, 
 
 
 def test_submissions_are_throttled_per_account_with_retry_after_and_reads_are_not(tmp_path, xpi):
-    store, client = small_store(tmp_path, submission_rate_per_user="2/minute", submission_rate_per_ip="100/minute")
+    store, client = small_store(tmp_path, throttle_amo_uploads_per_user="2/minute",
+                                throttle_amo_uploads_per_ip="100/minute")
     from addonhub.accounts.service import create_user, issue_token
     with store.db.session() as session:
         token = issue_token(session, create_user(session, "dev@example.org", "developer"))
@@ -308,7 +309,8 @@ def test_submissions_are_throttled_per_account_with_retry_after_and_reads_are_no
 
 
 def test_submissions_are_throttled_per_address_across_accounts(tmp_path, xpi):
-    store, client = small_store(tmp_path, submission_rate_per_user="100/minute", submission_rate_per_ip="2/minute")
+    store, client = small_store(tmp_path, throttle_amo_uploads_per_user="100/minute",
+                                throttle_amo_uploads_per_ip="2/minute")
     from addonhub.accounts.service import create_user, issue_token
     with store.db.session() as session:
         tokens = [issue_token(session, create_user(session, f"dev{n}@example.org", "developer")) for n in range(3)]

@@ -131,6 +131,20 @@ def test_web_ext_flow_for_a_package_with_an_id(client, store, developer, xpi, ru
     assert client.get(f"{API}/addon/{GUID}/").status_code == 401
 
 
+def test_a_ci_job_signs_several_extensions_in_a_row_with_the_default_limits(client, store, developer, xpi, run_jobs):
+    """What `web-ext sign` sends for each of five extensions, one after the other from one account
+    and one address, as a release job does: no 429 (AMO's own limits refuse the second)."""
+    _, headers = developer
+    for number in range(5):
+        guid = f"addon{number}@example.org"
+        for version in ("1.0", "1.1"):
+            upload = validated_upload(client, headers, run_jobs, xpi(version, guid=guid))
+            response = client.put(f"{API}/addon/{guid}/", headers=headers, json={"version": {"upload": upload}})
+            assert response.status_code in (200, 201), response.json()
+            run_jobs()
+            assert version_status(client, headers, guid, f"v{version}").json()["file"]["status"] == "public"
+
+
 def test_put_to_an_existing_addon_adds_the_version_and_applies_the_metadata(client, store, developer, xpi, run_jobs, existing):
     _, headers = developer
     upload = validated_upload(client, headers, run_jobs, xpi("1.1"))

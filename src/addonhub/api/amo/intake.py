@@ -15,6 +15,10 @@ from addonhub.store import Store
 from addonhub.submissions.uploads import Submitter, new_upload_key, read_package_identity
 
 REFUSAL_STATUS = {INVALID: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409}
+# AMO counts package uploads apart from add-on and version writes, so that sending a package does
+# not use up the budget for making a version of it (and the other way round).
+UPLOADS = "amo_uploads"
+ADDONS = "amo_addons"
 
 
 def store_of(request: Request) -> Store:
@@ -37,10 +41,11 @@ async def authenticated(request: Request) -> Submitter:
     return await run_in_threadpool(_submitter, request)
 
 
-async def submitting(request: Request) -> Submitter:
-    """The authenticated caller, counted against the submission limits."""
+async def submitting(request: Request, scope: str) -> Submitter:
+    """The authenticated caller, counted against the submission limits of `scope` (UPLOADS or
+    ADDONS)."""
     who = await authenticated(request)
-    wait = throttle_wait(request, who)
+    wait = throttle_wait(request, who, scope)
     if wait is not None:
         raise APIError(429, {"detail": f"Request was throttled. Expected available in {wait} seconds."},
                        {"Retry-After": str(wait)})

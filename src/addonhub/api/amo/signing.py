@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from addonhub.api.amo.intake import (
-    authenticated, package_identity, receive, refusal_error, store_of, submitting,
+    UPLOADS, authenticated, package_identity, receive, refusal_error, store_of, submitting,
 )
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.urls import base_url
@@ -41,7 +41,8 @@ async def upload_without_id(request: Request):
 
 
 async def _submit(request: Request, url_guid: str | None, url_version: str | None) -> JSONResponse:
-    submitter = await submitting(request)
+    # A signing API request is a package upload, whatever version it makes of it.
+    submitter = await submitting(request, UPLOADS)
     form = await receive(request, ERROR)
     store = store_of(request)
     try:

@@ -14,7 +14,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse
 
 from addonhub.accounts.models import User
-from addonhub.api.amo.intake import authenticated, package_identity, receive, store_of, submitting
+from addonhub.api.amo.intake import (
+    ADDONS, UPLOADS, authenticated, package_identity, receive, store_of, submitting,
+)
 from addonhub.api.amo.rendering import Renderer
 from addonhub.api.amo.submission_access import find_version_v5, readable_addon, readable_version, writable_addon
 from addonhub.api.amo.submission_bodies import Body, read_body
@@ -86,7 +88,7 @@ def _in_version(function, *args, **options):
 
 @router.post("/upload", status_code=201)
 async def create_upload(request: Request):
-    submitter = await submitting(request)
+    submitter = await submitting(request, UPLOADS)
     form = await receive(request, DETAIL)
     store = store_of(request)
     try:
@@ -145,7 +147,7 @@ def addon_detail(request: Request, identifier: str):
 
 @router.post("/addon", status_code=201)
 async def create_addon(request: Request):
-    submitter = await submitting(request)
+    submitter = await submitting(request, ADDONS)
     body = await read_body(request)
     return await _run(request, body, _create_addon, submitter)
 
@@ -157,7 +159,7 @@ def _create_addon(request: Request, body: Body, submitter: Submitter) -> JSONRes
 
 @router.put("/addon/{identifier}")
 async def put_addon(request: Request, identifier: str):
-    submitter = await submitting(request)
+    submitter = await submitting(request, ADDONS)
     body = await read_body(request)
     return await _run(request, body, _put_addon, submitter, identifier)
 
@@ -198,7 +200,7 @@ def _new_addon(request: Request, session: Session, user: User, data: dict, url_g
 
 @router.patch("/addon/{identifier}")
 async def patch_addon(request: Request, identifier: str):
-    submitter = await submitting(request)
+    submitter = await submitting(request, ADDONS)
     body = await read_body(request)
     return await _run(request, body, _patch_addon, submitter, identifier)
 
@@ -230,7 +232,7 @@ def version_detail(request: Request, identifier: str, version_id: str):
 
 @router.post("/addon/{identifier}/versions", status_code=201)
 async def submit_version(request: Request, identifier: str):
-    submitter = await submitting(request)
+    submitter = await submitting(request, ADDONS)
     body = await read_body(request)
     return await _run(request, body, _create_version, submitter, identifier)
 
@@ -250,7 +252,7 @@ def _create_version(request: Request, body: Body, submitter: Submitter, identifi
 
 @router.patch("/addon/{identifier}/versions/{version_id}")
 async def patch_version(request: Request, identifier: str, version_id: str):
-    submitter = await submitting(request)
+    submitter = await submitting(request, ADDONS)
     body = await read_body(request)
     return await _run(request, body, _patch_version, submitter, identifier, version_id)
 
