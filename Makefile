@@ -23,10 +23,11 @@ test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modul
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
-# The suite without what needs npm, the corpus or subprocesses (the interop, corpus and cli markers
-# in pyproject.toml): for the edit-test loop; make test still runs everything.
+# The suite without what needs npm, the corpus or subprocesses, nor the minutes of fuzzing (the
+# interop, corpus, cli and fuzz markers in pyproject.toml): for the edit-test loop; make test still
+# runs everything.
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -m "not interop and not cli and not corpus"; status=$$?; \
+	$(VENV)/bin/pytest -m "not interop and not cli and not corpus and not fuzz"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test-fast: no tests ran" >&2; exit 1; fi; exit $$status
 
 # The publishing clients tests/interop runs, pinned in tests/interop/package-lock.json.

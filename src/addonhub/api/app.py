@@ -17,6 +17,7 @@ from addonhub.api import downloads, edge, health, metrics
 from addonhub.api.absolute_form import AbsoluteFormTarget
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
+from addonhub.api.openapi import without_validation_422
 from addonhub.api.request_ids import RequestIds
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
@@ -104,6 +105,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(metrics.router)
     app.include_router(edge.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    without_validation_422(app)
 
     # Innermost, so that it sees the route the router chose for the path the client meant.
     app.add_middleware(metrics.RequestMetrics)

@@ -8,9 +8,10 @@ check downloads against.
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, Response
 
 from addonhub.api.auth import credentials_required, current_user
+from addonhub.api.openapi import AMO, answers, file_download
 from addonhub.api.responses import not_found
 from addonhub.catalog.models import File
 from addonhub.catalog.service import Access, file_access, is_public_file
@@ -18,6 +19,7 @@ from addonhub.identifiers import row_id
 
 router = APIRouter(tags=["downloads"])
 MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
+DOWNLOAD = answers(file_download(*MEDIA_TYPES.values(), "application/octet-stream"), AMO, 401, 404)
 
 
 def _download(request: Request, file_id: str) -> FileResponse:
@@ -41,13 +43,13 @@ def _download(request: Request, file_id: str) -> FileResponse:
                         filename=filename, headers={"X-Target-Digest": digest} if digest else None)
 
 
-@router.get("/api/{api_version}/file/{file_id}/{filename}")
+@router.get("/api/{api_version}/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
 async def api_file(request: Request, api_version: str, file_id: str, filename: str):
     if api_version not in ("v3", "v4", "v5"):
         raise not_found()
     return await run_in_threadpool(_download, request, file_id)
 
 
-@router.get("/downloads/file/{file_id}/{filename}")
+@router.get("/downloads/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
 async def storefront_file(request: Request, file_id: str, filename: str):
     return await run_in_threadpool(_download, request, file_id)

@@ -11,13 +11,14 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
 from starlette.responses import Response
 
+from addonhub.api.openapi import METRICS_TEXT
 from addonhub.jobs import Job, oldest_waiting_job
 from addonhub.metrics import REQUEST_SECONDS, REQUESTS
 from addonhub.submissions.models import Upload
 from addonhub.submissions.review import review_queue_length
 
 log = logging.getLogger("addonhub.requests")
-router = APIRouter(include_in_schema=False)
+router = APIRouter()
 
 
 class StoreCollector:
@@ -51,7 +52,7 @@ def store_registry(store) -> CollectorRegistry:
     return registry
 
 
-@router.get("/metrics")
+@router.get("/metrics", response_class=Response, responses=METRICS_TEXT)
 def metrics(request: Request):
     body = generate_latest(REGISTRY) + generate_latest(request.app.state.metrics_registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)

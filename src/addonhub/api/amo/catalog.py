@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from addonhub.api.amo import params
 from addonhub.api.amo.pagination import envelope
 from addonhub.api.amo.rendering import Renderer, render_document
+from addonhub.api.openapi import AMO, OBJECT, PAGINATED, RESULTS, answers, returns
 from addonhub.api.urls import base_url
 from addonhub.api.auth import current_user, permission_denied
 from addonhub.api.responses import APIError, JSONResponse, field_error, not_found
@@ -78,7 +79,8 @@ def _visible_addon(session: Session, request: Request, identifier: str):
     return addon, user
 
 
-@router.get("/search", openapi_extra=_docs(_FILTERS, _SEARCH_ONLY, _LANG, _PAGE))
+@router.get("/search", openapi_extra=_docs(_FILTERS, _SEARCH_ONLY, _LANG, _PAGE),
+            responses=answers(returns(PAGINATED), AMO, 400, 404))
 def search_addons(request: Request):
     query = params.search_query(request.query_params)
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
@@ -89,7 +91,7 @@ def search_addons(request: Request):
     return JSONResponse(envelope(request, renderer.base_url, page, page_size, total, results))
 
 
-@router.get("/autocomplete", openapi_extra=_docs(_FILTERS, _LANG))
+@router.get("/autocomplete", openapi_extra=_docs(_FILTERS, _LANG), responses=answers(returns(RESULTS), AMO, 400))
 def autocomplete(request: Request):
     query = params.search_query(request.query_params, autocomplete=True)
     renderer = _renderer(request)
@@ -104,7 +106,7 @@ def autocomplete(request: Request):
     _param("app", "Application (required)."), _param("type", "Add-on types, comma-separated."),
     _param("category", "Category slug; needs app and type."), _LANG,
     _param("page_size", "How many to return, 1 to 50.", "integer"),
-))
+), responses=answers(returns(RESULTS), AMO, 400))
 def featured(request: Request):
     query_params = request.query_params
     try:
@@ -125,7 +127,8 @@ def featured(request: Request):
     return JSONResponse({"results": results})
 
 
-@router.get("/addon/{identifier}", openapi_extra=_docs(_LANG, _param("wrap_outgoing_links", "Wrap links to other sites.")))
+@router.get("/addon/{identifier}", openapi_extra=_docs(_LANG, _param("wrap_outgoing_links", "Wrap links to other sites.")),
+            responses=answers(returns(OBJECT), AMO, 401, 403, 404))
 async def addon_detail(request: Request, identifier: str):
     renderer = _renderer(request)
     if "authorization" not in request.headers:
@@ -150,7 +153,7 @@ def _addon_detail_for_caller(request: Request, identifier: str, renderer: Render
 
 @router.get("/addon/{identifier}/versions", openapi_extra=_docs(
     _param("filter", "all_without_unlisted, all_with_unlisted or all_with_deleted."), _LANG, _PAGE,
-))
+), responses=answers(returns(PAGINATED), AMO, 400, 401, 403, 404))
 def version_list(request: Request, identifier: str):
     version_filter = request.query_params.get("filter")
     if version_filter is not None and version_filter not in service.VERSION_FILTERS:
@@ -168,7 +171,8 @@ def version_list(request: Request, identifier: str):
                                  renderer.render(results, addon.default_locale)))
 
 
-@router.get("/addon/{identifier}/versions/{version_id}", openapi_extra=_docs(_LANG))
+@router.get("/addon/{identifier}/versions/{version_id}", openapi_extra=_docs(_LANG),
+            responses=answers(returns(OBJECT), AMO, 401, 403, 404))
 def version_detail(request: Request, identifier: str, version_id: str):
     renderer = _renderer(request)
     with _session(request) as session:
@@ -185,7 +189,8 @@ def version_detail(request: Request, identifier: str, version_id: str):
     return JSONResponse(renderer.render(body, addon.default_locale))
 
 
-@router.get("/addon/{identifier}/eula_policy", openapi_extra=_docs(_LANG))
+@router.get("/addon/{identifier}/eula_policy", openapi_extra=_docs(_LANG),
+            responses=answers(returns(OBJECT), AMO, 401, 403, 404))
 def eula_policy(request: Request, identifier: str):
     renderer = _renderer(request)
     with _session(request) as session:
@@ -197,7 +202,7 @@ def eula_policy(request: Request, identifier: str):
 @router.get("/language-tools", openapi_extra=_docs(
     _param("app", "Application (required)."), _param("type", "dictionary or language, comma-separated."),
     _param("appversion", "Application version; needs app and type."), _LANG,
-))
+), responses=answers(returns(RESULTS), AMO, 400))
 def language_tools(request: Request):
     query_params = request.query_params
     try:
@@ -238,7 +243,7 @@ def language_tools(request: Request):
     return JSONResponse({"results": results}, headers={"Cache-Control": "max-age=86400"})
 
 
-@router.get("/replacement-addon", openapi_extra=_docs(_PAGE))
+@router.get("/replacement-addon", openapi_extra=_docs(_PAGE), responses=answers(returns(PAGINATED), AMO, 400, 404))
 def replacement_addons(request: Request):
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
     renderer = _renderer(request)
@@ -247,7 +252,8 @@ def replacement_addons(request: Request):
     return JSONResponse(envelope(request, renderer.base_url, page, page_size, total, results))
 
 
-@router.get("/compat-override", openapi_extra=_docs(_param("guid", "Add-on guids, comma-separated."), _PAGE))
+@router.get("/compat-override", openapi_extra=_docs(_param("guid", "Add-on guids, comma-separated."), _PAGE),
+            responses=answers(returns(PAGINATED), AMO, 400, 404))
 def compat_overrides(request: Request):
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
     guids = params.comma_list(request.query_params.get("guid"))
@@ -260,7 +266,7 @@ def compat_overrides(request: Request):
 @router.get("/recommendations", openapi_extra=_docs(
     _param("guid", "The add-on to find recommendations for."),
     _param("recommended", "true for recommendations, anything else for the curated list."), _LANG,
-))
+), responses=returns(PAGINATED))
 def recommendations(request: Request):
     guid = request.query_params.get("guid")
     wants_recommendations = request.query_params.get("recommended", "").lower() == "true"

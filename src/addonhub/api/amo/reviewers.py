@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from addonhub.api.amo.intake import refusal_error, store_of
 from addonhub.accounts.models import User
 from addonhub.api.auth import NO_PERMISSION, credentials_required, current_user
+from addonhub.api.openapi import AMO, COUNTED, OBJECT, REVIEW_NOTES, answers, request_body, returns
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body
 from addonhub.refusals import Refused
@@ -30,7 +31,7 @@ def _reviewer(request: Request, session):
     return user
 
 
-@router.get("/queue")
+@router.get("/queue", responses=answers(returns(COUNTED), AMO, 401, 403))
 def queue(request: Request):
     with store_of(request).db.session() as session:
         _reviewer(request, session)
@@ -51,7 +52,10 @@ def _notes(body: bytes) -> str | None:
     return notes
 
 
-@router.post("/addon/{addon}/versions/{version}/{decision}")
+# 202 for an approval (signing and publication are queued), 200 for a rejection.
+@router.post("/addon/{addon}/versions/{version}/{decision}",
+             responses=answers(returns(OBJECT, 200, 202), AMO, 400, 401, 403, 404, 408, 409, 413),
+             openapi_extra=request_body(REVIEW_NOTES))
 async def decide(request: Request, addon: str, version: str, decision: str):
     if decision not in ("approve", "reject"):
         raise APIError(404, {"detail": "Not found."})

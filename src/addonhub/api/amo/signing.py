@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from addonhub.api.amo.intake import (
     UPLOADS, authenticated, package_identity, receive, refusal_error, store_of, submitting,
 )
+from addonhub.api.openapi import OBJECT, SIGNING, SIGNING_FORM, answers, request_body, returns
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.urls import base_url
 from addonhub.catalog.constants import Channel, FileStatus
@@ -30,12 +31,18 @@ router = APIRouter(tags=["signing"])
 ERROR = "error"
 
 
-@router.put("/addons/{guid}/versions/{version}", status_code=202)
+# 202 for a version of an add-on the store has, 201 when the upload makes a new one.
+_UPLOADED = answers(returns(OBJECT, 201, 202), SIGNING, 400, 401, 403, 404, 408, 409, 413, 429)
+_STATUS = answers(returns(OBJECT), SIGNING, 401, 403, 404)
+
+
+@router.put("/addons/{guid}/versions/{version}", status_code=202, responses=_UPLOADED,
+            openapi_extra=request_body(SIGNING_FORM))
 async def upload_version(request: Request, guid: str, version: str):
     return await _submit(request, guid, version)
 
 
-@router.post("/addons", status_code=201)
+@router.post("/addons", status_code=201, responses=_UPLOADED, openapi_extra=request_body(SIGNING_FORM))
 async def upload_without_id(request: Request):
     return await _submit(request, None, None)
 
@@ -78,13 +85,13 @@ def _signing_error(refusal: Refused) -> APIError:
 
 # Status ---------------------------------------------------------------------------------------
 
-@router.get("/addons/{guid}/versions/{version}")
+@router.get("/addons/{guid}/versions/{version}", responses=_STATUS)
 async def version_status(request: Request, guid: str, version: str):
     submitter = await authenticated(request)
     return await run_in_threadpool(_status, request, submitter, guid, version, None)
 
 
-@router.get("/addons/{guid}/versions/{version}/uploads/{upload_pk}")
+@router.get("/addons/{guid}/versions/{version}/uploads/{upload_pk}", responses=_STATUS)
 async def upload_status(request: Request, guid: str, version: str, upload_pk: str):
     submitter = await authenticated(request)
     return await run_in_threadpool(_status, request, submitter, guid, version, upload_pk)

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse
+from starlette.responses import FileResponse, Response
 
 from addonhub.accounts.models import User
 from addonhub.api.amo.intake import (
@@ -24,6 +24,9 @@ from addonhub.api.amo.submission_input import (
     REQUIRED, FieldErrors, addon_fields, refusal_problem, version_fields,
 )
 from addonhub.api.amo.submission_objects import addon_object_v5, upload_object, version_object_v5
+from addonhub.api.openapi import (
+    AMO, OBJECT, UPLOAD_FORM, V5_BODY, answers, file_download, request_body, returns,
+)
 from addonhub.api.auth import credentials_required, current_user, permission_denied
 from addonhub.api.responses import APIError, JSONResponse, not_found
 from addonhub.api.urls import base_url
@@ -86,7 +89,14 @@ def _in_version(function, *args, **options):
 
 # Uploads ----------------------------------------------------------------------------------------
 
-@router.post("/upload", status_code=201)
+# v5's errors are AMO's: `{"detail"}`, or field-keyed ones for the body's fields.
+_WRITE_ERRORS = (400, 401, 403, 404, 408, 409, 413, 429)
+_READ = answers(returns(OBJECT), AMO, 401, 403, 404)
+_V5_BODY = request_body(V5_BODY)
+
+
+@router.post("/upload", status_code=201, responses=answers(returns(OBJECT, 201), AMO, 400, 401, 408, 413, 429),
+             openapi_extra=request_body(UPLOAD_FORM, required=True))
 async def create_upload(request: Request):
     submitter = await submitting(request, UPLOADS)
     form = await receive(request, DETAIL)
@@ -113,7 +123,7 @@ def _record_upload(request: Request, submitter: Submitter, form) -> JSONResponse
     return JSONResponse(body, status_code=201)
 
 
-@router.get("/upload/{upload_uuid}")
+@router.get("/upload/{upload_uuid}", responses=answers(returns(OBJECT), AMO, 401, 404))
 async def upload_detail(request: Request, upload_uuid: str):
     submitter = await authenticated(request)
     return await run_in_threadpool(_upload_detail, request, submitter.user, upload_uuid)
@@ -137,7 +147,7 @@ def _addon_response(request: Request, session: Session, addon: Addon, user: User
     return JSONResponse(renderer.render(body, addon.default_locale), status_code=status_code)
 
 
-@router.get("/addon/{identifier}")
+@router.get("/addon/{identifier}", responses=_READ)
 def addon_detail(request: Request, identifier: str):
     with store_of(request).db.session() as session:
         user = current_user(request, session)
@@ -145,7 +155,8 @@ def addon_detail(request: Request, identifier: str):
         return _addon_response(request, session, addon, user)
 
 
-@router.post("/addon", status_code=201)
+@router.post("/addon", status_code=201, responses=answers(returns(OBJECT, 201), AMO, *_WRITE_ERRORS),
+             openapi_extra=_V5_BODY)
 async def create_addon(request: Request):
     submitter = await submitting(request, ADDONS)
     body = await read_body(request)
@@ -157,7 +168,9 @@ def _create_addon(request: Request, body: Body, submitter: Submitter) -> JSONRes
         return _new_addon(request, session, submitter.user, body.data, None)
 
 
-@router.put("/addon/{identifier}")
+# 201 when the add-on did not exist yet and the request made it.
+@router.put("/addon/{identifier}", responses=answers(returns(OBJECT, 200, 201), AMO, *_WRITE_ERRORS),
+            openapi_extra=_V5_BODY)
 async def put_addon(request: Request, identifier: str):
     submitter = await submitting(request, ADDONS)
     body = await read_body(request)
@@ -198,7 +211,8 @@ def _new_addon(request: Request, session: Session, user: User, data: dict, url_g
     return _addon_response(request, session, addon, user, version, status_code=201)
 
 
-@router.patch("/addon/{identifier}")
+@router.patch("/addon/{identifier}", responses=answers(returns(OBJECT), AMO, *_WRITE_ERRORS),
+              openapi_extra=_V5_BODY)
 async def patch_addon(request: Request, identifier: str):
     submitter = await submitting(request, ADDONS)
     body = await read_body(request)
@@ -222,7 +236,7 @@ def _version_response(request: Request, addon: Addon, version: Version, privileg
     return JSONResponse(renderer.render(body, addon.default_locale), status_code=status_code)
 
 
-@router.get("/addon/{identifier}/versions/{version_id}")
+@router.get("/addon/{identifier}/versions/{version_id}", responses=_READ)
 def version_detail(request: Request, identifier: str, version_id: str):
     with store_of(request).db.session() as session:
         user = current_user(request, session)
@@ -230,7 +244,8 @@ def version_detail(request: Request, identifier: str, version_id: str):
         return _version_response(request, addon, version, can_manage(addon, user))
 
 
-@router.post("/addon/{identifier}/versions", status_code=201)
+@router.post("/addon/{identifier}/versions", status_code=201,
+             responses=answers(returns(OBJECT, 201), AMO, *_WRITE_ERRORS), openapi_extra=_V5_BODY)
 async def submit_version(request: Request, identifier: str):
     submitter = await submitting(request, ADDONS)
     body = await read_body(request)
@@ -250,7 +265,8 @@ def _create_version(request: Request, body: Body, submitter: Submitter, identifi
         return _version_response(request, addon, version, True, status_code=201)
 
 
-@router.patch("/addon/{identifier}/versions/{version_id}")
+@router.patch("/addon/{identifier}/versions/{version_id}", responses=answers(returns(OBJECT), AMO, *_WRITE_ERRORS),
+              openapi_extra=_V5_BODY)
 async def patch_version(request: Request, identifier: str, version_id: str):
     submitter = await submitting(request, ADDONS)
     body = await read_body(request)
@@ -281,7 +297,8 @@ def _patch_version(request: Request, body: Body, submitter: Submitter, identifie
     return response
 
 
-@router.get("/addon/{identifier}/versions/{version_id}/source")
+@router.get("/addon/{identifier}/versions/{version_id}/source", response_class=Response,
+            responses=answers(file_download("application/octet-stream"), AMO, 401, 403, 404))
 def version_source(request: Request, identifier: str, version_id: str):
     """The source a developer sent with a version: for its add-on's authors and reviewers only."""
     store = store_of(request)

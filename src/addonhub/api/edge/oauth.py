@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from addonhub.accounts.edge_credentials import credential_for_client_secret
 from addonhub.accounts.edge_tokens import LIFETIME, issue_access_token
 from addonhub.api.edge.errors import REALM
+from addonhub.api.openapi import OAUTH, OAUTH_FORM, answers, request_body, returns
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body
 
@@ -34,6 +35,10 @@ NO_CACHE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 BASIC_CHALLENGE = f'Basic realm="{REALM}"'
 
 router = APIRouter(tags=["edge"])
+TOKEN = {"type": "object", "required": ["token_type", "expires_in", "access_token"],
+         "properties": {"token_type": {"type": "string"}, "expires_in": {"type": "integer"},
+                        "access_token": {"type": "string"}}}
+_DOCS = {"responses": answers(returns(TOKEN), OAUTH, 400, 401), "openapi_extra": request_body(OAUTH_FORM, required=True)}
 
 
 class OAuthError(Exception):
@@ -48,7 +53,7 @@ class OAuthError(Exception):
         return APIError(self.status_code, {"error": self.error, "error_description": self.description}, headers)
 
 
-@router.post("/oauth2/v2.0/token", summary="Get an access token (client credentials grant)")
+@router.post("/oauth2/v2.0/token", summary="Get an access token (client credentials grant)", **_DOCS)
 async def token(request: Request) -> JSONResponse:
     try:
         form = _parse_form(request.headers.get("content-type"), await _read_body(request))
@@ -61,7 +66,7 @@ async def token(request: Request) -> JSONResponse:
                         headers=NO_CACHE)
 
 
-@router.post("/{tenant}/oauth2/v2.0/token", summary="Get an access token (client credentials grant)")
+@router.post("/{tenant}/oauth2/v2.0/token", summary="Get an access token (client credentials grant)", **_DOCS)
 async def tenant_token(request: Request, tenant: str) -> JSONResponse:
     """The same for any tenant: the store is one."""
     return await token(request)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from addonhub.api.edge.access import caller_and_product
 from addonhub.api.edge.errors import not_found
 from addonhub.api.edge.statuses import status_object
+from addonhub.api.openapi import EDGE, EDGE_OPERATION_NOT_FOUND, OBJECT, answers, returns
 from addonhub.api.responses import JSONResponse
 from addonhub.edge.models import PUBLISH, UPLOAD
 from addonhub.edge.operations import find_operation, outcome
@@ -18,14 +19,15 @@ from addonhub.edge.operations import find_operation, outcome
 NO_SUCH_OPERATION = "This product has no such operation."
 
 router = APIRouter(prefix="/products/{product_id}/submissions", tags=["edge"])
+_STATUS = answers({**returns(OBJECT), **EDGE_OPERATION_NOT_FOUND}, EDGE, 401)
 
 
-@router.get("/draft/package/operations/{operation_id:path}", summary="The status of a package upload")
+@router.get("/draft/package/operations/{operation_id:path}", summary="The status of a package upload", responses=_STATUS)
 def upload_status(request: Request, product_id: str, operation_id: str) -> JSONResponse:
     return _status(request, product_id, operation_id, UPLOAD)
 
 
-@router.get("/operations/{operation_id:path}", summary="The status of a publish")
+@router.get("/operations/{operation_id:path}", summary="The status of a publish", responses=_STATUS)
 def publish_status(request: Request, product_id: str, operation_id: str) -> JSONResponse:
     return _status(request, product_id, operation_id, PUBLISH)
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from fastapi import APIRouter, Request
 
 from addonhub.api.edge.auth import edge_caller
+from addonhub.api.openapi import EDGE, OBJECT, answers, returns
 from addonhub.api.responses import JSONResponse
 from addonhub.catalog.models import Addon
 from addonhub.edge.products import product_last_updated, product_name, product_status, products_of
@@ -12,7 +13,9 @@ from addonhub.edge.products import product_last_updated, product_name, product_s
 router = APIRouter(prefix="/products", tags=["edge"])
 
 
-@router.get("", summary="The caller's products")
+# A JSON array, as the reference's product list is.
+@router.get("", summary="The caller's products",
+            responses=answers(returns({"type": "array", "items": OBJECT}), EDGE, 401))
 def list_products(request: Request) -> JSONResponse:
     with request.app.state.store.db.session() as session:
         user, _dialect = edge_caller(request, session)

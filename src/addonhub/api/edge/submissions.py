@@ -22,6 +22,7 @@ from addonhub.api.edge.errors import (
 )
 from addonhub.api.edge.notes import certification_notes
 from addonhub.api.edge.statuses import location
+from addonhub.api.openapi import ACCEPTED_OPERATION, EDGE, EDGE_NOTES, EDGE_PACKAGE, answers, request_body
 from addonhub.api.responses import APIError
 from addonhub.api.submitters import submitter, throttle_wait
 from addonhub.api.uploads import BodyLimits, UploadRejected, read_small_body, receive_body
@@ -41,10 +42,12 @@ NO_PACKAGE = "There is no package (zip file) in the request body."
 THROTTLE_SCOPE = "edge"
 
 router = APIRouter(prefix="/products/{product_id}/submissions", tags=["edge"])
+_UPLOAD_DOCS = {"response_class": Response, "openapi_extra": request_body(EDGE_PACKAGE, required=True),
+                "responses": answers(ACCEPTED_OPERATION, EDGE, 400, 401, 404, 408, 413, 429)}
 
 
-@router.post("/draft/package", status_code=202, summary="Upload a package to the product's draft")
-@router.put("/draft/package", status_code=202, summary="Upload a package to the product's draft")
+@router.post("/draft/package", status_code=202, summary="Upload a package to the product's draft", **_UPLOAD_DOCS)
+@router.put("/draft/package", status_code=202, summary="Upload a package to the product's draft", **_UPLOAD_DOCS)
 async def upload_package(request: Request, product_id: str) -> Response:
     store: Store = request.app.state.store
     who, dialect = await run_in_threadpool(_submitter, request, product_id)
@@ -60,7 +63,8 @@ async def upload_package(request: Request, product_id: str) -> Response:
         raise
 
 
-@router.post("", status_code=202, summary="Publish the product's draft")
+@router.post("", status_code=202, summary="Publish the product's draft", response_class=Response,
+             openapi_extra=request_body(EDGE_NOTES), responses=answers(ACCEPTED_OPERATION, EDGE, 400, 401, 404, 408, 413, 429))
 async def publish(request: Request, product_id: str) -> Response:
     store: Store = request.app.state.store
     who, dialect = await run_in_threadpool(_submitter, request, product_id)
