@@ -329,6 +329,112 @@ def signing_export_root(args) -> int:
     return 0
 
 
+class _TerminalProgress:
+    """Progress on stderr when it is a terminal; a log or a pipe gets only the summary."""
+
+    def __init__(self):
+        self.stage = None
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage and self.stage is not None:
+            print(file=sys.stderr)
+        self.stage = stage
+        print(f"\r{stage}: {100 * done // total if total else 100:3d}%", end="", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.stage is not None:
+            print(file=sys.stderr)
+
+
+def _progress():
+    return _TerminalProgress() if sys.stderr.isatty() else None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1e6:.1f} MB"
+
+
+def backup_command(args) -> int:
+    match args.archive:
+        case ["verify", archive]:
+            return backup_verify(Path(archive))
+        case [out] if out != "verify":
+            return backup_create(args, Path(out))
+    args.usage_error("give OUT, the archive to write, or `verify IN`")
+
+
+def backup_create(args, out: Path) -> int:
+    from addonhub.backup import BackupError, backup
+    progress = _progress()
+    try:
+        settings = _settings(args)
+        summary = backup(settings, out, progress)
+    except (BackupError, OSError) as error:
+        print(f"addonhub: cannot back up: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if progress is not None:
+            progress.finish()
+    for key in summary.missing_blobs:
+        print(f"addonhub: blob {key}, which the database refers to, was deleted before it could be copied",
+              file=sys.stderr)
+    missing = f", {len(summary.missing_blobs)} referenced blobs gone" if summary.missing_blobs else ""
+    print(f"Backed up {settings.data_dir} to {summary.archive}: database of {summary.pages} pages, "
+          f"{summary.blobs} blobs ({_megabytes(summary.blob_bytes)}){missing}.")
+    return 0
+
+
+def _print_problems(archive: Path, problems: list[str]) -> None:
+    print(f"{archive}: {len(problems)} problems:", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {problem}", file=sys.stderr)
+
+
+def _print_missing_blobs(check) -> None:
+    for key in check.missing_blobs:
+        print(f"note: blob {key}, which the database refers to, was deleted while the backup ran",
+              file=sys.stderr)
+
+
+def backup_verify(archive: Path) -> int:
+    from addonhub.backup import verify
+    progress = _progress()
+    try:
+        check = verify(archive, progress)
+    finally:
+        if progress is not None:
+            progress.finish()
+    if check.problems:
+        _print_problems(archive, check.problems)
+        return 1
+    _print_missing_blobs(check)
+    print(f"{archive}: a sound backup of {check.created}: database of {check.pages} pages, {check.blobs} blobs "
+          f"({_megabytes(check.blob_bytes)}).")
+    return 0
+
+
+def restore_command(args) -> int:
+    from addonhub.backup import BackupError, InvalidArchive, restore
+    progress = _progress()
+    try:
+        settings = _settings(args)
+        check = restore(settings, args.archive, progress)
+    except InvalidArchive as error:
+        _print_problems(args.archive, error.problems)
+        print(f"addonhub: nothing was restored into {settings.data_dir}", file=sys.stderr)
+        return 1
+    except (BackupError, OSError) as error:
+        print(f"addonhub: cannot restore: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if progress is not None:
+            progress.finish()
+    _print_missing_blobs(check)
+    print(f"Restored the backup of {check.created} into {settings.data_dir}: database of {check.pages} pages, "
+          f"{check.blobs} blobs ({_megabytes(check.blob_bytes)}).")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="addonhub", description="A self-hosted browser add-on store.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -417,6 +523,18 @@ def parser() -> argparse.ArgumentParser:
     verifying.add_argument("--root", type=Path, help="the root certificate (PEM) to trust "
                            "(default: the root of the store in --data-dir)")
     verifying.add_argument("--id", help="the add-on id the signatures must name")
+
+    backing_up = command(commands, "backup", backup_command,
+                         "Write a backup of the store while it serves: database, blobs, secrets and signing CA, "
+                         "in one archive. `addonhub backup verify IN` checks one: exits 0 when sound, 1 when not.")
+    backing_up.add_argument("archive", nargs="+", metavar="OUT | verify IN",
+                            help="the archive to write (never overwritten), or `verify` and the archive to check")
+    backing_up.usage = "addonhub backup [--data-dir DIR] OUT\n       addonhub backup verify IN"
+    backing_up.set_defaults(usage_error=backing_up.error)
+
+    restoring = command(commands, "restore", restore_command,
+                        "Make a store in a new or empty --data-dir from a backup, checking it on the way.")
+    restoring.add_argument("archive", type=Path)
     return root
 
 
