@@ -113,6 +113,11 @@ class BlobStore(ABC):
     def list(self, prefix: str = "") -> Iterator[BlobInfo]:
         """Every blob whose key starts with `prefix`."""
 
+    @abstractmethod
+    def leftovers(self) -> Iterator[BlobInfo]:
+        """What writes that never completed left behind (a process killed mid-upload or mid-signing),
+        which `list` does not show; `delete` removes each by its key."""
+
     def put_chunks(self, key: str, chunks: Iterator[bytes], max_size: int | None = None) -> StoredBlob:
         writer = self.writer(key, max_size)
         try:
@@ -203,11 +208,17 @@ class LocalBlobStore(BlobStore):
         self._path(key).unlink(missing_ok=True)
 
     def list(self, prefix: str = "") -> Iterator[BlobInfo]:
+        return (info for info in self._files(unfinished=False) if info.key.startswith(prefix))
+
+    def leftovers(self) -> Iterator[BlobInfo]:
+        return self._files(unfinished=True)
+
+    def _files(self, unfinished: bool) -> Iterator[BlobInfo]:
+        """The files under the root: blobs, or (unfinished) writes in progress or abandoned, which
+        are not blobs yet: partial writes and signings' scratch files."""
         for path in sorted(self.root.rglob("*")):
             key = path.relative_to(self.root).as_posix()
-            # Writes in progress are not blobs yet.
-            if path.is_file() and key.startswith(prefix) and not key.startswith(".scratch/") \
-                    and not path.name.endswith(".partial"):
+            if path.is_file() and (key.startswith(".scratch/") or path.name.endswith(".partial")) == unfinished:
                 stat = path.stat()
                 yield BlobInfo(key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, timezone.utc))
 

@@ -28,11 +28,12 @@ def serve(args) -> int:
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
     from addonhub.logs import configure_logging
-    from addonhub.workflows import give_up_handlers, handlers
+    from addonhub.workflows import give_up_handlers, handlers, periodic_jobs
     store = _store(args)
     settings = store.settings
     configure_logging(settings.log_format)
-    workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers()).start()
+    workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers(),
+                            periodic_jobs(settings)).start()
     print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
     try:
         # The store logs its requests itself (with their ids and route templates): not uvicorn too.
@@ -49,13 +50,13 @@ def worker(args) -> int:
 
     from addonhub.jobs import Worker
     from addonhub.logs import configure_logging
-    from addonhub.workflows import give_up_handlers, handlers
+    from addonhub.workflows import give_up_handlers, handlers, periodic_jobs
     store = _store(args)
     configure_logging(store.settings.log_format)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    running = Worker(store.db, handlers(store), give_up=give_up_handlers())
+    running = Worker(store.db, handlers(store), give_up=give_up_handlers(), periodic=periodic_jobs(store.settings))
     running.reclaim_orphans_safely()
     print(f"addonhub worker is running the jobs of {store.settings.data_dir}", flush=True)
     running.run_until(stop)
@@ -435,6 +436,56 @@ def restore_command(args) -> int:
     return 0
 
 
+def _existing_store(args):
+    """The store in --data-dir, or None (said on stderr) when there is none: maintenance commands
+    must not create one."""
+    settings = _settings(args)
+    if not settings.data_dir.is_dir():
+        print(f"addonhub: no store in {settings.data_dir}", file=sys.stderr)
+        return None
+    from addonhub.store import Store
+    return Store(settings)
+
+
+def _bytes(size: int) -> str:
+    return f"{size} bytes" if size < 1024 * 1024 else f"{size / (1024 * 1024):.1f} MiB"
+
+
+def cleanup(args) -> int:
+    from addonhub.cleanup import CleanupPolicy, clean_up
+    store = _existing_store(args)
+    if store is None:
+        return 2
+    policy = CleanupPolicy.from_settings(store.settings)
+    report = clean_up(store.db, store.blobs, policy, dry_run=args.dry_run)
+    verb = "Would remove" if args.dry_run else "Removed"
+    for what, removed in (("expired uploads", report.uploads), ("orphan blobs", report.orphans),
+                          ("unfinished writes", report.unfinished), ("blobs in all", report.total)):
+        print(f"{verb} {removed.count} {what}: {_bytes(removed.bytes)}")
+    return 0
+
+
+def check(args) -> int:
+    from collections import Counter
+
+    from addonhub.integrity import KINDS, check_store
+    store = _existing_store(args)
+    if store is None:
+        return 2
+    problems = check_store(store.db, store.blobs)
+    counts = Counter(problem.kind for problem in problems)
+    if args.json:
+        print(json.dumps({"problems": [problem.as_json() for problem in problems],
+                          "summary": {kind: counts[kind] for kind in KINDS}}))
+    else:
+        for problem in problems:
+            size = f" ({_bytes(problem.size)})" if problem.size is not None else ""
+            print(f"{problem.kind}  {problem.subject}{size}: {problem.detail}")
+        print(", ".join(f"{counts[kind]} {kind}" for kind in KINDS if counts[kind]) + f": {len(problems)} problems"
+              if problems else "No problems found.")
+    return 1 if problems else 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="addonhub", description="A self-hosted browser add-on store.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -486,6 +537,16 @@ def parser() -> argparse.ArgumentParser:
     creating_product.add_argument("--name", required=True)
     creating_product.add_argument("--json", action="store_true",
                                   help="print the product as JSON: id, name, addon_id, guid")
+
+    cleaning = command(commands, "cleanup", cleanup,
+                       "Remove uploads that never became a version (after ADDONHUB_UPLOAD_RETENTION_DAYS), blobs "
+                       "no row points at and unfinished writes (after ADDONHUB_ORPHAN_GRACE_HOURS); print what went.")
+    cleaning.add_argument("--dry-run", action="store_true", help="only print what would be removed")
+
+    checking = command(commands, "check", check,
+                       "Report what rows and blobs disagree on (missing or stray blobs, wrong bytes) and stuck or "
+                       "failed jobs, changing nothing. Exits 0 when clean, 1 when something was found.")
+    checking.add_argument("--json", action="store_true", help="print the problems and a summary as JSON")
 
     importing = command(commands, "import", import_file, "Import add-ons from a file in AMO's JSON shape.")
     importing.add_argument("file")

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     package_max_compression_ratio: float = _PACKAGE_LIMITS.max_compression_ratio
     # Log lines of `serve` and `worker`: "text", or "json" (one object a line, for log collectors).
     log_format: Literal["text", "json"] = "text"
+    # Clean-up (the expire-uploads job, `addonhub cleanup`). Uploads that never became a version
+    # are removed this long after they arrived (AMO keeps them a few days too).
+    upload_retention_days: float = 7.0
+    # Blobs no row points at and unfinished writes are removed once this old: no write in flight
+    # (an upload's client is cut off after upload_idle_timeout of silence) is ever this old.
+    orphan_grace_hours: float = 24.0
+    # How often the workers queue the clean-up.
+    cleanup_interval_hours: float = 24.0
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 

@@ -7,6 +7,10 @@ the job done, and on failure records the error and retries with backoff. A worke
 mid-job leaves nothing committed; the job is claimed again once its lease runs out, or as soon
 as a worker starting on the same host sees the dead one's process gone. A job that fails on its
 last attempt gets its kind's give-up handler, so that what waited on it learns it will not come.
+
+Periodic jobs (clean-up) are queued by the workers themselves, as jobs with a unique key: the
+database holds at most one queued or running job with a given key, so however many workers look
+at once one job is queued, and the next one only an interval after the last one finished.
 """
 
 import logging
@@ -15,10 +19,12 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, and_, func, or_, select, update
+from sqlalchemy import JSON, DateTime, Index, Integer, String, Text, and_, func, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from addonhub.db import Base, Database
@@ -31,6 +37,8 @@ Handler = Callable[[Session, dict], None]
 GiveUp = Callable[[Session, dict, str], None]
 # Tells this process from an earlier one that had the same pid (a restarted container is pid 1 again).
 _PROCESS_TOKEN = secrets.token_hex(4)
+# How often a worker looks whether a periodic job is due: a cheap read, but not one per poll.
+_SCHEDULE_CHECK_SECONDS = 60.0
 
 
 def utcnow() -> datetime:
@@ -54,8 +62,15 @@ class Job(Base):
     finished: Mapped[datetime | None] = mapped_column(DateTime)
     # The request that queued it, so that its log lines can be followed into the job's.
     request_id: Mapped[str | None] = mapped_column(String(128))
+    # At most one queued or running job has a given key (the index below): periodic jobs.
+    unique_key: Mapped[str | None] = mapped_column(String(64))
 
-    __table_args__ = (Index("ix_jobs_runnable", "status", "run_after"),)
+    __table_args__ = (
+        Index("ix_jobs_runnable", "status", "run_after"),
+        Index("ux_jobs_live_unique_key", "unique_key", unique=True,
+              sqlite_where=text("status IN ('queued', 'running')"),
+              postgresql_where=text("status IN ('queued', 'running')")),
+    )
 
 
 def enqueue(session: Session, kind: str, payload: dict, max_attempts: int = 5) -> Job:
@@ -65,6 +80,30 @@ def enqueue(session: Session, kind: str, payload: dict, max_attempts: int = 5) -
     session.add(job)
     session.flush()
     return job
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job the workers queue themselves, to run at most once every `every`."""
+    kind: str
+    every: timedelta
+
+
+def schedule(db: Database, periodic: Periodic) -> bool:
+    """Queues the periodic job unless one is queued or running; it runs `every` after the last
+    one finished (at once if none ever did). Says whether this call queued it."""
+    try:
+        with db.session() as session:
+            live = select(Job.id).where(Job.unique_key == periodic.kind, Job.status.in_((QUEUED, RUNNING)))
+            if session.scalar(live.limit(1)) is not None:
+                return False
+            last = session.scalar(select(func.max(Job.finished)).where(Job.unique_key == periodic.kind))
+            now = utcnow()
+            session.add(Job(kind=periodic.kind, payload={}, unique_key=periodic.kind, status=QUEUED,
+                            run_after=max(now, last + periodic.every) if last else now))
+        return True
+    except IntegrityError:  # another worker queued it between our look and our insert
+        return False
 
 
 def oldest_waiting_job(session: Session) -> datetime | None:
@@ -101,8 +140,9 @@ class LostLease(Exception):
 
 class Worker:
     def __init__(self, db: Database, handlers: dict[str, Handler], lease_seconds: int = 600,
-                 give_up: dict[str, GiveUp] | None = None):
-        self.db, self.handlers, self.give_up = db, handlers, give_up or {}
+                 give_up: dict[str, GiveUp] | None = None, periodic: Sequence[Periodic] = ()):
+        self.db, self.handlers, self.give_up, self.periodic = db, handlers, give_up or {}, tuple(periodic)
+        self._next_schedule = 0.0
         self.lease = timedelta(seconds=lease_seconds)
         self.host = socket.gethostname()
         self.name = f"{self.host}:{os.getpid()}:{_PROCESS_TOKEN}:{threading.get_ident()}"
@@ -177,10 +217,19 @@ class Worker:
             log.exception("could not look for orphaned jobs")
             return 0
 
+    def schedule_periodic(self) -> None:
+        """Queues the periodic jobs that are not queued yet, at most once a minute per worker."""
+        if not self.periodic or time.monotonic() < self._next_schedule:
+            return
+        self._next_schedule = time.monotonic() + _SCHEDULE_CHECK_SECONDS
+        for periodic in self.periodic:
+            schedule(self.db, periodic)
+
     def run_until(self, stop: threading.Event, idle_wait: float = 0.25) -> None:
         """Runs jobs until `stop` is set, waiting a little whenever none is runnable."""
         while not stop.is_set():
             try:
+                self.schedule_periodic()
                 ran = self.run_once()
             except Exception:  # the database may be briefly unavailable; never let the worker die
                 log.exception("worker %s could not claim a job", self.name)
@@ -199,15 +248,16 @@ class WorkerThreads:
     """Workers running in threads of this process (what `addonhub serve` uses)."""
 
     def __init__(self, db: Database, handlers: dict[str, Handler], count: int,
-                 give_up: dict[str, GiveUp] | None = None):
+                 give_up: dict[str, GiveUp] | None = None, periodic: Sequence[Periodic] = ()):
         self.db, self.handlers = db, handlers
         self.stop_event = threading.Event()
-        self.threads = [threading.Thread(target=self._run, args=(db, handlers, give_up), name=f"worker-{n}",
-                                         daemon=True)
+        self.threads = [threading.Thread(target=self._run, args=(db, handlers, give_up, periodic),
+                                         name=f"worker-{n}", daemon=True)
                         for n in range(count)]
 
-    def _run(self, db: Database, handlers: dict[str, Handler], give_up: dict[str, GiveUp] | None) -> None:
-        worker = Worker(db, handlers, give_up=give_up)
+    def _run(self, db: Database, handlers: dict[str, Handler], give_up: dict[str, GiveUp] | None,
+             periodic: Sequence[Periodic]) -> None:
+        worker = Worker(db, handlers, give_up=give_up, periodic=periodic)
         worker.run_until(self.stop_event)
 
     def start(self) -> "WorkerThreads":

@@ -6,10 +6,13 @@ puts the parts together, not a domain) says which step follows which, and gives 
 handler only the services it needs.
 """
 
+from datetime import timedelta
 from functools import partial
 
+from addonhub.cleanup import CLEANUP_JOB, CleanupPolicy, cleanup_job
+from addonhub.config import Settings
 from addonhub.edge.submissions import PUBLISH_JOB, make_draft, publish, publish_abandoned
-from addonhub.jobs import GiveUp, Handler
+from addonhub.jobs import GiveUp, Handler, Periodic
 from addonhub.store import Store
 from addonhub.submissions.models import AUTO_VERSION, PRODUCT_DRAFT
 from addonhub.submissions.pipeline import (
@@ -31,7 +34,13 @@ def handlers(store: Store) -> dict[str, Handler]:
     services = pipeline_services(store)
     return {VALIDATE_JOB: partial(validate_upload, services, AFTER_VALIDATION),
             SIGN_JOB: partial(sign_version, services),
-            PUBLISH_JOB: publish}
+            PUBLISH_JOB: publish,
+            CLEANUP_JOB: partial(cleanup_job, store.db, store.blobs, CleanupPolicy.from_settings(store.settings))}
+
+
+def periodic_jobs(settings: Settings) -> list[Periodic]:
+    """The jobs the workers queue themselves."""
+    return [Periodic(CLEANUP_JOB, timedelta(hours=settings.cleanup_interval_hours))]
 
 
 def give_up_handlers() -> dict[str, GiveUp]:
