@@ -6,6 +6,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from addonhub.packages.archive import ArchiveLimits
+from addonhub.packages.validation import ValidationOptions
 from addonhub.private_files import read_or_create
 
 _PACKAGE_LIMITS = ArchiveLimits()
@@ -41,6 +42,8 @@ class Settings(BaseSettings):
     package_max_entry_size: int = _PACKAGE_LIMITS.max_entry_size
     package_max_total_size: int = _PACKAGE_LIMITS.max_total_size
     package_max_compression_ratio: float = _PACKAGE_LIMITS.max_compression_ratio
+    # Seconds of code checks per package; a hostile one holds a worker no longer (files left are skipped, with a warning).
+    validation_time_budget: float = ValidationOptions.time_budget
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 
