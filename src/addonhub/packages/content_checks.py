@@ -27,6 +27,8 @@ BINARY_SIGNATURES = (
 RESERVED_NAMES = frozenset({"mozilla-recommendation.json"})
 PARSED_EXTENSIONS = frozenset({".js", ".mjs", ".jsm", ".css", ".html", ".htm", ".xhtml", ".json"})
 MAX_PARSED_SIZE = 5 * MIB
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+_CODE_SUFFIXES = (".js", ".mjs", ".jsm") + _PAGE_SUFFIXES
 SIGNATURE_MANIFEST = "META-INF/manifest.mf"
 # addons-linter lists every match; past this a report is no longer read, only stored.
 MAX_MESSAGES_PER_CODE = 100
@@ -121,11 +123,6 @@ def check_code(archive: PackageArchive, report: Report, time_budget: float) -> N
         else:
             _check_script(name, text, 0, len(text), 1, warnings)
     warnings.summarize()
-
-
-_SCRIPT_SUFFIXES = (".js", ".mjs", ".jsm")
-_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
-_CODE_SUFFIXES = _SCRIPT_SUFFIXES + _PAGE_SUFFIXES
 
 
 class _CappedWarnings:
