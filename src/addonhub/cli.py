@@ -255,7 +255,7 @@ def validate(args) -> int:
               file=sys.stderr)
         return 2
     options = ValidationOptions(listed=not args.unlisted, target=args.target, limits=settings.archive_limits(),
-                                addons_linter=settings.addons_linter)
+                                time_budget=settings.validation_time_budget, addons_linter=settings.addons_linter)
     try:
         report = validate_package(args.file, options)
     except (UnreadablePackage, OSError) as error:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from addonhub.packages.archive import ArchiveLimits
+from addonhub.packages.validation import ValidationOptions
 from addonhub.private_files import read_or_create
 
 _PACKAGE_LIMITS = ArchiveLimits()
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     orphan_grace_hours: float = 24.0
     # How often the workers queue the clean-up.
     cleanup_interval_hours: float = 24.0
+    # Seconds of code checks per package: a hostile one holds a worker no longer (the files left are
+    # skipped, with a warning).
+    validation_time_budget: float = ValidationOptions.time_budget
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 

@@ -3,6 +3,7 @@
 import io
 import json
 import struct
+import zlib
 import zipfile
 from pathlib import Path
 
@@ -76,3 +77,24 @@ def chromium_extension(path: Path, version: str = "1.0.0", name: str = "Test Ext
     data = manifest(manifest_version=3, name=name, version=version, browser_specific_settings=None,
                     background={"service_worker": "background.js"})
     return extension(path, data, **{"background.js": "chrome.runtime.onInstalled.addListener(() => {});\n"})
+
+
+def with_directory_entries(path: Path, count: int, declared: int | None = None) -> Path:
+    """An archive whose central directory lists `count` entries, and whose end record declares
+    `declared` of them (`count` unless told); ZIP64's end record carries counts past 65535. Only the
+    first entry can be read: the others point at made-up offsets (distinct, as in a real archive)."""
+    content = b"x"
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 0, 0, 0, zlib.crc32(content), 1, 1, 10, 0) + b"0000000.js" + content
+    records = b"".join(
+        struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, zlib.crc32(content), 1, 1, 10, 0, 0, 0, 0, 0, n)
+        + b"%07d.js" % n for n in range(count))
+    declared = count if declared is None else declared
+    offset = len(local) + len(records)
+    zip64 = b""
+    if declared > 0xFFFF:
+        zip64 = (struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, declared, declared, len(records), len(local))
+                 + struct.pack("<4sLQL", b"PK\x06\x07", 0, offset, 1))
+    short = min(declared, 0xFFFF)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, short, short, len(records), len(local), 0)
+    path.write_bytes(local + records + zip64 + end)
+    return path

@@ -1,13 +1,15 @@
 """Reading packages without trusting them."""
 
 import stat
+import struct
+import tracemalloc
 import warnings
 import zipfile
 
 import pytest
 
-from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
-from tests.packages.builders import package, raw_entry, with_declared_size
+from addonhub.packages.archive import MIB, ArchiveError, ArchiveLimits, PackageArchive
+from tests.packages.builders import package, raw_entry, with_declared_size, with_directory_entries
 
 
 def refused(path, limits=ArchiveLimits(), read: str | None = None) -> str:
@@ -104,3 +106,36 @@ def test_zip_bomb_ratio(tmp_path):
     path = package(tmp_path / "bomb.zip", {"bomb.txt": b"\0" * (8 * 1024 * 1024)})
     assert path.stat().st_size < 20_000
     assert refused(path) == "ZIP_BOMB"
+
+
+def opening_peak(path, limits=ArchiveLimits()) -> tuple[str, int]:
+    """The refusal's code, and the most memory Python held while opening the archive."""
+    tracemalloc.start()
+    try:
+        code = refused(path, limits)
+        return code, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("declared", [None, 1])
+def test_a_huge_directory_is_refused_before_it_is_read(tmp_path, declared):
+    # 200,000 entries in 11 MB of directory; the end record says so (in ZIP64's), or lies and says 1.
+    path = with_directory_entries(tmp_path / "many.zip", 200_000, declared=declared)
+    code, peak = opening_peak(path, ArchiveLimits(max_entries=1000))
+    assert code == "TOO_MANY_ENTRIES" and peak < 2 * MIB
+
+
+def test_a_directory_larger_than_its_entries_need_is_refused(tmp_path):
+    path = package(tmp_path / "long.zip", {f"{n}{'a' * 4000}.js": "x" for n in range(5)})
+    assert refused(path, ArchiveLimits(max_entries=10)) == "TOO_MANY_ENTRIES"
+    with PackageArchive(path, ArchiveLimits(max_entries=20)) as archive:
+        assert len(archive.files) == 5
+
+
+def test_a_directory_larger_than_the_file_is_corrupt(tmp_path):
+    path = package(tmp_path / "d.zip", {"a.js": "x"})
+    data = bytearray(path.read_bytes())
+    data[-10:-6] = struct.pack("<I", 10 * len(data))  # the end record's directory size
+    path.write_bytes(bytes(data))
+    assert refused(path) == "BAD_ZIPFILE"

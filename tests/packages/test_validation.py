@@ -347,3 +347,29 @@ def test_a_host_permissions_of_the_wrong_type_in_manifest_v3(tmp_path):
     report = validate_package(path)
     assert ("MANIFEST_FIELD_INVALID", '"/host_permissions" must be a list.') in [
         (message.code, message.message) for message in report.messages]
+
+
+def test_matches_report_their_own_line(tmp_path):
+    text = "".join(f"eval({n});\n" if n % 7 == 0 else "let x = 1;\n" for n in range(1, 300))
+    page = "<p>\n</p>\n<script>\nlet a;\n\neval(a)\n</script>\n<script>eval(b)</script>"
+    report = validate_package(extension(tmp_path / "l.xpi", **{"a.js": text, "p.html": page}))
+    lines = {(m.file, m.line) for m in report.messages if m.code == "DANGEROUS_EVAL"}
+    assert lines == {("a.js", n) for n in range(7, 300, 7)} | {("p.html", 6), ("p.html", 8)}
+
+
+def test_messages_of_a_code_are_capped(tmp_path):
+    text = "// many\n" + "".join(f"eval({n}); document.write({n});\n" for n in range(50_000))
+    report = validate_package(extension(tmp_path / "m.xpi", **{"a.js": text}))
+    for code in ("DANGEROUS_EVAL", "NO_DOCUMENT_WRITE"):
+        listed = [m for m in report.messages if m.code == code]
+        assert len(listed) == 101
+        assert [m.line for m in listed[:100]] == list(range(2, 102))
+        assert listed[100].line is None and "49900 more" in listed[100].message
+
+
+def test_code_checks_stop_at_the_time_budget(tmp_path):
+    path = extension(tmp_path / "t.xpi", **{"a.js": "eval(a)", "b.js": "eval(b)", "p.html": "<p>"})
+    report = validate_package(path, ValidationOptions(time_budget=0))
+    assert [(m.code, m.type) for m in report.messages] == [("CODE_CHECKS_SKIPPED", "warning")]
+    assert "3 files were not checked (a.js, b.js, p.html)" in report.messages[0].message
+    assert codes(path) == {"DANGEROUS_EVAL": "warning"}

@@ -1,6 +1,9 @@
 """Reading a zip package (.zip, .xpi) without trusting it.
 
-Every entry is vetted when the archive is opened: names (no "..", absolute paths, backslashes,
+Before zipfile reads the central directory (all of it, into memory, with an object per record),
+the end records' entry count and directory size are checked against the limits and the
+directory's records counted without being kept, so no upload costs memory in proportion to its
+size. Then every entry is vetted: names (no "..", absolute paths, backslashes,
 control characters or undecodable bytes), duplicates, symlinks, encryption, compression method,
 and the declared sizes against the limits, including the compression ratio that betrays a zip
 bomb. Content is only ever streamed, in chunks, with the real size and CRC checked as it goes,
@@ -8,17 +11,28 @@ so nothing is extracted to disk and no entry is held whole in memory unless aske
 """
 
 import stat
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 MIB = 1024 * 1024
 CHUNK_SIZE = 64 * 1024
 _SUPPORTED_COMPRESSION = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 _UTF8_FLAG = 0x800
 _ENCRYPTED_FLAG = 0x1
+# Real add-ons' directory records average under 100 bytes (46 of header, then the name and extra
+# fields); a directory larger than max_entries records of 1 KiB each is not an add-on's.
+DIRECTORY_BYTES_PER_ENTRY = 1024
+_END = struct.Struct("<4s4H2LH")  # end of central directory record
+_END_SIGNATURE = b"PK\x05\x06"
+_MAX_COMMENT = 0xFFFF
+_ZIP64_LOCATOR = struct.Struct("<4sLQL")
+_ZIP64_END = struct.Struct("<4sQ2H2L4Q")
+_DIRECTORY_RECORD = struct.Struct("<4s12x4x4x4x3H8x4x")  # signature ... name, extra and comment lengths ...
 
 
 @dataclass(frozen=True)
@@ -77,10 +91,62 @@ def _check_name(name: str) -> None:
         raise ArchiveError("INVALID_XPI_ENTRY", f"Invalid file name in archive: {name!r} {problem}.", name)
 
 
+def _check_directory(file: BinaryIO, limits: ArchiveLimits) -> None:
+    """Refuses an archive whose central directory is past the limits, reading it as zipfile will
+    (the same end record, the same directory start) but keeping nothing of it. Damage that is not
+    a limit is left for zipfile to report."""
+    file.seek(0, 2)
+    tail_start = max(0, file.tell() - _END.size - _MAX_COMMENT)
+    file.seek(tail_start)
+    tail = file.read()
+    # zipfile tries an end record without a comment first, then the last signature in the tail.
+    if tail[-_END.size:-_END.size + 4] == _END_SIGNATURE and tail[-2:] == b"\0\0":
+        found = len(tail) - _END.size
+    else:
+        found = tail.rfind(_END_SIGNATURE)
+    if found < 0 or len(tail) - found < _END.size:
+        return
+    _, _, _, _, count, size, _, _ = _END.unpack_from(tail, found)
+    end = tail_start + found
+    zip64_records = 0
+    if end >= _ZIP64_LOCATOR.size + _ZIP64_END.size:
+        file.seek(end - _ZIP64_LOCATOR.size - _ZIP64_END.size)
+        zip64 = file.read(_ZIP64_END.size + _ZIP64_LOCATOR.size)
+        if (zip64[_ZIP64_END.size:_ZIP64_END.size + 4] == b"PK\x06\x07" and zip64[:4] == b"PK\x06\x06"):
+            *_, count, size, _ = _ZIP64_END.unpack_from(zip64)
+            zip64_records = _ZIP64_END.size + _ZIP64_LOCATOR.size
+    if count > limits.max_entries:
+        raise ArchiveError("TOO_MANY_ENTRIES", f"The archive has {count} entries; the limit is {limits.max_entries}.")
+    start = end - zip64_records - size  # where zipfile looks for it, whatever offset is recorded
+    if start < 0:
+        raise ArchiveError("BAD_ZIPFILE", f"Corrupt ZIP file: its central directory is said to be {size} bytes, "
+                                          "more than the file holds.")
+    if size > limits.max_entries * DIRECTORY_BYTES_PER_ENTRY:
+        raise ArchiveError("TOO_MANY_ENTRIES", f"The archive's central directory is {size} bytes, more than "
+                                               f"{limits.max_entries} entries, the limit, would need.")
+    # zipfile reads records until it has read `size` bytes, whatever count was declared: count
+    # them the same way, so that a false count cannot slip a million entries past the limit.
+    file.seek(start)
+    entries = read = 0
+    while read < size:
+        record = file.read(_DIRECTORY_RECORD.size)
+        if len(record) != _DIRECTORY_RECORD.size or record[:4] != b"PK\x01\x02":
+            return
+        _, name_length, extra_length, comment_length = _DIRECTORY_RECORD.unpack(record)
+        file.seek(name_length + extra_length + comment_length, 1)
+        read += _DIRECTORY_RECORD.size + name_length + extra_length + comment_length
+        entries += 1
+        if entries > limits.max_entries:
+            raise ArchiveError("TOO_MANY_ENTRIES", f"The archive has more than {limits.max_entries} entries, "
+                                                   "the limit.")
+
+
 class PackageArchive:
     def __init__(self, path: Path | str, limits: ArchiveLimits = ArchiveLimits()):
         self.path, self.limits = Path(path), limits
         try:
+            with open(self.path, "rb") as file:
+                _check_directory(file, limits)
             self._zip = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, UnicodeDecodeError, ValueError, EOFError, OSError) as error:
             raise ArchiveError("BAD_ZIPFILE", f"Corrupt ZIP file: {error}") from None
@@ -92,8 +158,6 @@ class PackageArchive:
 
     def _vet(self, infos: list[zipfile.ZipInfo]) -> dict[str, tuple[Entry, zipfile.ZipInfo]]:
         limits = self.limits
-        if len(infos) > limits.max_entries:
-            raise ArchiveError("TOO_MANY_ENTRIES", f"The archive has {len(infos)} entries; the limit is {limits.max_entries}.")
         entries: dict[str, tuple[Entry, zipfile.ZipInfo]] = {}
         total = 0
         for info in infos:

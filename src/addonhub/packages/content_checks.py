@@ -1,7 +1,14 @@
 """Checks on the files of a package: flagged and hidden files, oversized text files, and
-dangerous code patterns, found by reading the code, never by running it."""
+dangerous code patterns, found by reading the code, never by running it.
+
+Code checks are bounded for hostile packages: line numbers are counted once per pass (linear),
+at most MAX_MESSAGES_PER_CODE messages of a code are listed, then one more says how many were
+left out, and past the validation's time budget the remaining files are skipped, with a warning
+naming them.
+"""
 
 import re
+import time
 from pathlib import PurePosixPath
 
 from addonhub.packages.archive import MIB, ArchiveError, PackageArchive
@@ -20,7 +27,12 @@ BINARY_SIGNATURES = (
 RESERVED_NAMES = frozenset({"mozilla-recommendation.json"})
 PARSED_EXTENSIONS = frozenset({".js", ".mjs", ".jsm", ".css", ".html", ".htm", ".xhtml", ".json"})
 MAX_PARSED_SIZE = 5 * MIB
+_PAGE_SUFFIXES = (".html", ".htm", ".xhtml")
+_CODE_SUFFIXES = (".js", ".mjs", ".jsm") + _PAGE_SUFFIXES
 SIGNATURE_MANIFEST = "META-INF/manifest.mf"
+# addons-linter lists every match; past this a report is no longer read, only stored.
+MAX_MESSAGES_PER_CODE = 100
+_LISTED_NAMES = 5
 
 # Each pattern starts with a literal word, which lets the regex engine skip ahead to it: that is
 # what keeps this fast on megabytes of minified script. What must (not) come before the word is
@@ -88,42 +100,80 @@ def _read_through(archive: PackageArchive, name: str, report: Report) -> bytes:
     return head
 
 
-def check_code(archive: PackageArchive, report: Report) -> None:
-    for name in archive.files:
-        suffix = PurePosixPath(name).suffix.lower()
-        if suffix not in (".js", ".mjs", ".jsm", ".html", ".htm", ".xhtml") or archive.entry(name).size > MAX_PARSED_SIZE:
-            continue
+def check_code(archive: PackageArchive, report: Report, time_budget: float) -> None:
+    """Checks scripts and pages; files still unchecked after `time_budget` seconds are skipped.
+    check_files is not bounded so: it only streams the files, and their CRC checks must not be skipped."""
+    deadline = time.monotonic() + time_budget
+    warnings = _CappedWarnings(report)
+    names = [name for name in archive.files if PurePosixPath(name).suffix.lower() in _CODE_SUFFIXES
+             and archive.entry(name).size <= MAX_PARSED_SIZE]
+    for index, name in enumerate(names):
+        if time.monotonic() >= deadline:
+            skipped = names[index:]
+            listed = ", ".join(skipped[:_LISTED_NAMES]) + (", ..." if len(skipped) > _LISTED_NAMES else "")
+            report.warning("CODE_CHECKS_SKIPPED", f"Code checks ran out of their {time_budget:g} s budget: "
+                           f"{len(skipped)} files were not checked ({listed}).", file=skipped[0])
+            break
         try:
             text = archive.read(name).decode("utf-8", errors="replace")
         except ArchiveError:
             continue  # already reported by check_files
-        if suffix in (".html", ".htm", ".xhtml"):
-            _check_html(name, text, report)
+        if PurePosixPath(name).suffix.lower() in _PAGE_SUFFIXES:
+            _check_html(name, text, warnings)
         else:
-            _check_script(name, text, report, first_line=1)
+            _check_script(name, text, 0, len(text), 1, warnings)
+    warnings.summarize()
 
 
-def _line_of(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
+class _CappedWarnings:
+    """The report's warnings, at most MAX_MESSAGES_PER_CODE of a code; the rest are only counted."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        self.counts: dict[str, int] = {}
+
+    def full(self, code: str) -> bool:
+        return self.counts.get(code, 0) >= MAX_MESSAGES_PER_CODE
+
+    def warning(self, code: str, message: str, file: str, line: int) -> None:
+        if not self.full(code):
+            self.report.warning(code, message, file=file, line=line)
+        self.counts[code] = self.counts.get(code, 0) + 1
+
+    def summarize(self) -> None:
+        for code, count in self.counts.items():
+            if count > MAX_MESSAGES_PER_CODE:
+                self.report.warning(code, f"{count - MAX_MESSAGES_PER_CODE} more {code} warnings were found and not "
+                                    f"listed: {MAX_MESSAGES_PER_CODE} of a code are listed.")
 
 
-def _check_script(name: str, text: str, report: Report, first_line: int) -> None:
+def _check_script(name: str, text: str, start: int, end: int, first_line: int, warnings: _CappedWarnings) -> None:
+    """Checks text[start:end], whose first line is `first_line`. Each pattern's matches come in
+    order, so the line is counted on from the previous match rather than from the start."""
     for code, pattern, before, message in _JS_PATTERNS:
-        for match in pattern.finditer(text):
-            if _preceded_as_required(text, match.start(), before):
-                report.warning(code, message, file=name, line=first_line + _line_of(text, match.start()) - 1)
+        line, counted_to = first_line, start
+        for match in pattern.finditer(text, start, end):
+            if not _preceded_as_required(text, match.start(), before):
+                continue
+            if not warnings.full(code):
+                line += text.count("\n", counted_to, match.start())
+                counted_to = match.start()
+            warnings.warning(code, message, name, line)
 
 
-def _check_html(name: str, text: str, report: Report) -> None:
+def _check_html(name: str, text: str, warnings: _CappedWarnings) -> None:
+    line, counted_to = 1, 0
     for match in _SCRIPT_TAG.finditer(text):
-        attributes, body = match.group(1), match.group(2)
-        line = _line_of(text, match.start())
+        attributes = match.group(1)
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
         remote = _SCRIPT_SRC.search(attributes)
         if remote:
-            report.warning("REMOTE_SCRIPT", f"Remote script {remote.group(1)} is not allowed by the add-on policies.",
-                           file=name, line=line)
+            warnings.warning("REMOTE_SCRIPT", f"Remote script {remote.group(1)} is not allowed by the add-on policies.",
+                             name, line)
         script_type = (_SCRIPT_TYPE.search(attributes).group(1) if _SCRIPT_TYPE.search(attributes) else "").lower()
-        if body.strip() and "src" not in attributes.lower() and script_type in _EXECUTABLE_SCRIPT_TYPES:
-            report.warning("INLINE_SCRIPT", "Inline scripts are blocked by the extension content security policy.",
-                           file=name, line=line)
-            _check_script(name, body, report, first_line=_line_of(text, match.start(2)))
+        if match.group(2).strip() and "src" not in attributes.lower() and script_type in _EXECUTABLE_SCRIPT_TYPES:
+            warnings.warning("INLINE_SCRIPT", "Inline scripts are blocked by the extension content security policy.",
+                             name, line)
+            body_line = line + text.count("\n", match.start(), match.start(2))
+            _check_script(name, text, match.start(2), match.end(2), body_line, warnings)

@@ -42,6 +42,8 @@ class ValidationOptions:
     listed: bool = True
     target: str = "firefox"  # or "chromium"
     limits: ArchiveLimits = ArchiveLimits()
+    # Seconds the code checks may take on one package before the files left are skipped (and said to be).
+    time_budget: float = 30.0
     # Path of an addons-linter executable to run as well (Firefox packages only).
     addons_linter: str | None = None
 
@@ -60,7 +62,7 @@ def validate_package(path: Path | str, options: ValidationOptions = ValidationOp
         manifest = _read_manifest(archive, report)
         if manifest is not None:
             _ManifestChecks(archive, manifest, options, report).run()
-        check_code(archive, report)
+        check_code(archive, report, options.time_budget)
     if options.addons_linter and options.target == "firefox":
         try:
             merge_linter_output(report, run_addons_linter(options.addons_linter, Path(path), options.listed))

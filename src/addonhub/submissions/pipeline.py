@@ -38,6 +38,7 @@ class PipelineServices:
     """What the submission jobs need of the store, and nothing more."""
     blobs: BlobStore
     archive_limits: ArchiveLimits
+    validation_time_budget: float
     addons_linter: str | None
     signing_ca: Callable[[], SigningCA]  # made on first use: creating a CA takes seconds
 
@@ -58,7 +59,8 @@ def validate_upload(services: PipelineServices, after_validation: dict[str, Afte
     if upload is None or upload.processed:
         return
     options = ValidationOptions(listed=upload.channel == Channel.LISTED, target=upload.target,
-                                limits=services.archive_limits, addons_linter=services.addons_linter)
+                                limits=services.archive_limits, time_budget=services.validation_time_budget,
+                                addons_linter=services.addons_linter)
     try:
         with services.blobs.local_file(upload.blob_key) as path:
             report = validate_package(path, options)
