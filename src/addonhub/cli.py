@@ -23,11 +23,10 @@ def _store(args):
 
 
 def serve(args) -> int:
-    import uvicorn
-
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
     from addonhub.logs import configure_logging
+    from addonhub.server import serve as run_server
     from addonhub.workflows import give_up_handlers, handlers, periodic_jobs
     store = _store(args)
     settings = store.settings
@@ -36,9 +35,7 @@ def serve(args) -> int:
                             periodic_jobs(settings)).start()
     print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
     try:
-        # The store logs its requests itself (with their ids and route templates): not uvicorn too.
-        uvicorn.run(create_app(store), host=settings.host, port=settings.port, log_config=None,
-                    log_level="warning", access_log=False, proxy_headers=False)
+        run_server(create_app(store), settings)
     finally:
         workers.stop()
     return 0

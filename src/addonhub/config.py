@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # Defaults to an SQLite file inside data_dir.
     database_url: str | None = None
+    # A request's head (request line and headers) may be this large, and must arrive whole this
+    # many seconds after the connection opens or the previous response ends.
+    max_header_bytes: int = 64 * 1024
+    header_timeout: float = 10.0
     # How many requests may run blocking (database) work at once. More threads than cores only
     # add switching: on 2 cores, 4 served search twice as fast under load as the default 40.
     request_threads: int = 4
