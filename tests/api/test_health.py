@@ -13,6 +13,7 @@ def test_a_working_store_is_healthy_and_leaves_no_probe_behind(client, store):
         200, {"status": "ok", "checks": {"database": "ok", "blobs": "ok", "jobs": "ok"}, "details": {}})
     assert list(store.blobs.list("heartbeat/")) == []
     assert client.get("/__lbheartbeat__").json() == {"status": "ok"}
+    assert client.head("/__lbheartbeat__").status_code == client.head("/__heartbeat__").status_code == 200
 
 
 def test_a_queue_nobody_works_fails_the_heartbeat(client, store):

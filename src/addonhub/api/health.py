@@ -27,7 +27,7 @@ router = APIRouter(include_in_schema=False)
 JOBS_WAITING_TOO_LONG = timedelta(minutes=10)
 
 
-@router.get("/__lbheartbeat__")
+@router.api_route("/__lbheartbeat__", methods=["GET", "HEAD"])  # load balancers often probe with HEAD
 def lbheartbeat():
     return JSONResponse({"status": "ok"})
 
@@ -58,7 +58,7 @@ def _jobs(store) -> None:
 CHECKS = {"database": _database, "blobs": _blobs, "jobs": _jobs}
 
 
-@router.get("/__heartbeat__")
+@router.api_route("/__heartbeat__", methods=["GET", "HEAD"])
 def heartbeat(request: Request):
     store = request.app.state.store
     checks, details = {}, {}
