@@ -191,6 +191,29 @@ def products_create(args) -> int:
     return 0
 
 
+def _links_base_url(args, settings) -> str:
+    return (args.base_url or settings.base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+
+def links_command(args) -> int:
+    """Prints (and with `rotate`, first renews) an add-on's Firefox update and install links."""
+    from addonhub.distribution.firefox import firefox_links, rotate_links
+    from addonhub.packages.validation import ADDON_ID
+    if not ADDON_ID.match(args.guid) or len(args.guid) > 255:
+        print(f"addonhub: {args.guid!r} is not an add-on id (an e-mail-like id or a {{uuid}})", file=sys.stderr)
+        return 2
+    store = _store(args)
+    with store.db.session() as session:
+        if args.action == "rotate":
+            rotate_links(session, store.secret_key, args.guid)
+        links = firefox_links(session, store.secret_key, _links_base_url(args, store.settings), args.guid)
+    if args.json:
+        print(json.dumps(links.as_json()))
+    else:
+        print(f"update_url: {links.update_url}\ninstall_url: {links.install_url}")
+    return 0
+
+
 def import_file(args) -> int:
     from addonhub.catalog.importer import CatalogueImportError, import_catalogue
     try:
@@ -252,7 +275,8 @@ def validate(args) -> int:
               file=sys.stderr)
         return 2
     options = ValidationOptions(listed=not args.unlisted, target=args.target, limits=settings.archive_limits(),
-                                time_budget=settings.validation_time_budget, addons_linter=settings.addons_linter)
+                                time_budget=settings.validation_time_budget, addons_linter=settings.addons_linter,
+                                store_base_url=settings.base_url)
     try:
         report = validate_package(args.file, options)
     except (UnreadablePackage, OSError) as error:
@@ -534,6 +558,20 @@ def parser() -> argparse.ArgumentParser:
     creating_product.add_argument("--name", required=True)
     creating_product.add_argument("--json", action="store_true",
                                   help="print the product as JSON: id, name, addon_id, guid")
+
+    links = commands.add_parser("links", help="Firefox links of an add-on: its update URL and latest install URL.",
+                                ).add_subparsers(dest="action", required=True)
+    showing_links = command(links, "show", links_command,
+                            "Print the add-on's update URL (for browser_specific_settings.gecko.update_url) and "
+                            "latest install URL (for policies); both carry its link key unless it is listed. "
+                            "Works before the add-on is in the store, for its first version's manifest.")
+    rotating_links = command(links, "rotate", links_command,
+                             "Revoke every keyed link of the add-on: print the new ones (installs must be given the "
+                             "new update URL in a new version, or a policy).")
+    for sub in (showing_links, rotating_links):
+        sub.add_argument("guid", help="the add-on's id")
+        sub.add_argument("--base-url", help="the store's public URL (default: ADDONHUB_BASE_URL, else http://HOST:PORT)")
+        sub.add_argument("--json", action="store_true", help="print guid, update_url, install_url and key as JSON")
 
     cleaning = command(commands, "cleanup", cleanup,
                        "Remove uploads that never became a version (after ADDONHUB_UPLOAD_RETENTION_DAYS), blobs "

@@ -6,12 +6,19 @@ Ids go into paths percent-encoded; Firefox's own update URL placeholders (%ITEM_
 they are, for Firefox to fill in.
 """
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 CHROMIUM_UPDATE_PATH = "/updates/chromium"
 FIREFOX_UPDATE_PATH = "/updates/firefox/{guid}"
 VERSIONCHECK_PATH = "/update/VersionCheck.php"
 LATEST_XPI_PATH = "/downloads/latest/{guid}/addon.xpi"
+# The storefront's file path, which the read model also names (catalog.serializers.file_object
+# builds it there itself: catalog may not import distribution, which builds on it).
+FILE_DOWNLOAD_PATH = "/downloads/file/{file_id}/{filename}"
+# A version's release notes as a page, for Firefox's update_info_url (AMO's "updateinfo").
+RELEASE_NOTES_PATH = "/updates/release-notes/{guid}/{version}"
+# Firefox fills this in with the browser's locale, in update_info_url as in update URLs.
+LOCALE_PLACEHOLDER = "%APP_LOCALE%"
 
 # The query of Firefox's default extensions.update.url (and .background.url), as AMO's is.
 VERSIONCHECK_QUERY = ("reqVersion=%REQ_VERSION%&id=%ITEM_ID%&version=%ITEM_VERSION%&maxAppVersion=%ITEM_MAXAPPVERSION%"
@@ -47,3 +54,34 @@ def latest_xpi_url(base: str, guid: str, key: str | None = None) -> str:
     """A stable install link that always serves the add-on's newest public file (Firefox's policy
     install_url installs once per URL, so it must not change with each version)."""
     return _with_key(base.rstrip("/") + LATEST_XPI_PATH.format(guid=_guid_in_path(guid)), key)
+
+
+def file_download_url(base: str, file_id: int, filename: str, key: str | None = None) -> str:
+    """A file's absolute download link; with a link key for files that are not public."""
+    return _with_key(base.rstrip("/") + FILE_DOWNLOAD_PATH.format(file_id=file_id, filename=quote(filename)), key)
+
+
+def release_notes_url(base: str, guid: str, version: str, key: str | None = None) -> str:
+    """The release notes page, in the browser's language (Firefox replaces the placeholder)."""
+    path = RELEASE_NOTES_PATH.format(guid=_guid_in_path(guid), version=quote(version, safe=""))
+    query = urlencode({"key": key}) + "&" if key else ""
+    return f"{base.rstrip('/')}{path}?{query}lang={LOCALE_PLACEHOLDER}"
+
+
+def is_store_firefox_update_url(url: str, base: str | None) -> bool:
+    """Whether a manifest's update_url is this store's update manifest for some add-on: on the
+    store's own origin when it knows its public URL (else on any http(s) host, as the store cannot
+    tell its own), under the update path, with no dot segments that would lead elsewhere."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    base_parts = urlsplit(base.rstrip("/")) if base else None
+    prefix = (base_parts.path if base_parts else "") + FIREFOX_UPDATE_PATH.split("{", 1)[0]
+    if base_parts is not None:
+        origin_matches = (parts.scheme, parts.netloc.lower()) == (base_parts.scheme, base_parts.netloc.lower())
+    else:
+        origin_matches = parts.scheme in ("http", "https") and bool(parts.netloc)
+    segments = unquote(parts.path).split("/")
+    return (origin_matches and parts.path.startswith(prefix) and len(parts.path) > len(prefix)
+            and "." not in segments and ".." not in segments)

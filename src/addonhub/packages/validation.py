@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from addonhub.catalog.appversions import version_int
+from addonhub.distribution.urls import FIREFOX_UPDATE_PATH, is_store_firefox_update_url
 from addonhub.packages import permissions, versions
 from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
 from addonhub.packages.content_checks import check_code, check_files
@@ -46,6 +47,9 @@ class ValidationOptions:
     time_budget: float = 30.0
     # Path of an addons-linter executable to run as well (Firefox packages only).
     addons_linter: str | None = None
+    # The store's public URL: listed add-ons may declare its Firefox update URL and no other. When
+    # unset, an update URL under the store's update path on any host counts as the store's.
+    store_base_url: str | None = None
 
 
 def validate_package(path: Path | str, options: ValidationOptions = ValidationOptions()) -> Report:
@@ -303,10 +307,17 @@ class _ManifestChecks:
         gecko_update = self._gecko().get("update_url")
         root_update = self.manifest.get("update_url")
         update_url = gecko_update if self.firefox else root_update
-        if update_url is not None and self.options.listed:
-            self.error("MANIFEST_UPDATE_URL", "update_url is not allowed for listed add-ons: the store serves updates.")
+        if update_url is not None and self.options.listed and not self._is_store_update_url(update_url):
+            store_url = (self.options.store_base_url or "").rstrip("/") + FIREFOX_UPDATE_PATH.format(guid="<add-on id>")
+            self.error("MANIFEST_UPDATE_URL", "update_url is not allowed for listed add-ons, except the store's own "
+                                              f"({store_url}): the store serves updates.")
         if self.firefox and root_update is not None:
             self.report.notice("MANIFEST_UNUSED_UPDATE", "The root update_url is ignored by Firefox.", file=MANIFEST)
+
+    def _is_store_update_url(self, update_url) -> bool:
+        # Only Firefox reads the store's update manifests; Chromium's update URL is the CRX's business.
+        return self.firefox and isinstance(update_url, str) and is_store_firefox_update_url(
+            update_url, self.options.store_base_url)
 
     def _csp(self) -> None:
         policy = self.manifest.get("content_security_policy")

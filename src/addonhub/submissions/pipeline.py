@@ -40,6 +40,7 @@ class PipelineServices:
     archive_limits: ArchiveLimits
     validation_time_budget: float
     addons_linter: str | None
+    store_base_url: str | None  # the Firefox update URL listed add-ons may declare is under it
     signing_ca: Callable[[], SigningCA]  # made on first use: creating a CA takes seconds
 
 
@@ -60,7 +61,7 @@ def validate_upload(services: PipelineServices, after_validation: dict[str, Afte
         return
     options = ValidationOptions(listed=upload.channel == Channel.LISTED, target=upload.target,
                                 limits=services.archive_limits, time_budget=services.validation_time_budget,
-                                addons_linter=services.addons_linter)
+                                addons_linter=services.addons_linter, store_base_url=services.store_base_url)
     try:
         with services.blobs.local_file(upload.blob_key) as path:
             report = validate_package(path, options)
