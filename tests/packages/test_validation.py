@@ -150,6 +150,36 @@ def test_update_url_is_for_unlisted_only(tmp_path):
     assert codes(root, target="chromium", listed=False) == {}
 
 
+@pytest.mark.parametrize("update_url,base,allowed", [
+    ("https://store.example/updates/firefox/u@example.org", "https://store.example", True),
+    ("https://STORE.example/updates/firefox/u@example.org?key=abc", "https://store.example/", True),
+    ("https://store.example/shop/updates/firefox/u@example.org", "https://store.example/shop", True),
+    ("http://store.example/updates/firefox/u@example.org", "https://store.example", False),  # another origin
+    ("https://elsewhere.example/updates/firefox/u@example.org", "https://store.example", False),
+    ("https://store.example/updates/firefox/../../evil.json", "https://store.example", False),
+    ("https://store.example/updates/firefox/%2e%2e/evil.json", "https://store.example", False),
+    ("https://store.example/updates/firefox/", "https://store.example", False),
+    ("https://store.example/updates/chromium", "https://store.example", False),
+    # Without a configured public URL the store cannot tell its own host: the path decides.
+    ("https://any.example/updates/firefox/u@example.org", None, True),
+    ("ftp://any.example/updates/firefox/u@example.org", None, False),
+    ("/updates/firefox/u@example.org", None, False),
+    ("https://[broken/updates/firefox/u@example.org", None, False),
+])
+def test_listed_addons_may_declare_the_stores_own_update_url_only(tmp_path, update_url, base, allowed):
+    data = manifest(browser_specific_settings={"gecko": {"id": "u@example.org", "update_url": update_url}})
+    path = extension(tmp_path / "u.xpi", data)
+    assert codes(path, listed=True, store_base_url=base) == ({} if allowed else {"MANIFEST_UPDATE_URL": "error"})
+    assert codes(path, listed=False, store_base_url=base) == {}
+
+
+def test_the_update_url_refusal_names_the_stores_url(tmp_path):
+    data = manifest(browser_specific_settings={"gecko": {"id": "u@example.org", "update_url": "https://x.example/u"}})
+    report = validate_package(extension(tmp_path / "u.xpi", data), ValidationOptions(store_base_url="https://s.example"))
+    [message] = report.messages
+    assert "https://s.example/updates/firefox/<add-on id>" in message.message
+
+
 def test_locales(tmp_path):
     messages = {"extName": {"message": "Localised"}, "bad name!": {"message": "x"}, "noMessage": {"description": "?"}}
     path = extension(tmp_path / "l.xpi", manifest(name="__MSG_extName__", default_locale="en"),
