@@ -162,3 +162,12 @@ def test_compat_overrides_rule_versions_out_in_normal_mode(client, catalogue, lo
     assert offered(client, compatMode="normal", appVersion="100.0") == "1.2"
     assert offered(client, compatMode="normal", appID=ANDROID) is None  # no Android bounds at all
     assert offered(client, compatMode="ignore") == "1.2"
+
+
+def test_a_cache_holding_the_current_answer_gets_304(client, catalogue):
+    catalogue()
+    etag = check(client).headers["etag"]
+    query = {"id": GUID, "appID": FIREFOX, "appVersion": "119.0"}
+    revalidated = client.get(VERSIONCHECK_PATH, params=query, headers={"If-None-Match": etag})
+    assert revalidated.status_code == 304 and revalidated.content == b"" and revalidated.headers["etag"] == etag
+    assert client.get(VERSIONCHECK_PATH, params=query, headers={"If-None-Match": '"other"'}).status_code == 200

@@ -24,16 +24,18 @@ from addonhub.distribution.firefox import Release
 
 router = APIRouter(tags=["updates"])
 CACHE_SECONDS = 3600
-_UPDATES = {200: {"description": "Firefox's update JSON.", "content": json_content(OBJECT)}}
+_UPDATES = {200: {"description": "Firefox's update JSON.", "content": json_content(OBJECT)},
+            304: {"description": "The copy whose ETag was sent (If-None-Match) is still the answer."}}
 _HTML = {200: {"description": "The release notes.", "content": {"text/html": {"schema": {"type": "string"}}}}}
 
 
-def _json(content: dict, status_code: int = 200) -> Response:
+def _json(request: Request, content: dict, status_code: int = 200) -> Response:
+    """The answer with its cache headers; 304 to a cache whose copy is still the answer."""
     body = orjson.dumps(content)
-    return Response(body, status_code=status_code, media_type="application/json", headers={
-        "Cache-Control": f"max-age={CACHE_SECONDS}",
-        "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-    })
+    headers = {"Cache-Control": f"max-age={CACHE_SECONDS}", "ETag": '"' + hashlib.sha256(body).hexdigest()[:32] + '"'}
+    if status_code == 200 and headers["ETag"] in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, status_code=status_code, media_type="application/json", headers=headers)
 
 
 def _update_entry(base: str, guid: str, release: Release, key: str | None) -> dict:
@@ -57,10 +59,10 @@ def _update_manifest(request: Request, guid: str, key: str | None) -> Response:
         addon = firefox.find_by_guid(session, guid)
         if addon is None or not firefox.may_update(session, store.secret_key, addon, key):
             # The same answer for unknown add-ons and for those the caller may not know of.
-            return _json({"addons": {}})
+            return _json(request, {"addons": {}})
         base = base_url(request)
         updates = [_update_entry(base, addon.guid, release, key) for release in firefox.manifest_releases(addon)]
-        return _json({"addons": {addon.guid: {"updates": updates}}})
+        return _json(request, {"addons": {addon.guid: {"updates": updates}}})
 
 
 @router.get(urls.FIREFOX_UPDATE_PATH, responses=answers(_UPDATES, AMO))
@@ -71,23 +73,23 @@ async def update_manifest(request: Request, guid: str, key: str | None = None):
 
 @router.get(urls.VERSIONCHECK_PATH, responses={**_UPDATES, 400: {"description": "A parameter is missing or invalid.",
                                                                  "content": json_content(OBJECT)}})
-def versioncheck(request: Request):
+async def versioncheck(request: Request):
     """AMO's update service: the best listed version for the asking application. Run on the
     event loop (two indexed queries): a thread hop would cost more than they do."""
     query = request.query_params
     guid, app_guid, app_version = query.get("id"), query.get("appID"), query.get("appVersion")
     if not guid or not app_version or not firefox.is_known_application(app_guid):
-        return _json({}, status_code=400)
+        return _json(request, {}, status_code=400)
     with request.app.state.store.db.engine.connect() as connection:
         addon = firefox.versioncheck_addon(connection, guid)
         if addon is None:
-            return _json({})
+            return _json(request, {})
         addon_id, stored_guid = addon
         release = firefox.best_listed_release(connection, addon_id, stored_guid, app_guid, app_version,
                                               query.get("compatMode", firefox.STRICT))
     updates = [_update_entry(base_url(request), stored_guid, release, None)] if release else []
     # Keyed by the id as asked, as AMO's answer is: that is the id Firefox looks up.
-    return _json({"addons": {guid: {"updates": updates}}})
+    return _json(request, {"addons": {guid: {"updates": updates}}})
 
 
 def _latest(request: Request, guid: str, key: str | None) -> Response:
