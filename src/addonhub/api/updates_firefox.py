@@ -104,8 +104,10 @@ def _latest(request: Request, guid: str, key: str | None) -> Response:
         return file_response(store.blobs, session.get(File, releases[0].file_id))
 
 
-@router.api_route(urls.LATEST_XPI_PATH, methods=["GET", "HEAD"], response_class=Response,
-                  responses={**DOWNLOAD, 404: AMO[404]})
+@router.head(urls.LATEST_XPI_PATH, response_class=Response, responses={**DOWNLOAD, 404: AMO[404]},
+             operation_id="latest_xpi_head")
+@router.get(urls.LATEST_XPI_PATH, response_class=Response, responses={**DOWNLOAD, 404: AMO[404]},
+            operation_id="latest_xpi")
 async def latest_xpi(request: Request, guid: str, key: str | None = None):
     """The add-on's newest installable file, at a URL that never changes (policies' install_url)."""
     return await run_in_threadpool(_latest, request, guid, key)
