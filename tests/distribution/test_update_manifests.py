@@ -10,7 +10,7 @@ import pytest
 from addonhub.catalog.constants import FileStatus
 from addonhub.catalog.models import File, Version
 from addonhub.cli import main
-from addonhub.distribution.urls import firefox_update_url, latest_xpi_url
+from addonhub.published_urls import firefox_update_url, latest_xpi_url
 from tests.factories import addon_record, version_record
 from tests.submissions.test_signing_api import put
 

@@ -5,7 +5,7 @@ import pytest
 
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon
-from addonhub.distribution.urls import VERSIONCHECK_PATH
+from addonhub.published_urls import VERSIONCHECK_PATH
 from tests.factories import addon_record, version_record
 
 FIREFOX = "{ec8030f7-c20a-464f-9b0e-13a3a9e97384}"

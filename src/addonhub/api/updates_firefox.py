@@ -14,12 +14,13 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
+from addonhub import published_urls as urls
 from addonhub.api.downloads import DOWNLOAD, file_response
 from addonhub.api.openapi import AMO, OBJECT, answers, json_content
 from addonhub.api.responses import not_found
 from addonhub.api.urls import base_url
 from addonhub.catalog.models import File
-from addonhub.distribution import firefox, urls
+from addonhub.distribution import firefox
 from addonhub.distribution.firefox import Release
 
 router = APIRouter(tags=["updates"])

@@ -3,9 +3,9 @@ object and the store's own links as paths. The API renders the stored form per r
 (language, absolute links); see addonhub.api.amo.rendering."""
 
 from datetime import datetime
-from urllib.parse import quote
 
 from addonhub.catalog.models import Addon, File, Version
+from addonhub.published_urls import file_download_url
 
 DEFAULT_ICON_PATH = "/static/img/addon-icon.svg"
 ANONYMOUS_PICTURE_PATH = "/static/img/anon_user.svg"
@@ -33,7 +33,7 @@ def file_object(file: File) -> dict:
         "size": file.size,
         "status": file.status,
         # Only files whose bytes the store holds can be downloaded from it.
-        "url": f"/downloads/file/{file.id}/{quote(file.filename)}" if file.storage_key and file.filename else None,
+        "url": file_download_url("", file.id, file.filename) if file.storage_key and file.filename else None,
     }
 
 

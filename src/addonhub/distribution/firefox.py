@@ -24,7 +24,7 @@ from addonhub.catalog.indexing import is_listed
 from addonhub.catalog.models import Addon, AddonDocument, CompatOverride, File, Version, VersionCompatibility
 from addonhub.catalog.service import is_public_file
 from addonhub.distribution.links import current_link_key, is_valid_link_key, rotate_link_key
-from addonhub.distribution.urls import firefox_update_url, latest_xpi_url
+from addonhub.published_urls import firefox_update_url, latest_xpi_url
 
 STRICT, NORMAL, IGNORE = "strict", "normal", "ignore"
 # Firefox knows add-ons by ids of at most this many characters (AMO's guid column): anything

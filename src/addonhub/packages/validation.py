@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from addonhub.catalog.appversions import version_int
-from addonhub.distribution.urls import FIREFOX_UPDATE_PATH, is_store_firefox_update_url
+from addonhub.published_urls import FIREFOX_UPDATE_PATH, is_store_firefox_update_url
 from addonhub.packages import permissions, versions
 from addonhub.packages.archive import ArchiveError, ArchiveLimits, PackageArchive
 from addonhub.packages.content_checks import check_code, check_files

@@ -3,7 +3,8 @@ pages' install links and the policies all build them from a base URL (the config
 one a request came in on), so that they can never disagree.
 
 Ids go into paths percent-encoded; Firefox's own update URL placeholders (%ITEM_ID%...) stay as
-they are, for Firefox to fill in.
+they are, for Firefox to fill in. A leaf module: the catalogue (its stored links), validation
+(the store's own update URL), distribution and the dialects all use it, and it imports none of them.
 """
 
 from urllib.parse import quote, unquote, urlencode, urlsplit
@@ -12,8 +13,6 @@ CHROMIUM_UPDATE_PATH = "/updates/chromium"
 FIREFOX_UPDATE_PATH = "/updates/firefox/{guid}"
 VERSIONCHECK_PATH = "/update/VersionCheck.php"
 LATEST_XPI_PATH = "/downloads/latest/{guid}/addon.xpi"
-# The storefront's file path, which the read model also names (catalog.serializers.file_object
-# builds it there itself: catalog may not import distribution, which builds on it).
 FILE_DOWNLOAD_PATH = "/downloads/file/{file_id}/{filename}"
 # A version's release notes as a page, for Firefox's update_info_url (AMO's "updateinfo").
 RELEASE_NOTES_PATH = "/updates/release-notes/{guid}/{version}"
