@@ -28,7 +28,8 @@ AFTER_VALIDATION: dict[str, AfterValidation] = {AUTO_VERSION: make_version_at_on
 def pipeline_services(store: Store) -> PipelineServices:
     return PipelineServices(blobs=store.blobs, archive_limits=store.settings.archive_limits(),
                             validation_time_budget=store.settings.validation_time_budget,
-                            addons_linter=store.settings.addons_linter, signing_ca=lambda: store.signing_ca)
+                            addons_linter=store.settings.addons_linter, signing_ca=lambda: store.signing_ca,
+                            key_cipher=store.key_cipher)
 
 
 def handlers(store: Store) -> dict[str, Handler]:

@@ -3,7 +3,9 @@
 Public files of listed add-ons are for anyone; every other file only for its add-on's authors
 (and reviewers): 401 without credentials, 404 to anyone else, so that unlisted add-ons stay
 unknown. `X-Target-Digest` carries the served bytes' hash, the header Firefox and AMO's clients
-check downloads against.
+check downloads against; the same hash is the strong `ETag` (If-None-Match answers 304). HEAD,
+ranges and If-Range are starlette's FileResponse's. CRX files go out as
+application/x-chrome-extension, the type Chromium installs from a page.
 """
 
 from fastapi import APIRouter, Request
@@ -15,14 +17,15 @@ from addonhub.api.openapi import AMO, answers, file_download
 from addonhub.api.responses import not_found
 from addonhub.catalog.models import File
 from addonhub.catalog.service import Access, file_access, is_public_file
+from addonhub.distribution.chromium import CRX_MEDIA_TYPE
 from addonhub.identifiers import row_id
 
 router = APIRouter(tags=["downloads"])
-MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
+MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip", "crx": CRX_MEDIA_TYPE}
 DOWNLOAD = answers(file_download(*MEDIA_TYPES.values(), "application/octet-stream"), AMO, 401, 404)
 
 
-def _download(request: Request, file_id: str) -> FileResponse:
+def _download(request: Request, file_id: str) -> Response:
     store = request.app.state.store
     number = row_id(file_id)
     if number is None:
@@ -38,18 +41,34 @@ def _download(request: Request, file_id: str) -> FileResponse:
         if access is Access.NOT_FOUND:
             raise not_found()
         download, filename, digest = store.blobs.download(file.storage_key), file.filename, file.hash
+    headers = {"X-Target-Digest": digest, "ETag": _etag(digest)} if digest else {}
+    if digest and _none_match(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     extension = filename.rsplit(".", 1)[-1]
     return FileResponse(download.path, media_type=MEDIA_TYPES.get(extension, "application/octet-stream"),
-                        filename=filename, headers={"X-Target-Digest": digest} if digest else None)
+                        filename=filename, headers=headers)
 
 
-@router.get("/api/{api_version}/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
+def _etag(digest: str) -> str:
+    # The content's hash: the same bytes have the same tag on every server and after a restore.
+    return '"' + digest.split(":", 1)[-1] + '"'
+
+
+def _none_match(header: str | None, etag: str) -> bool:
+    """Whether If-None-Match names this tag (or is *): weak tags compare as strong ones (RFC 9110)."""
+    tags = {tag.strip().removeprefix("W/") for tag in (header or "").split(",")}
+    return "*" in tags or etag in tags
+
+
+@router.api_route("/api/{api_version}/file/{file_id}/{filename}", methods=["GET", "HEAD"], response_class=Response,
+                  responses=DOWNLOAD)
 async def api_file(request: Request, api_version: str, file_id: str, filename: str):
     if api_version not in ("v3", "v4", "v5"):
         raise not_found()
     return await run_in_threadpool(_download, request, file_id)
 
 
-@router.get("/downloads/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
+@router.api_route("/downloads/file/{file_id}/{filename}", methods=["GET", "HEAD"], response_class=Response,
+                  responses=DOWNLOAD)
 async def storefront_file(request: Request, file_id: str, filename: str):
     return await run_in_threadpool(_download, request, file_id)

@@ -12,6 +12,7 @@ CHROMIUM_UPDATE_PATH = "/updates/chromium"
 FIREFOX_UPDATE_PATH = "/updates/firefox/{guid}"
 VERSIONCHECK_PATH = "/update/VersionCheck.php"
 LATEST_XPI_PATH = "/downloads/latest/{guid}/addon.xpi"
+FILE_PATH = "/downloads/file/{file_id}/{filename}"
 
 # The query of Firefox's default extensions.update.url (and .background.url), as AMO's is.
 VERSIONCHECK_QUERY = ("reqVersion=%REQ_VERSION%&id=%ITEM_ID%&version=%ITEM_VERSION%&maxAppVersion=%ITEM_MAXAPPVERSION%"
@@ -31,6 +32,11 @@ def _with_key(url: str, key: str | None) -> str:
 def chromium_update_url(base: str) -> str:
     """Where the Chromium family asks for updates (gupdate, protocol 2.0)."""
     return base.rstrip("/") + CHROMIUM_UPDATE_PATH
+
+
+def file_url(base: str, file_id: int, filename: str) -> str:
+    """A version's file (a CRX as an update check's codebase), as the download route serves it."""
+    return base.rstrip("/") + FILE_PATH.format(file_id=file_id, filename=quote(filename))
 
 
 def firefox_update_url(base: str, guid: str, key: str | None = None) -> str:
