@@ -60,15 +60,16 @@ def _none_match(header: str | None, etag: str) -> bool:
     return "*" in tags or etag in tags
 
 
-@router.api_route("/api/{api_version}/file/{file_id}/{filename}", methods=["GET", "HEAD"], response_class=Response,
-                  responses=DOWNLOAD)
+@router.get("/api/{api_version}/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
+@router.head("/api/{api_version}/file/{file_id}/{filename}", response_class=Response, include_in_schema=False)
 async def api_file(request: Request, api_version: str, file_id: str, filename: str):
     if api_version not in ("v3", "v4", "v5"):
         raise not_found()
     return await run_in_threadpool(_download, request, file_id)
 
 
-@router.api_route("/downloads/file/{file_id}/{filename}", methods=["GET", "HEAD"], response_class=Response,
-                  responses=DOWNLOAD)
+@router.get("/downloads/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
+# HEAD (a download's size and ETag without its bytes), left out of the OpenAPI document as GET describes it.
+@router.head("/downloads/file/{file_id}/{filename}", response_class=Response, include_in_schema=False)
 async def storefront_file(request: Request, file_id: str, filename: str):
     return await run_in_threadpool(_download, request, file_id)
