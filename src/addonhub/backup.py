@@ -5,7 +5,7 @@ A backup is one tar archive, every member private (0600):
   addonhub.sqlite3        the database, copied with SQLite's online backup API
   secret_key, api_key_encryption_key
                           the store's secrets (the second decrypts the AMO API key secrets
-                          kept in the database)
+                          and Chromium signing keys kept in the database)
   signing/ca/...          the signing CA, when the store has made one
   blobs/<key>             every blob, read through the BlobStore interface
   manifest.json           format, times, versions, and the size and SHA-256 of every member

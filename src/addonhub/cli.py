@@ -121,7 +121,7 @@ def _new_account(session, store, email: str, role: str) -> dict:
     from addonhub.accounts.service import create_user, issue_token
     user = create_user(session, email, role)
     token = issue_token(session, user)
-    credentials = issue_key(session, store.api_key_cipher, user)
+    credentials = issue_key(session, store.key_cipher, user)
     edge = issue_edge_credentials(session, user)
     return {"id": user.id, "email": user.email, "username": user.username, "role": user.role, "token": token,
             "amo": credentials.as_amo_json(), "edge": edge.as_json()}
@@ -164,7 +164,7 @@ def keys_rotate(args) -> int:
             summary = (f"New Edge API credentials for {user.email} (id {user.id}), the old ones and their access "
                        f"tokens revoked: {edge.client_id} {edge.client_secret} {edge.api_key}")
         else:
-            credentials = rotate_key(session, store.api_key_cipher, user)
+            credentials = rotate_key(session, store.key_cipher, user)
             result = {"id": user.id, "email": user.email, "amo": credentials.as_amo_json()}
             summary = (f"New AMO API key for {user.email} (id {user.id}), the old one revoked: "
                        f"{credentials.issuer} {credentials.secret}")
@@ -174,7 +174,12 @@ def keys_rotate(args) -> int:
 
 def products_create(args) -> int:
     from addonhub.accounts.service import user_by_email
+    from addonhub.distribution.chromium import create_key, import_key
     from addonhub.edge.products import ProductError, create_product
+    from addonhub.refusals import Refused
+    pem = _read_key(args.key) if args.key else None
+    if args.key and pem is None:
+        return 1
     store = _store(args)
     try:
         with store.db.session() as session:
@@ -182,9 +187,11 @@ def products_create(args) -> int:
             if owner is None:
                 raise ProductError(f"no account with e-mail {args.owner}")
             addon = create_product(session, owner, args.name)
+            chromium_id = (import_key(session, store.key_cipher, addon, pem) if pem is not None
+                           else create_key(session, store.key_cipher, addon))
             result = {"id": addon.edge_product_id, "name": args.name.strip(), "addon_id": addon.id,
-                      "guid": addon.guid}
-    except ProductError as error:
+                      "guid": addon.guid, "chromium_id": chromium_id}
+    except (ProductError, Refused) as error:
         print(f"addonhub: {error}", file=sys.stderr)
         return 1
     print(json.dumps(result) if args.json else result["id"])
@@ -212,6 +219,36 @@ def links_command(args) -> int:
     else:
         print(f"update_url: {links.update_url}\ninstall_url: {links.install_url}")
     return 0
+
+
+def products_set_key(args) -> int:
+    from addonhub.catalog.service import find_addon_by_any_id
+    from addonhub.distribution.chromium import import_key
+    from addonhub.refusals import NOT_FOUND, Refused
+    pem = _read_key(args.key)
+    if pem is None:
+        return 1
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            addon = find_addon_by_any_id(session, args.product)
+            if addon is None:
+                raise Refused(NOT_FOUND, f"no product or add-on {args.product}")
+            chromium_id = import_key(session, store.key_cipher, addon, pem)
+    except Refused as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps({"id": addon.edge_product_id, "chromium_id": chromium_id}) if args.json else chromium_id)
+    return 0
+
+
+def _read_key(path: str) -> bytes | None:
+    """A PEM file's bytes, or None (having said why) when it cannot be read."""
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        print(f"addonhub: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return None
 
 
 def import_file(args) -> int:
@@ -556,8 +593,17 @@ def parser() -> argparse.ArgumentParser:
                                "Create an Edge product (an extension in the catalogue) and print its product id.")
     creating_product.add_argument("--owner", required=True, help="the e-mail address of the owning account")
     creating_product.add_argument("--name", required=True)
+    creating_product.add_argument("--key", metavar="PEM",
+                                  help="the RSA private key (PEM) its CRX files are signed with, to keep the "
+                                       "Chromium id it already has; else the store makes one")
     creating_product.add_argument("--json", action="store_true",
-                                  help="print the product as JSON: id, name, addon_id, guid")
+                                  help="print the product as JSON: id, name, addon_id, guid, chromium_id")
+    setting_key = command(products, "set-key", products_set_key,
+                          "Import the RSA private key (PEM) an existing product's CRX files are signed with, so "
+                          "that its Chromium id is the key's; refused once CRX files signed with another key exist.")
+    setting_key.add_argument("product", help="the product id (or the add-on's id, slug or guid)")
+    setting_key.add_argument("--key", metavar="PEM", required=True)
+    setting_key.add_argument("--json", action="store_true", help="print the product id and Chromium id as JSON")
 
     links = commands.add_parser("links", help="Firefox links of an add-on: its update URL and latest install URL.",
                                 ).add_subparsers(dest="action", required=True)

@@ -19,8 +19,9 @@ class Store:
         self.db = Database(settings.effective_database_url)
         self.db.migrate()
         self.secret_key = settings.load_secret_key()
-        # Encrypts the AMO API key secrets kept in the database (its key file is in data_dir).
-        self.api_key_cipher = KeyCipher.open(settings.data_dir)
+        # Encrypts the secrets kept in the database, AMO API key secrets and Chromium signing keys
+        # (its key file is in data_dir, so a copy of the database alone reveals none).
+        self.key_cipher = KeyCipher.open(settings.data_dir)
         self.blobs = open_blob_store(settings)
 
     @cached_property

@@ -29,7 +29,7 @@ def pipeline_services(store: Store) -> PipelineServices:
     return PipelineServices(blobs=store.blobs, archive_limits=store.settings.archive_limits(),
                             validation_time_budget=store.settings.validation_time_budget,
                             addons_linter=store.settings.addons_linter, store_base_url=store.settings.base_url,
-                            signing_ca=lambda: store.signing_ca)
+                            signing_ca=lambda: store.signing_ca, key_cipher=store.key_cipher)
 
 
 def handlers(store: Store) -> dict[str, Handler]:

@@ -14,7 +14,7 @@ from addonhub.accounts.service import create_user
 def developer(store):
     with store.db.session() as session:
         user = create_user(session, "dev@example.org")
-        credentials = issue_key(session, store.api_key_cipher, user)
+        credentials = issue_key(session, store.key_cipher, user)
         return user.id, credentials
 
 
@@ -27,8 +27,8 @@ def make_token(credentials, **extra) -> str:
 def test_a_valid_token_gives_its_user(store, developer):
     user_id, credentials = developer
     with store.db.session() as session:
-        assert jwt_auth.authenticate(session, store.api_key_cipher, make_token(credentials)).id == user_id
-        assert jwt_auth.authenticate(session, store.api_key_cipher, make_token(credentials).encode()).id == user_id
+        assert jwt_auth.authenticate(session, store.key_cipher, make_token(credentials)).id == user_id
+        assert jwt_auth.authenticate(session, store.key_cipher, make_token(credentials).encode()).id == user_id
 
 
 def test_a_key_revoked_between_the_two_steps(store, developer):
@@ -42,7 +42,7 @@ def test_a_key_revoked_between_the_two_steps(store, developer):
 
     with store.db.session() as session:
         with pytest.raises(jwt_auth.AuthenticationFailed) as failure:
-            jwt_auth.authenticate(session, store.api_key_cipher, make_token(credentials), lookup=lookup)
+            jwt_auth.authenticate(session, store.key_cipher, make_token(credentials), lookup=lookup)
     assert failure.value.detail == "Invalid API Key."
     assert calls == [credentials.issuer, credentials.issuer]
 

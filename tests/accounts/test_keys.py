@@ -30,7 +30,7 @@ def make_user(store, email: str = "dev@example.org") -> int:
 def issue(store, user_id: int, rotate: bool = False):
     with store.db.session() as session:
         user = session.get(User, user_id)
-        return (rotate_key if rotate else issue_key)(session, store.api_key_cipher, user)
+        return (rotate_key if rotate else issue_key)(session, store.key_cipher, user)
 
 
 def test_issuer_and_secret_have_amos_format(store):
@@ -65,7 +65,7 @@ def test_rotation_revokes_the_old_key(store):
     with store.db.session() as session:
         assert active_key(session, first.issuer) is None
         current = active_key(session, second.issuer)
-        assert current.user_id == user_id and key_secret(store.api_key_cipher, current) == second.secret
+        assert current.user_id == user_id and key_secret(store.key_cipher, current) == second.secret
         assert active_key_for_user(session, session.get(User, user_id)).issuer == second.issuer
         rows = session.execute(select(APIKey.issuer, APIKey.is_active, APIKey.revoked)
                                .where(APIKey.user_id == user_id).order_by(APIKey.id)).all()
@@ -144,7 +144,7 @@ def test_a_copy_of_the_database_alone_cannot_decrypt_the_secrets(store, tmp_path
         stored = active_key(session, credentials.issuer)
         assert stored is not None
         with pytest.raises(KeyCipherError):
-            key_secret(copy.api_key_cipher, stored)
+            key_secret(copy.key_cipher, stored)
         # With the original key file, it can.
         assert key_secret(KeyCipher.open(store.settings.data_dir), stored) == credentials.secret
 
@@ -193,7 +193,7 @@ def test_an_existing_store_is_upgraded_and_its_accounts_can_get_keys(tmp_path):
             ScriptDirectory.from_config(config).get_current_head()
         user = session.scalar(select(User).where(User.email == "old@example.org"))
         assert active_key_for_user(session, user) is None
-        credentials = rotate_key(session, store.api_key_cipher, user)
+        credentials = rotate_key(session, store.key_cipher, user)
     with store.db.session() as session:
         assert active_key(session, credentials.issuer).user.email == "old@example.org"
 

@@ -33,7 +33,7 @@ def catalogue(load, owner):
 def new_key(store, user_id: int, rotate: bool = False):
     with store.db.session() as session:
         user = session.get(User, user_id)
-        return (rotate_key if rotate else issue_key)(session, store.api_key_cipher, user)
+        return (rotate_key if rotate else issue_key)(session, store.key_cipher, user)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from addonhub.catalog.constants import FileStatus
-from addonhub.catalog.models import File, Version
+from addonhub.catalog.models import Addon, File, Version
 from addonhub.cli import main
 from addonhub.published_urls import firefox_update_url, latest_xpi_url
 from tests.factories import addon_record, version_record
@@ -163,3 +163,13 @@ def test_a_listed_submission_may_name_the_stores_update_url_only(client, store, 
     assert status["valid"] is valid
     errors = [m["id"][-1] for m in status["validation_results"]["messages"] if m["type"] == "error"]
     assert errors == ([] if valid else ["MANIFEST_UPDATE_URL"])
+
+
+def test_firefox_is_never_offered_a_chromium_package(client, store, new_product, release):
+    product = new_product()
+    release(product, "1.0.0")
+    with store.db.session() as session:
+        guid = session.get(Addon, product.addon_id).guid
+    manifest = client.get(firefox_update_url("http://store.test", guid))
+    assert manifest.status_code == 200 and manifest.json()["addons"][guid]["updates"] == []
+    assert client.get(latest_xpi_url("http://store.test", guid)).status_code == 404

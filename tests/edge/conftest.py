@@ -23,15 +23,18 @@ class Developer:
         return {"Authorization": f"ApiKey {self.edge.api_key}", "X-ClientID": self.edge.client_id}
 
 
+def new_developer(store, email: str = "dev@example.org") -> Developer:
+    """An account with Edge credentials, as `addonhub users create` makes it."""
+    with store.db.session() as session:
+        user = create_user(session, email)
+        edge = issue_edge_credentials(session, user)
+        return Developer(user.id, user.email, user.username, edge)
+
+
 @pytest.fixture
 def developer(store):
-    """Creates an account with Edge credentials, as `addonhub users create` does."""
-    def developer(email: str = "dev@example.org") -> Developer:
-        with store.db.session() as session:
-            user = create_user(session, email)
-            edge = issue_edge_credentials(session, user)
-            return Developer(user.id, user.email, user.username, edge)
-    return developer
+    """Creates accounts with Edge credentials: developer(email)."""
+    return lambda email="dev@example.org": new_developer(store, email)
 
 
 @pytest.fixture

@@ -123,7 +123,7 @@ def test_other_store_credentials_are_not_access_tokens(client, store, developer,
     _, amo_bearer_headers = account("amo@example.org")
     edge_401(client.get("/v1/products", headers=amo_bearer_headers))
     with store.db.session() as session:
-        amo = issue_key(session, store.api_key_cipher, session.get(User, owner.id))
+        amo = issue_key(session, store.key_cipher, session.get(User, owner.id))
     now = int(time.time())
     amo_jwt = jwt.encode({"iss": amo.issuer, "iat": now, "exp": now + 60}, amo.secret, algorithm="HS256")
     edge_401(client.get("/v1/products", headers=bearer(amo_jwt)))

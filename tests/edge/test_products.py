@@ -14,6 +14,7 @@ from tests.factories import addon_record
 from tests.test_cli import run
 
 GUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+CHROMIUM_ID = r"[a-p]{32}"
 
 
 def create_account(data_dir, email: str = "dev@example.org") -> dict:
@@ -43,8 +44,9 @@ def test_products_create_prints_the_product_id_which_the_owner_then_lists(tmp_pa
 
     response = serve_store(tmp_path).get("/v1/products", headers=api_key_headers(account))
     assert response.status_code == 200 and response.headers["content-type"] == "application/json"
-    assert response.json() == [{"id": product_id, "name": "Tab Tamer", "status": "In Draft",
-                                "lastUpdatedDate": today()}]
+    [listed] = response.json()
+    assert re.fullmatch(CHROMIUM_ID, listed.pop("chromiumId"))  # the store's key, made with the product
+    assert listed == {"id": product_id, "name": "Tab Tamer", "status": "In Draft", "lastUpdatedDate": today()}
 
 
 @pytest.mark.cli
@@ -52,7 +54,8 @@ def test_products_create_json_and_the_add_on_behind_it(tmp_path):
     account = create_account(tmp_path)
     product = json.loads(run("products", "create", "--data-dir", str(tmp_path), "--owner", "dev@example.org",
                              "--name", "  Tab Tamer  ", "--json").stdout)
-    assert set(product) == {"id", "name", "addon_id", "guid"}
+    assert set(product) == {"id", "name", "addon_id", "guid", "chromium_id"}
+    assert re.fullmatch(CHROMIUM_ID, product["chromium_id"])
     assert re.fullmatch(GUID, product["id"]) and product["name"] == "Tab Tamer"
     assert re.fullmatch("{" + GUID + "}", product["guid"]) and isinstance(product["addon_id"], int)
 
@@ -63,6 +66,7 @@ def test_products_create_json_and_the_add_on_behind_it(tmp_path):
     assert client.get("/api/v4/addons/search/?q=tamer").json()["count"] == 0
     addon = client.get(detail, headers={"Authorization": f"Bearer {account['token']}"}).json()
     assert addon["guid"] == product["guid"] and addon["type"] == "extension" and addon["status"] == "incomplete"
+    assert addon["chromium_id"] == product["chromium_id"]
     assert addon["name"] == {"en-US": "Tab Tamer"} and addon["current_version"] is None
     assert [author["username"] for author in addon["authors"]] == [account["username"]]
     assert client.get(f"/api/v4/addons/addon/{addon['slug']}/",
@@ -74,7 +78,7 @@ def test_each_product_gets_its_own_ids(tmp_path):
     create_account(tmp_path)
     products = [json.loads(run("products", "create", "--data-dir", str(tmp_path), "--owner", "dev@example.org",
                                "--name", "Same name", "--json").stdout) for _ in range(2)]
-    for field in ("id", "addon_id", "guid"):
+    for field in ("id", "addon_id", "guid", "chromium_id"):
         assert products[0][field] != products[1][field]
 
 

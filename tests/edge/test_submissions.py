@@ -17,6 +17,7 @@ from addonhub.catalog.models import Version
 from addonhub.config import Settings
 from addonhub.edge.models import EdgeDraft, EdgeOperation
 from addonhub.edge.products import create_product
+from addonhub.signing.crx3 import verify_crx3
 from addonhub.store import Store
 from addonhub.submissions.models import Upload
 from addonhub.submissions.review import approve, reject
@@ -187,7 +188,7 @@ def test_v1_upload_with_put_and_the_references_statuses(client, store, developer
 
 
 def test_approval_puts_the_product_in_the_store_and_in_the_catalogue(client, store, developer, product, chromium_zip,
-                                                                     run_jobs):
+                                                                     run_jobs, tmp_path):
     owner = developer()
     product_id = product(owner, "Tab Tamer")
     headers = owner.api_key_headers
@@ -202,7 +203,12 @@ def test_approval_puts_the_product_in_the_store_and_in_the_catalogue(client, sto
     assert results[0]["current_version"]["version"] == "1.0.0"
     [file] = results[0]["current_version"]["files"]
     download = client.get(file["url"])
-    assert download.status_code == 200 and download.content == package  # Chromium packages are not re-signed
+    assert download.status_code == 200 and download.headers["content-type"] == "application/x-chrome-extension"
+    crx = tmp_path / "downloaded.crx"
+    crx.write_bytes(download.content)
+    # Approved Chromium packages become a CRX3 of the package as it was sent, signed with the product's key.
+    assert download.content[verify_crx3(crx).archive_offset:] == package
+    assert file["url"].endswith(".crx")
 
     # A new draft alone does not change where the product stands.
     accepted(upload(client, headers, product_id, chromium_zip("1.1.0")))

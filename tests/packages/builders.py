@@ -72,10 +72,11 @@ def _patch_all(data: bytes, signature: bytes, offset: int, value: bytes) -> byte
     return bytes(out)
 
 
-def chromium_extension(path: Path, version: str = "1.0.0", name: str = "Test Extension") -> Path:
-    """An MV3 extension as Chrome and Edge take it: a service worker, and no Gecko id."""
+def chromium_extension(path: Path, version: str = "1.0.0", name: str = "Test Extension", **fields) -> Path:
+    """An MV3 extension as Chrome and Edge take it: a service worker, and no Gecko id; `fields`
+    are more manifest fields (key, minimum_chrome_version...)."""
     data = manifest(manifest_version=3, name=name, version=version, browser_specific_settings=None,
-                    background={"service_worker": "background.js"})
+                    background={"service_worker": "background.js"}, **fields)
     return extension(path, data, **{"background.js": "chrome.runtime.onInstalled.addListener(() => {});\n"})
 
 

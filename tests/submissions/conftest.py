@@ -16,7 +16,7 @@ def jwt_headers(store):
     def jwt_headers(user_id: int) -> dict:
         if user_id not in keys:
             with store.db.session() as session:
-                keys[user_id] = issue_key(session, store.api_key_cipher, session.get(User, user_id))
+                keys[user_id] = issue_key(session, store.key_cipher, session.get(User, user_id))
         credentials = keys[user_id]
         now = int(time.time())
         token = jwt.encode({"iss": credentials.issuer, "iat": now, "exp": now + 60}, credentials.secret, algorithm="HS256")

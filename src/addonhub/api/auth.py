@@ -63,6 +63,6 @@ def current_user(request: Request, session: Session) -> User | None:
 def _jwt_user(request: Request, session: Session, credentials: list[bytes]) -> User:
     try:
         token = jwt_auth.token_from_credentials(credentials)
-        return jwt_auth.authenticate(session, request.app.state.store.api_key_cipher, token)
+        return jwt_auth.authenticate(session, request.app.state.store.key_cipher, token)
     except jwt_auth.AuthenticationFailed as failure:
         raise APIError(401, {"detail": failure.detail}, {"WWW-Authenticate": JWT_CHALLENGE}) from None

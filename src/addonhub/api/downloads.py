@@ -3,8 +3,11 @@
 Public files of listed add-ons are for anyone; every other file only for its add-on's authors
 (and reviewers): 401 without credentials, 404 to anyone else, so that unlisted add-ons stay
 unknown. On the storefront path, the add-on's link key (`?key=`) also opens its installable
-files, for browsers, which fetch without credentials; a wrong key changes nothing. `X-Target-Digest`
-carries the served bytes' hash, the header Firefox and AMO's clients check downloads against.
+files, for browsers, which fetch without credentials; a wrong key changes nothing.
+`X-Target-Digest` carries the served bytes' hash, the header Firefox and AMO's clients check
+downloads against; the same hash is the strong `ETag` (If-None-Match answers 304). HEAD, ranges
+and If-Range are starlette's FileResponse's. CRX files go out as application/x-chrome-extension,
+the type Chromium installs from a page.
 """
 
 from fastapi import APIRouter, Request
@@ -17,11 +20,12 @@ from addonhub.api.responses import not_found
 from addonhub.blobs import BlobStore
 from addonhub.catalog.models import File
 from addonhub.catalog.service import Access, file_access, is_public_file
+from addonhub.distribution.chromium import CRX_MEDIA_TYPE
 from addonhub.distribution.firefox import key_opens_file
 from addonhub.identifiers import row_id
 
 router = APIRouter(tags=["downloads"])
-MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip"}
+MEDIA_TYPES = {"xpi": "application/x-xpinstall", "zip": "application/zip", "crx": CRX_MEDIA_TYPE}
 DOWNLOAD = answers(file_download(*MEDIA_TYPES.values(), "application/octet-stream"), AMO, 401, 404)
 
 
@@ -29,17 +33,32 @@ def _held(blobs: BlobStore, file: File | None) -> bool:
     return file is not None and bool(file.storage_key and file.filename) and blobs.exists(file.storage_key)
 
 
-def file_response(blobs: BlobStore, file: File | None) -> FileResponse:
-    """The file's bytes, named and typed by its filename; 404 if the store does not hold them."""
+def file_response(request: Request, blobs: BlobStore, file: File | None) -> Response:
+    """The file's bytes, named and typed by its filename, tagged by its hash (304 when the client
+    has them already); 404 if the store does not hold them."""
     if not _held(blobs, file):
         raise not_found()
+    headers = {"X-Target-Digest": file.hash, "ETag": _etag(file.hash)} if file.hash else {}
+    if file.hash and _none_match(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
     extension = file.filename.rsplit(".", 1)[-1]
     return FileResponse(blobs.download(file.storage_key).path,
                         media_type=MEDIA_TYPES.get(extension, "application/octet-stream"), filename=file.filename,
-                        headers={"X-Target-Digest": file.hash} if file.hash else None)
+                        headers=headers)
 
 
-def _download(request: Request, file_id: str, key: str | None = None) -> FileResponse:
+def _etag(digest: str) -> str:
+    # The content's hash: the same bytes have the same tag on every server and after a restore.
+    return '"' + digest.split(":", 1)[-1] + '"'
+
+
+def _none_match(header: str | None, etag: str) -> bool:
+    """Whether If-None-Match names this tag (or is *): weak tags compare as strong ones (RFC 9110)."""
+    tags = {tag.strip().removeprefix("W/") for tag in (header or "").split(",")}
+    return "*" in tags or etag in tags
+
+
+def _download(request: Request, file_id: str, key: str | None = None) -> Response:
     store = request.app.state.store
     number = row_id(file_id)
     if number is None:
@@ -57,10 +76,11 @@ def _download(request: Request, file_id: str, key: str | None = None) -> FileRes
             raise credentials_required()
         if access is Access.NOT_FOUND:
             raise not_found()
-        return file_response(store.blobs, file)
+        return file_response(request, store.blobs, file)
 
 
 @router.get("/api/{api_version}/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
+@router.head("/api/{api_version}/file/{file_id}/{filename}", response_class=Response, include_in_schema=False)
 async def api_file(request: Request, api_version: str, file_id: str, filename: str):
     if api_version not in ("v3", "v4", "v5"):
         raise not_found()
@@ -68,5 +88,7 @@ async def api_file(request: Request, api_version: str, file_id: str, filename: s
 
 
 @router.get("/downloads/file/{file_id}/{filename}", response_class=Response, responses=DOWNLOAD)
+# HEAD (a download's size and ETag without its bytes), left out of the OpenAPI document as GET describes it.
+@router.head("/downloads/file/{file_id}/{filename}", response_class=Response, include_in_schema=False)
 async def storefront_file(request: Request, file_id: str, filename: str, key: str | None = None):
     return await run_in_threadpool(_download, request, file_id, key)

@@ -102,7 +102,7 @@ def _latest(request: Request, guid: str, key: str | None) -> Response:
         releases = firefox.manifest_releases(addon)
         if not releases:
             raise not_found()
-        return file_response(store.blobs, session.get(File, releases[0].file_id))
+        return file_response(request, store.blobs, session.get(File, releases[0].file_id))
 
 
 @router.head(urls.LATEST_XPI_PATH, response_class=Response, responses={**DOWNLOAD, 404: AMO[404]},

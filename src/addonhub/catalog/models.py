@@ -28,6 +28,9 @@ class Addon(Base):
     slug: Mapped[str] = mapped_column(String(255), unique=True)
     # The product id the Edge publish API knows this add-on by.
     edge_product_id: Mapped[str] = mapped_column(String(36), unique=True, default=_new_product_id)
+    # Its id in the Chromium family (32 letters a-p), which its signing key gives; null until it has
+    # one (distribution.chromium keeps the key and sets this).
+    chromium_id: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     type: Mapped[str] = mapped_column(String(16), index=True)
     status: Mapped[str] = mapped_column(String(16), index=True, default=AddonStatus.INCOMPLETE)
     # Disabled by its developer; a store-side disable is status "disabled".

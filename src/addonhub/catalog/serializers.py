@@ -70,7 +70,10 @@ def addon_object(addon: Addon) -> dict:
     for category in sorted(addon.categories, key=lambda c: (c.application, c.slug)):
         categories.setdefault(category.application, []).append(category.slug)
     icon = addon.icon_url or DEFAULT_ICON_PATH
+    # Only add-ons with a Chromium key have an id there; AMO's object has no such field.
+    chromium = {"chromium_id": addon.chromium_id} if addon.chromium_id else {}
     return {
+        **chromium,
         "id": addon.id,
         "authors": [
             {

@@ -117,9 +117,10 @@ def rotate_links(session: Session, secret_key: bytes, guid: str) -> None:
 
 
 def _release_file(version: Version) -> File | None:
-    """A version's file a browser can install: public (signed, approved) and held by the store."""
-    return next((f for f in version.files
-                 if f.status in PUBLIC_FILE_STATUSES and f.storage_key and f.filename), None)
+    """A version's file Firefox can install: an XPI (not an Edge product's CRX), public (signed,
+    approved) and held by the store."""
+    return next((f for f in version.files if f.status in PUBLIC_FILE_STATUSES and f.storage_key
+                 and (f.filename or "").endswith(".xpi")), None)
 
 
 def _manifest_release(version: Version, file: File) -> Release:

@@ -5,7 +5,7 @@
   through the operation's status, never in the upload's answer.
 - make_draft(): what follows a valid product-draft upload's validation (registered in
   addonhub.workflows), in the same transaction: the package becomes the product's draft,
-  replacing an older one.
+  replacing an older one, unless its manifest `key` names another Chromium id.
 - request_publish() records a publish operation and queues the edge-publish job; publish() is
   that job: the draft becomes a listed version, which waits in the review queue like every other.
 
@@ -26,13 +26,14 @@ from addonhub.edge.models import (
     IN_PROGRESS, IN_PROGRESS_SUBMISSION, NO_MODULES_UPDATED, PUBLISH, SUBMISSION_VALIDATION_ERROR, SUCCEEDED,
     FAILED, UNKNOWN_ERROR, UPLOAD, EdgeDraft, EdgeOperation,
 )
+from addonhub.distribution.chromium import check_manifest_key
 from addonhub.edge.products import submission_in_review
 from addonhub.jobs import enqueue
 from addonhub.catalog.edits import VersionChanges
 from addonhub.refusals import Refused
 from addonhub.submissions.models import PRODUCT_DRAFT, Upload
 from addonhub.submissions.uploads import Submitter, record_upload
-from addonhub.submissions.versions import create_version
+from addonhub.submissions.versions import create_version, upload_manifest
 
 PUBLISH_JOB = "edge-publish"
 # A raw application/zip body has no file name; the version's file gets one of its own anyway.
@@ -51,9 +52,11 @@ def receive_package(session: Session, submitter: Submitter, product: Addon, blob
 
 def make_draft(session: Session, upload: Upload) -> None:
     """A valid package becomes its product's draft, unless a newer upload already did (uploads
-    may finish validating out of order when several workers run)."""
+    may finish validating out of order when several workers run). A manifest `key` pinning
+    another Chromium id than the product's is refused: the package would be another extension."""
     if upload.addon_id is None:
         return
+    check_manifest_key(session.get(Addon, upload.addon_id), upload_manifest(upload))
     draft = session.get(EdgeDraft, upload.addon_id)
     if draft is None:
         session.add(EdgeDraft(addon_id=upload.addon_id, upload_id=upload.id))

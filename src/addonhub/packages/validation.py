@@ -139,6 +139,10 @@ class _ManifestChecks:
             "strict_min_version": self._gecko().get("strict_min_version"),
             "strict_max_version": self._gecko().get("strict_max_version"),
         })
+        if not self.firefox:
+            # What the CRX and update checks need: the id a "key" pins, the minimum browser version.
+            self.report.metadata.update({"key": self.manifest.get("key"),
+                                         "minimum_chrome_version": self._minimum_chrome_version()})
 
     # manifest_version, name, version ------------------------------------------------------
 
@@ -164,6 +168,13 @@ class _ManifestChecks:
         if resolved is not None and (resolved != resolved.strip() or len(resolved.strip()) < 2):
             self.error("PROP_NAME_INVALID", "The name must be at least 2 characters, without leading or trailing spaces.")
         return resolved
+
+    def _minimum_chrome_version(self) -> str | None:
+        minimum = self.manifest.get("minimum_chrome_version")
+        if minimum is None or (isinstance(minimum, str) and versions.is_strict(minimum)):
+            return minimum
+        self.error("MANIFEST_FIELD_INVALID", '"/minimum_chrome_version" must be 1 to 4 numbers separated by dots.')
+        return None
 
     def _version(self) -> str | None:
         version = self.manifest.get("version")

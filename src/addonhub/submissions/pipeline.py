@@ -2,7 +2,7 @@
 
 validate-upload: the full validation of an upload, then the step its purpose names (a version
 for the signing API, a draft for Edge; see addonhub.workflows). sign-version: a version's file
-signed (Firefox packages) and published. Each runs in one transaction with its job's completion,
+signed (Firefox packages as signed XPIs, Chromium packages as CRX3) and published. Each runs in one transaction with its job's completion,
 so a crash leaves nothing half-done and the job runs again: a signed file is stored under a key
 of its own before the transaction that points the catalogue at it commits.
 """
@@ -14,12 +14,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from addonhub.accounts.keys import KeyCipher
 from addonhub.blobs import BlobStore
 from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import File, Version
+from addonhub.distribution.chromium import build_crx, is_chromium_package
 from addonhub.metrics import SIGNING_SECONDS
 from addonhub.packages.archive import ArchiveLimits
 from addonhub.packages.report import Report
@@ -28,6 +31,7 @@ from addonhub.refusals import Refused
 from addonhub.signing.ca import SigningCA
 from addonhub.signing.xpi import sign_xpi
 from addonhub.submissions.models import Upload
+from addonhub.submissions.versions import upload_manifest
 
 # What follows a successful validation, by upload purpose, in the validation's transaction.
 AfterValidation = Callable[[Session, Upload], None]
@@ -42,6 +46,7 @@ class PipelineServices:
     addons_linter: str | None
     store_base_url: str | None  # the Firefox update URL listed add-ons may declare is under it
     signing_ca: Callable[[], SigningCA]  # made on first use: creating a CA takes seconds
+    key_cipher: KeyCipher  # decrypts the add-ons' Chromium signing keys
 
 
 def validation_abandoned(session: Session, payload: dict, _error: str) -> None:
@@ -95,6 +100,9 @@ def sign_version(services: PipelineServices, session: Session, payload: dict) ->
             continue
         if file.storage_key and (file.filename or "").endswith(".xpi") and not file.is_signed:
             _sign(services, file, addon.guid)
+        elif is_chromium_package(file):
+            manifest = upload_manifest(session.scalar(select(Upload).where(Upload.version_id == version.id)))
+            build_crx(session, services.key_cipher, services.blobs, file, manifest)
         file.status = FileStatus.PUBLIC
     now = datetime.utcnow()
     version.reviewed = version.reviewed or now

@@ -24,11 +24,14 @@ def list_products(request: Request) -> JSONResponse:
 
 
 def _product_object(session, addon: Addon) -> dict:
+    # The Chromium id is the store's own addition (Edge's list has none), only once there is one.
+    chromium = {"chromiumId": addon.chromium_id} if addon.chromium_id else {}
     return {
         "id": addon.edge_product_id,
         "name": product_name(addon),
         "status": product_status(session, addon),
         "lastUpdatedDate": _us_date(product_last_updated(addon)),
+        **chromium,
     }
 
 
