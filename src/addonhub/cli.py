@@ -26,14 +26,20 @@ def serve(args) -> int:
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
     from addonhub.logs import configure_logging
+    from addonhub.server import TLSSetupError, tls_options
     from addonhub.server import serve as run_server
     from addonhub.workflows import give_up_handlers, handlers, periodic_jobs
     store = _store(args)
     settings = store.settings
+    try:
+        scheme = "https" if tls_options(settings) else "http"
+    except TLSSetupError as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format)
     workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers(),
                             periodic_jobs(settings)).start()
-    print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
+    print(f"addonhub is serving {settings.data_dir} on {scheme}://{settings.host}:{settings.port}/", flush=True)
     try:
         run_server(create_app(store), settings)
     finally:
@@ -497,6 +503,9 @@ def parser() -> argparse.ArgumentParser:
     serving.add_argument("--host")
     serving.add_argument("--port", type=int)
     serving.add_argument("--base-url", help="public URL for absolute links (default: the request's host)")
+    serving.add_argument("--tls-cert", type=Path, metavar="PEM",
+                         help="serve HTTPS with this certificate (chain); needs --tls-key (default: plain HTTP)")
+    serving.add_argument("--tls-key", type=Path, metavar="PEM", help="the certificate's private key (PEM)")
 
     command(commands, "worker", worker, "Run the job queue's work (validation, signing) in this process.")
 

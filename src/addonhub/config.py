@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # many seconds after the connection opens or the previous response ends.
     max_header_bytes: int = 64 * 1024
     header_timeout: float = 10.0
+    # A PEM certificate (chain) and its private key: `serve` then speaks HTTPS itself (browsers'
+    # update security, the `Certificates` policy); without them it speaks plain HTTP.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     # How many requests may run blocking (database) work at once. More threads than cores only
     # add switching: on 2 cores, 4 served search twice as fast under load as the default 40.
     request_threads: int = 4
