@@ -10,6 +10,7 @@ from addonhub.accounts.keys import KeyCipher
 from addonhub.blobs import open_blob_store
 from addonhub.config import Settings
 from addonhub.db import Database
+from addonhub.distribution.usage import UpdateCheckCounter
 
 
 class Store:
@@ -22,6 +23,8 @@ class Store:
         # Encrypts the AMO API key secrets kept in the database (its key file is in data_dir).
         self.api_key_cipher = KeyCipher.open(settings.data_dir)
         self.blobs = open_blob_store(settings)
+        # This process's update checks, which the update endpoints count and the server flushes.
+        self.update_checks = UpdateCheckCounter()
 
     @cached_property
     def signing_ca(self):
