@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api import downloads, edge, health, metrics
+from addonhub.api import downloads, edge, health, metrics, policies
 from addonhub.api.absolute_form import AbsoluteFormTarget
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
@@ -123,6 +123,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(reviewers.router, prefix="/api/v5")
     app.include_router(submission.router, prefix="/api/v5")
     app.include_router(downloads.router)
+    app.include_router(policies.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(edge.router)

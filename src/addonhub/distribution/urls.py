@@ -12,6 +12,7 @@ CHROMIUM_UPDATE_PATH = "/updates/chromium"
 FIREFOX_UPDATE_PATH = "/updates/firefox/{guid}"
 VERSIONCHECK_PATH = "/update/VersionCheck.php"
 LATEST_XPI_PATH = "/downloads/latest/{guid}/addon.xpi"
+CATALOGUE_SEARCH_PATH = "/api/v4/addons/search/"
 
 # The query of Firefox's default extensions.update.url (and .background.url), as AMO's is.
 VERSIONCHECK_QUERY = ("reqVersion=%REQ_VERSION%&id=%ITEM_ID%&version=%ITEM_VERSION%&maxAppVersion=%ITEM_MAXAPPVERSION%"
@@ -47,3 +48,9 @@ def latest_xpi_url(base: str, guid: str, key: str | None = None) -> str:
     """A stable install link that always serves the add-on's newest public file (Firefox's policy
     install_url installs once per URL, so it must not change with each version)."""
     return _with_key(base.rstrip("/") + LATEST_XPI_PATH.format(guid=_guid_in_path(guid)), key)
+
+
+def catalogue_search_by_guid_url(base: str) -> str:
+    """The value for Firefox's extensions.getAddons.get.url: the catalogue's search by guid, in
+    AMO's form (Firefox fills in the ids and its locale)."""
+    return f"{base.rstrip('/')}{CATALOGUE_SEARCH_PATH}?guid=%IDS%&lang=%LOCALE%"
