@@ -36,18 +36,19 @@ def free_port() -> int:
 def serve(tmp_path):
     processes = []
 
-    def serve(data_dir: Path, *extra) -> str:
+    def serve(data_dir: Path, *extra, verify=True) -> str:
+        """The server's URL once it answers; https when given --tls-cert (`verify`: httpx's, e.g. the test CA)."""
         port = free_port()
         # A file, not a pipe nobody reads: the server logs every request.
         with open(tmp_path / f"serve-{port}.log", "w") as log:
             process = subprocess.Popen([ADDONHUB, "serve", "--data-dir", str(data_dir), "--port", str(port), *extra],
                                        stdout=log, stderr=subprocess.STDOUT, text=True)
         processes.append(process)
-        url = f"http://127.0.0.1:{port}"
+        url = f"{'https' if '--tls-cert' in extra else 'http'}://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and process.poll() is None:
             try:
-                if httpx.get(f"{url}/__heartbeat__").status_code == 200:
+                if httpx.get(f"{url}/__heartbeat__", verify=verify).status_code == 200:
                     return url
             except httpx.TransportError:
                 time.sleep(0.1)

@@ -26,14 +26,20 @@ def serve(args) -> int:
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
     from addonhub.logs import configure_logging
+    from addonhub.server import TLSSetupError, tls_options
     from addonhub.server import serve as run_server
     from addonhub.workflows import give_up_handlers, handlers, periodic_jobs
     store = _store(args)
     settings = store.settings
+    try:
+        scheme = "https" if tls_options(settings) else "http"
+    except TLSSetupError as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_format)
     workers = WorkerThreads(store.db, handlers(store), settings.workers, give_up_handlers(),
                             periodic_jobs(settings)).start()
-    print(f"addonhub is serving {settings.data_dir} on http://{settings.host}:{settings.port}/", flush=True)
+    print(f"addonhub is serving {settings.data_dir} on {scheme}://{settings.host}:{settings.port}/", flush=True)
     try:
         run_server(create_app(store), settings)
     finally:
@@ -544,6 +550,32 @@ def check(args) -> int:
     return 1 if problems else 0
 
 
+def policy_command(args) -> int:
+    """Prints the enterprise policy that installs the store's add-ons in one browser family."""
+    from addonhub.distribution.policies import CHROMIUM, PolicyRequest, chromium_policy, firefox_policy
+    from addonhub.refusals import Refused
+    store = _existing_store(args)
+    if store is None:
+        return 2
+    if not store.settings.base_url:
+        print("addonhub: give --base-url (or set ADDONHUB_BASE_URL): browsers fetch everything from the store's "
+              "public URL", file=sys.stderr)
+        return 2
+    try:
+        with store.db.session() as session:
+            wanted = PolicyRequest(store.settings.base_url, tuple(args.addon), args.mode,
+                                   getattr(args, "certificate", None))
+            policy = (chromium_policy(session, wanted) if args.browser == CHROMIUM
+                      else firefox_policy(session, store.blobs, store.secret_key, wanted))
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    for warning in policy.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(json.dumps(policy.document, indent=2))
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="addonhub", description="A self-hosted browser add-on store.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -558,6 +590,9 @@ def parser() -> argparse.ArgumentParser:
     serving.add_argument("--host")
     serving.add_argument("--port", type=int)
     serving.add_argument("--base-url", help="public URL for absolute links (default: the request's host)")
+    serving.add_argument("--tls-cert", type=Path, metavar="PEM",
+                         help="serve HTTPS with this certificate (chain); needs --tls-key (default: plain HTTP)")
+    serving.add_argument("--tls-key", type=Path, metavar="PEM", help="the certificate's private key (PEM)")
 
     command(commands, "worker", worker, "Run the job queue's work (validation, signing) in this process.")
 
@@ -618,6 +653,24 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("guid", help="the add-on's id")
         sub.add_argument("--base-url", help="the store's public URL (default: ADDONHUB_BASE_URL, else http://HOST:PORT)")
         sub.add_argument("--json", action="store_true", help="print guid, update_url, install_url and key as JSON")
+
+    policy = commands.add_parser("policy", help="Print an enterprise policy that installs the store's add-ons.")
+    browsers = policy.add_subparsers(dest="browser", required=True)
+    for browser, where in (("chromium", "a file in /etc/chromium/policies/managed/ (Chrome: /etc/opt/chrome/...)"),
+                           ("firefox", "policies.json (/etc/firefox/policies/ on Linux)")):
+        policing = command(browsers, browser, policy_command,
+                           f"Print the {browser.title()} policy JSON for {where}: the add-ons installed from the "
+                           "store and updated from it, disabled ones blocked.")
+        policing.add_argument("--base-url", help="the store's public URL (default ADDONHUB_BASE_URL)")
+        policing.add_argument("--addon", action="append", default=[], metavar="ID",
+                              help="an add-on's id, slug, guid or Edge product id (repeatable; default: every "
+                                   f"add-on with a {browser.title()} package)")
+        # Checked by the policy itself (PolicyRequest), which knows the modes.
+        policing.add_argument("--mode", default="force_installed",
+                              help="force_installed (the default), normal_installed or allowed")
+        if browser == "firefox":
+            policing.add_argument("--certificate", metavar="PATH",
+                                  help="the store's CA certificate, as a path on the clients, for Firefox to trust")
 
     cleaning = command(commands, "cleanup", cleanup,
                        "Remove uploads that never became a version (after ADDONHUB_UPLOAD_RETENTION_DAYS), blobs "

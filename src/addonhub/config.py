@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # many seconds after the connection opens or the previous response ends.
     max_header_bytes: int = 64 * 1024
     header_timeout: float = 10.0
+    # A PEM certificate (chain) and its private key: `serve` then speaks HTTPS itself (browsers'
+    # update security, the `Certificates` policy); without them it speaks plain HTTP.
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     # How many requests may run blocking (database) work at once. More threads than cores only
     # add switching: on 2 cores, 4 served search twice as fast under load as the default 40.
     request_threads: int = 4
@@ -70,6 +74,14 @@ class Settings(BaseSettings):
     # Seconds of code checks per package: a hostile one holds a worker no longer (the files left are
     # skipped, with a warning).
     validation_time_budget: float = ValidationOptions.time_budget
+    # Usage figures (distribution/usage.py). The server writes the update checks it counted this
+    # often (and when it stops); a crash loses at most this many seconds of them.
+    usage_flush_seconds: float = 60.0
+    # How often the workers recompute average_daily_users from the counted checks.
+    usage_interval_hours: float = 6.0
+    # Chromium sends a store no usage ping, only update checks: at start and every 5 hours. One
+    # user's browser, open for a working day, checks about twice; open round the clock, five times.
+    chromium_checks_per_user_day: float = 3.0
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 

@@ -8,6 +8,7 @@ from addonhub.catalog.models import (  # noqa: F401
 from addonhub.db import Base  # noqa: F401
 from addonhub.distribution.chromium import ChromiumKey, ChromiumPackage  # noqa: F401
 from addonhub.distribution.links import LinkKeyGeneration  # noqa: F401
+from addonhub.distribution.usage import UpdateCheckCount  # noqa: F401
 from addonhub.edge.models import EdgeDraft, EdgeOperation  # noqa: F401
 from addonhub.jobs import Job  # noqa: F401
 from addonhub.submissions.models import Upload  # noqa: F401

@@ -13,6 +13,7 @@ CHROMIUM_UPDATE_PATH = "/updates/chromium"
 FIREFOX_UPDATE_PATH = "/updates/firefox/{guid}"
 VERSIONCHECK_PATH = "/update/VersionCheck.php"
 LATEST_XPI_PATH = "/downloads/latest/{guid}/addon.xpi"
+CATALOGUE_SEARCH_PATH = "/api/v4/addons/search/"
 FILE_DOWNLOAD_PATH = "/downloads/file/{file_id}/{filename}"
 # A version's release notes as a page, for Firefox's update_info_url (AMO's "updateinfo").
 RELEASE_NOTES_PATH = "/updates/release-notes/{guid}/{version}"
@@ -84,3 +85,9 @@ def is_store_firefox_update_url(url: str, base: str | None) -> bool:
     segments = unquote(parts.path).split("/")
     return (origin_matches and parts.path.startswith(prefix) and len(parts.path) > len(prefix)
             and "." not in segments and ".." not in segments)
+
+
+def catalogue_search_by_guid_url(base: str) -> str:
+    """The value for Firefox's extensions.getAddons.get.url: the catalogue's search by guid, in
+    AMO's form (Firefox fills in the ids and its locale)."""
+    return f"{base.rstrip('/')}{CATALOGUE_SEARCH_PATH}?guid=%IDS%&lang=%LOCALE%"

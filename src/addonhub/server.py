@@ -5,7 +5,13 @@ a 64 MB header is read into memory, and connections that never finish their head
 file descriptor until the store runs out of them. Here a head (request line and headers) may not
 exceed `max_header_bytes` (431), and must arrive whole within `header_timeout` seconds of the
 connection opening or of the previous response (else the connection is closed).
+
+With a TLS certificate and key in the settings it serves HTTPS (uvicorn's own ssl options); the
+pair is loaded once before uvicorn starts, so that a wrong path or a key of another certificate
+is one clear sentence, not a traceback from inside the server.
 """
+
+import ssl
 
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
@@ -81,9 +87,29 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
 
+class TLSSetupError(Exception):
+    pass
+
+
+def tls_options(settings: Settings) -> dict:
+    """uvicorn's ssl options for the settings' certificate and key (none for plain HTTP)."""
+    if settings.tls_cert is None and settings.tls_key is None:
+        return {}
+    if settings.tls_cert is None or settings.tls_key is None:
+        raise TLSSetupError("give both --tls-cert and --tls-key (ADDONHUB_TLS_CERT, ADDONHUB_TLS_KEY), or neither")
+    try:
+        ssl.create_default_context(ssl.Purpose.CLIENT_AUTH).load_cert_chain(settings.tls_cert, settings.tls_key)
+    except ssl.SSLError as error:  # before OSError, which it is a kind of
+        raise TLSSetupError(f"{settings.tls_cert} and {settings.tls_key} are not a PEM certificate and its "
+                            f"private key: {error.reason or error}") from None
+    except OSError as error:
+        raise TLSSetupError(f"cannot read {error.filename or settings.tls_cert}: {error.strerror or error}") from None
+    return {"ssl_certfile": str(settings.tls_cert), "ssl_keyfile": str(settings.tls_key)}
+
+
 def serve(app, settings: Settings) -> None:
     protocol = type("StoreHttpProtocol", (BoundedHttpToolsProtocol,), {
         "max_header_bytes": settings.max_header_bytes, "header_timeout": settings.header_timeout})
     # The store logs its requests itself (with their ids and route templates): not uvicorn too.
     uvicorn.run(app, host=settings.host, port=settings.port, http=protocol, log_config=None, log_level="warning",
-                access_log=False, proxy_headers=False)
+                access_log=False, proxy_headers=False, **tls_options(settings))

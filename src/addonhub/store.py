@@ -10,6 +10,7 @@ from addonhub.accounts.keys import KeyCipher
 from addonhub.blobs import open_blob_store
 from addonhub.config import Settings
 from addonhub.db import Database
+from addonhub.distribution.usage import UpdateCheckCounter
 
 
 class Store:
@@ -23,6 +24,8 @@ class Store:
         # (its key file is in data_dir, so a copy of the database alone reveals none).
         self.key_cipher = KeyCipher.open(settings.data_dir)
         self.blobs = open_blob_store(settings)
+        # This process's update checks, which the update endpoints count and the server flushes.
+        self.update_checks = UpdateCheckCounter()
 
     @cached_property
     def signing_ca(self):

@@ -11,6 +11,7 @@ from functools import partial
 
 from addonhub.cleanup import CLEANUP_JOB, CleanupPolicy, cleanup_job
 from addonhub.config import Settings
+from addonhub.distribution.usage import USAGE_JOB, UsageEstimate, usage_figures_job
 from addonhub.edge.submissions import PUBLISH_JOB, make_draft, publish, publish_abandoned
 from addonhub.jobs import GiveUp, Handler, Periodic
 from addonhub.store import Store
@@ -37,12 +38,14 @@ def handlers(store: Store) -> dict[str, Handler]:
     return {VALIDATE_JOB: partial(validate_upload, services, AFTER_VALIDATION),
             SIGN_JOB: partial(sign_version, services),
             PUBLISH_JOB: publish,
-            CLEANUP_JOB: partial(cleanup_job, store.db, store.blobs, CleanupPolicy.from_settings(store.settings))}
+            CLEANUP_JOB: partial(cleanup_job, store.db, store.blobs, CleanupPolicy.from_settings(store.settings)),
+            USAGE_JOB: partial(usage_figures_job, UsageEstimate(store.settings.chromium_checks_per_user_day))}
 
 
 def periodic_jobs(settings: Settings) -> list[Periodic]:
     """The jobs the workers queue themselves."""
-    return [Periodic(CLEANUP_JOB, timedelta(hours=settings.cleanup_interval_hours))]
+    return [Periodic(CLEANUP_JOB, timedelta(hours=settings.cleanup_interval_hours)),
+            Periodic(USAGE_JOB, timedelta(hours=settings.usage_interval_hours))]
 
 
 def give_up_handlers() -> dict[str, GiveUp]:

@@ -1,5 +1,7 @@
 """The ASGI application: every dialect's routes, plus what they share (errors, CORS, slashes)."""
 
+import asyncio
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -13,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api import downloads, edge, health, metrics, updates_chromium, updates_firefox
+from addonhub.api import downloads, edge, health, metrics, policies, updates_chromium, updates_firefox
 from addonhub.api.absolute_form import AbsoluteFormTarget
 from addonhub.api.amo import catalog, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
@@ -23,6 +25,7 @@ from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+log = logging.getLogger(__name__)
 _STATUS_DETAILS = {404: "Not found.", 405: "Method not allowed."}
 
 
@@ -39,10 +42,29 @@ class OptionalTrailingSlash:
         await self.app(scope, receive, send)
 
 
+def _flush_update_checks(store: Store) -> None:
+    try:
+        store.update_checks.flush(store.db)
+    except Exception:  # a busy database must not stop the server; the counts wait for the next flush
+        log.exception("could not write the counted update checks")
+
+
+async def _flush_update_checks_periodically(store: Store) -> None:
+    while True:
+        await asyncio.sleep(store.settings.usage_flush_seconds)
+        await to_thread.run_sync(_flush_update_checks, store)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    to_thread.current_default_thread_limiter().total_tokens = app.state.store.settings.request_threads
-    yield
+    store = app.state.store
+    to_thread.current_default_thread_limiter().total_tokens = store.settings.request_threads
+    flusher = asyncio.create_task(_flush_update_checks_periodically(store))
+    try:
+        yield
+    finally:
+        flusher.cancel()
+        await to_thread.run_sync(_flush_update_checks, store)  # what was counted since the last flush
 
 
 def create_app(store: Store) -> FastAPI:
@@ -103,6 +125,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(updates_firefox.router)
     app.include_router(updates_chromium.router)
+    app.include_router(policies.router)
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(edge.router)
