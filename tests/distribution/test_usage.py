@@ -14,6 +14,10 @@ from addonhub.distribution.usage import (
 )
 from addonhub.jobs import Worker, enqueue
 from addonhub.workflows import handlers
+from tests.distribution.test_chromium_updates import UNKNOWN_ID, x
+from tests.distribution.test_chromium_updates import check as chromium_check
+from tests.distribution.test_versioncheck import catalogue  # noqa: F401  (a fixture)
+from tests.distribution.test_versioncheck import check as versioncheck
 from tests.factories import addon_record
 
 TODAY = date(2026, 3, 10)
@@ -138,3 +142,18 @@ def test_the_periodic_job_updates_the_figures(store, load, client):
         enqueue(session, USAGE_JOB, {})
     Worker(store.db, handlers(store)).drain()
     assert _users(client, "periodic") == 42
+
+
+def test_update_checks_of_both_browsers_are_counted_and_unknown_ids_are_not(store, client, catalogue,
+                                                                            new_product, release):
+    catalogue()
+    product = new_product()
+    release(product, "1.0.0")
+    chromium_check(client, x(product.chromium_id, "1.0.0"), x(UNKNOWN_ID))
+    chromium_check(client, x(product.chromium_id, "0.0.0.0"))
+    versioncheck(client)
+    versioncheck(client, id="unknown@example.org")
+    store.update_checks.flush(store.db)
+    [firefox_addon] = _ids(store, "checked")
+    counted = {(addon_id, browser): checks for (addon_id, browser, _day), checks in _rows(store).items()}
+    assert counted == {(product.addon_id, CHROMIUM): 2, (firefox_addon, FIREFOX): 1}

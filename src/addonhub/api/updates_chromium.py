@@ -22,6 +22,7 @@ from addonhub.api.openapi import AMO, answers
 from addonhub.api.responses import APIError
 from addonhub.api.urls import base_url
 from addonhub.distribution.chromium import ChromiumRelease, UpdateCheck, current_releases, offered_update
+from addonhub.distribution.usage import CHROMIUM
 from addonhub.published_urls import CHROMIUM_UPDATE_PATH, file_download_url
 from addonhub.refusals import Refused
 
@@ -43,6 +44,8 @@ async def chromium_update_check(request: Request) -> Response:
     checks = _checks(request.query_params.getlist("x"))
     with request.app.state.store.db.engine.connect() as connection:
         releases = current_releases(connection, [check.crx_id for check in checks])
+    # Every check of a public add-on is one of its installs checking in, current or not.
+    request.app.state.store.update_checks.count((release.addon_id for release in releases.values()), CHROMIUM)
     base = base_url(request)
     apps = "".join(_app(check, offered_update(check, releases.get(check.crx_id)), base) for check in checks)
     return Response(_OPENING + apps + _CLOSING, media_type=MEDIA_TYPE,

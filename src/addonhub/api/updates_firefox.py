@@ -22,6 +22,7 @@ from addonhub.api.urls import base_url
 from addonhub.catalog.models import File
 from addonhub.distribution import firefox
 from addonhub.distribution.firefox import Release
+from addonhub.distribution.usage import FIREFOX
 
 router = APIRouter(tags=["updates"])
 CACHE_SECONDS = 3600
@@ -61,6 +62,7 @@ def _update_manifest(request: Request, guid: str, key: str | None) -> Response:
         if addon is None or not firefox.may_update(session, store.secret_key, addon, key):
             # The same answer for unknown add-ons and for those the caller may not know of.
             return _json(request, {"addons": {}})
+        store.update_checks.count([addon.id], FIREFOX)
         base = base_url(request)
         updates = [_update_entry(base, addon.guid, release, key) for release in firefox.manifest_releases(addon)]
         return _json(request, {"addons": {addon.guid: {"updates": updates}}})
@@ -86,6 +88,7 @@ async def versioncheck(request: Request):
         if addon is None:
             return _json(request, {})
         addon_id, stored_guid = addon
+        request.app.state.store.update_checks.count([addon_id], FIREFOX)
         release = firefox.best_listed_release(connection, addon_id, stored_guid, app_guid, app_version,
                                               query.get("compatMode", firefox.STRICT))
     updates = [_update_entry(base_url(request), stored_guid, release, None)] if release else []

@@ -189,6 +189,7 @@ def build_crx(session: Session, cipher: KeyCipher, blobs: BlobStore, file: File,
 class ChromiumRelease:
     """What an update check offers for an id: the CRX of the add-on's current version."""
     crx_id: str
+    addon_id: int
     version: str
     file_id: int
     filename: str
@@ -220,13 +221,13 @@ def current_releases(connection: Connection, crx_ids: list[str]) -> dict[str, Ch
     if not crx_ids:
         return {}
     rows = connection.execute(_RELEASES, {"ids": list(crx_ids)})
-    return {row.chromium_id: ChromiumRelease(row.chromium_id, row.version, row.id, row.filename,
+    return {row.chromium_id: ChromiumRelease(row.chromium_id, row.addon_id, row.version, row.id, row.filename,
                                              row.hash.removeprefix("sha256:"), row.size, row.min_chrome_version)
             for row in rows}
 
 
 _RELEASES = (
-    select(Addon.chromium_id, Version.version, File.id, File.filename, File.hash, File.size,
+    select(Addon.chromium_id, Addon.id.label("addon_id"), Version.version, File.id, File.filename, File.hash, File.size,
            ChromiumPackage.min_chrome_version)
     .join(Version, Version.id == Addon.current_version_id)
     .join(File, File.version_id == Version.id)
