@@ -11,11 +11,12 @@ updates on demand, as its Update button does.
 
 import itertools
 import json
-import subprocess
 import time
 from pathlib import Path
 
 from websockets.sync.client import connect
+
+from tests.browsers.browser import Browser
 
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 EXTENSIONS_PAGE = "chrome://extensions/"
@@ -75,15 +76,10 @@ class DevTools:
         self._socket.close()
 
 
-class Chromium:
+class Chromium(Browser):
     """`with Chromium(profile_dir, proxy_port, log_path) as browser:` a headless Chromium until the block ends."""
 
-    def __init__(self, profile_dir: Path, proxy_port: int, log_path: Path):
-        self.profile_dir = profile_dir
-        self.proxy_port = proxy_port
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
-        self.devtools: DevTools | None = None
+    devtools: DevTools | None = None
 
     def command(self) -> list[str]:
         return [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-crx-hash-check",
@@ -92,11 +88,9 @@ class Chromium:
                 "--enable-logging=stderr", "about:blank"]
 
     def __enter__(self) -> "Chromium":
-        self.profile_dir.mkdir(parents=True, exist_ok=True)
         active_port = self.profile_dir / "DevToolsActivePort"
         active_port.unlink(missing_ok=True)
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        self._start(self.command())
         try:
             self.devtools = DevTools(self._websocket_url(active_port))
         except BaseException:
@@ -118,19 +112,10 @@ class Chromium:
                 raise RuntimeError(f"chromium did not open its DevTools port in {timeout} s:\n{self.log()}")
             time.sleep(0.05)
 
-    def __exit__(self, *exc) -> None:
-        self._stop()
-
-    def _stop(self) -> None:
+    def _stop(self, timeout: float = 15) -> None:
         if self.devtools is not None:
             self.devtools.close()
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        super()._stop(timeout)
 
     def extensions(self) -> dict[str, dict]:
         """The installed extensions by id, as chrome://extensions knows them (version, state,
@@ -154,7 +139,3 @@ class Chromium:
                 raise AssertionError(f"{extension_id} is not at {version} after {timeout} s (installed: {info}):\n"
                                      f"{self.log()}")
             time.sleep(0.2)
-
-    def log(self, tail: int = 20_000) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return text[-tail:]

@@ -10,7 +10,7 @@ from tests.browsers.chromium import CHROMIUM, Chromium
 from tests.browsers.firefox import FIREFOX, Firefox
 from tests.browsers.policies import can_write_policies, chromium_policy, firefox_policy
 from tests.browsers.proxy import RefusingProxy
-from tests.interop.conftest import STORES, live_store_factory  # noqa: F401 (a fixture, shared)
+from tests.interop.conftest import live_store_factory, store_log_sections  # noqa: F401 (a fixture, shared)
 
 LOGS = pytest.StashKey[list]()  # (title, function returning the text) per browser
 
@@ -61,8 +61,7 @@ def launch(request, tmp_path, refusing_proxy):
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed:
-        for number, store in enumerate(item.stash.get(STORES, []), 1):
-            report.sections.append((f"addonhub server log {number} ({store.log_path})", store.log()))
+        report.sections.extend(store_log_sections(item))
         for title, log in item.stash.get(LOGS, []):
             report.sections.append((title, log()))
         proxy = item.funcargs.get("refusing_proxy")

@@ -8,9 +8,10 @@ failed test shows why.
 """
 
 import json
-import subprocess
 import time
 from pathlib import Path
+
+from tests.browsers.browser import Browser
 
 FIREFOX = Path("/usr/bin/firefox-esr")
 
@@ -43,33 +44,15 @@ def user_js(prefs: dict) -> str:
     return "".join(f"user_pref({json.dumps(name)}, {json.dumps(value)});\n" for name, value in prefs.items())
 
 
-class Firefox:
+class Firefox(Browser):
     """`with Firefox(profile_dir, proxy_port, log_path) as browser:` headless Firefox until the block ends."""
-
-    def __init__(self, profile_dir: Path, proxy_port: int, log_path: Path):
-        self.profile_dir = profile_dir
-        self.proxy_port = proxy_port
-        self.log_path = log_path
-        self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> "Firefox":
         self.profile_dir.mkdir(parents=True, exist_ok=True)
         prefs = {**FAST_UPDATES, **DIAGNOSTICS, **QUIET, **proxy_prefs(self.proxy_port)}
         (self.profile_dir / "user.js").write_text(user_js(prefs))
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [str(FIREFOX), "--headless", "--no-remote", "--profile", str(self.profile_dir), "about:blank"],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        self._start([str(FIREFOX), "--headless", "--no-remote", "--profile", str(self.profile_dir), "about:blank"])
         return self
-
-    def __exit__(self, *exc) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
 
     def addons(self) -> dict[str, dict]:
         """The profile's add-ons by id (version, active, appDisabled, signedState, sourceURI...);
@@ -96,7 +79,3 @@ class Firefox:
                 raise AssertionError(f"{addon_id} is not active at {version} after {timeout} s ({state}):\n"
                                      f"{self.log()}")
             time.sleep(0.25)
-
-    def log(self, tail: int = 30_000) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return text[-tail:]

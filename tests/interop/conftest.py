@@ -144,10 +144,15 @@ def live_store(live_store_factory) -> LiveStore:
     return live_store_factory()
 
 
+def store_log_sections(item) -> list[tuple[str, str]]:
+    """The logs of the stores a test started, as report sections."""
+    return [(f"addonhub server log {number} ({store.log_path})", store.log())
+            for number, store in enumerate(item.stash.get(STORES, []), 1)]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed:
-        for number, store in enumerate(item.stash.get(STORES, []), 1):
-            report.sections.append((f"addonhub server log {number} ({store.log_path})", store.log()))
+        report.sections.extend(store_log_sections(item))
     return report
