@@ -9,6 +9,7 @@ fresh profile, and a proxy that refuses everything. The extensions page's own AP
 updates on demand, as its Update button does.
 """
 
+import contextlib
 import itertools
 import json
 import time
@@ -27,10 +28,11 @@ class DevToolsError(RuntimeError):
 
 
 class DevTools:
-    """A DevTools protocol connection to the browser, with one session on a chrome://extensions tab."""
+    """A DevTools protocol connection to the browser (an open websocket), with one session on a
+    chrome://extensions tab."""
 
-    def __init__(self, websocket_url: str):
-        self._socket = connect(websocket_url, max_size=None, open_timeout=10)
+    def __init__(self, websocket):
+        self._socket = websocket
         self._ids = itertools.count(1)
         self._session: str | None = None
 
@@ -72,14 +74,12 @@ class DevTools:
                 raise DevToolsError(f"{EXTENSIONS_PAGE} did not offer chrome.developerPrivate")
             time.sleep(0.1)
 
-    def close(self) -> None:
-        self._socket.close()
-
 
 class Chromium(Browser):
     """`with Chromium(profile_dir, proxy_port, log_path) as browser:` a headless Chromium until the block ends."""
 
     devtools: DevTools | None = None
+    _connections: contextlib.ExitStack | None = None
 
     def command(self) -> list[str]:
         return [str(CHROMIUM), "--headless=new", "--no-sandbox", "--disable-gpu", "--enable-crx-hash-check",
@@ -91,8 +91,11 @@ class Chromium(Browser):
         active_port = self.profile_dir / "DevToolsActivePort"
         active_port.unlink(missing_ok=True)
         self._start(self.command())
+        self._connections = contextlib.ExitStack()
         try:
-            self.devtools = DevTools(self._websocket_url(active_port))
+            websocket_url = self._websocket_url(active_port)
+            self.devtools = DevTools(self._connections.enter_context(
+                connect(websocket_url, max_size=None, open_timeout=10, legacy=False)))
         except BaseException:
             self._stop()
             raise
@@ -113,8 +116,8 @@ class Chromium(Browser):
             time.sleep(0.05)
 
     def _stop(self, timeout: float = 15) -> None:
-        if self.devtools is not None:
-            self.devtools.close()
+        if self._connections is not None:
+            self._connections.close()
         super()._stop(timeout)
 
     def extensions(self) -> dict[str, dict]:

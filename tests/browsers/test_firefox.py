@@ -6,7 +6,6 @@ which Firefox keeps up to date through the store's VersionCheck as it would thro
 What Firefox installed is read from the profile's extensions.json."""
 
 import json
-import re
 
 import pytest
 
@@ -28,9 +27,7 @@ def firefox_manifest(version: str, update_url: str | None = None) -> dict:
 
 def update_url(store, guid: str) -> str:
     """The update URL `addonhub links show` gives a developer for the add-on's manifest."""
-    shown = store.cli("links", "show", guid, "--base-url", store.base_url).stdout
-    [url] = [url for url in re.findall(r"\S+://\S+", shown) if "/updates/firefox/" in url]
-    return url
+    return json.loads(store.cli("links", "show", guid, "--base-url", store.base_url, "--json").stdout)["update_url"]
 
 
 def firefox_policy(store, guid: str, *extra: str) -> dict:
