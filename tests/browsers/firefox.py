@@ -16,7 +16,7 @@ from tests.browsers.browser import Browser
 FIREFOX = Path("/usr/bin/firefox-esr")
 
 FAST_UPDATES = {
-    "extensions.update.interval": 15,      # seconds between add-on update checks (default a day)
+    "extensions.update.interval": 5,       # seconds between add-on update checks (default a day)
     "app.update.timerMinimumDelay": 5,     # seconds between the update timer manager's rounds
     "app.update.timerFirstInterval": 3000,  # milliseconds before its first round
 }
