@@ -38,6 +38,7 @@ tests/interop/node_modules/.installed: tests/interop/package.json tests/interop/
 
 # The browsers tests/browsers drives headless, from Debian, when they are missing (apt-get needs
 # root, as the tests' policy files do): apt-get update only when the package lists lack them.
+# Without recommends (chromium-sandbox, codecs): the tests run without them, and CI stays quick.
 .PHONY: browsers
 BROWSER_PACKAGES := chromium firefox-esr
 browsers:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.browsers.chromium import CHROMIUM, Chromium
 from tests.browsers.firefox import FIREFOX, Firefox
-from tests.browsers.policies import can_write_policies, chromium_policy, firefox_policy
+from tests.browsers.policies import can_write_policies, chromium_policy, firefox_policy, machine_policies
 from tests.browsers.proxy import RefusingProxy
 from tests.interop.conftest import live_store_factory, store_log_sections  # noqa: F401 (a fixture, shared)
 
@@ -32,6 +32,8 @@ def policies(request):
     if not can_write_policies():
         pytest.skip("the browsers take the store's add-ons from policy files, which only root may write")
     with contextlib.ExitStack() as stack:
+        stack.enter_context(machine_policies())
+
         class Policies:
             @staticmethod
             def chromium(policy: dict) -> None:
@@ -44,9 +46,9 @@ def policies(request):
 
 
 @pytest.fixture
-def launch(request, tmp_path, refusing_proxy):
+def launch(request, tmp_path, refusing_proxy, policies):
     """`launch(Chromium)` or `launch(Firefox)`: the browser, started now on a fresh profile behind
-    the refusing proxy (write its policies first), stopped after the test."""
+    the refusing proxy (write its policies first), stopped after the test, before its policies go."""
     with contextlib.ExitStack() as stack:
         def start(kind):
             _require_browser(CHROMIUM if kind is Chromium else FIREFOX)

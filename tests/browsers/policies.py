@@ -1,21 +1,38 @@
 """Enterprise policy files for the test browsers, where Debian's builds read them, removed afterwards.
 
 The locations are the machine's (shared notes section 2 and 3): writing them needs root, and a
-file that was there before the test is put back as it was.
+file that was there before the test is put back as it was. Every browser on the machine reads
+them, so two test runs at once (two checkouts, CI jobs on one host) take turns: a run holds
+POLICY_LOCK while its policies are in place, else each would see the other's add-ons and one
+could put back the other's file as "what was there".
 """
 
 import contextlib
+import fcntl
 import json
 import os
+import tempfile
 from pathlib import Path
 
 CHROMIUM_POLICY_DIR = Path("/etc/chromium/policies/managed")
 FIREFOX_POLICY_FILE = Path("/etc/firefox/policies/policies.json")
+POLICY_LOCK = Path(tempfile.gettempdir()) / "addonhub-browser-policies.lock"
 
 
 def can_write_policies() -> bool:
     """Root may write the policy directories (creating them if need be); nobody else may."""
     return os.geteuid() == 0
+
+
+@contextlib.contextmanager
+def machine_policies():
+    """Holds the machine's browser policies for the block (waiting for another run to be done)."""
+    with POLICY_LOCK.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 @contextlib.contextmanager
