@@ -88,12 +88,10 @@ class Chromium(Browser):
                 "--enable-logging=stderr", "about:blank"]
 
     def __enter__(self) -> "Chromium":
-        active_port = self.profile_dir / "DevToolsActivePort"
-        active_port.unlink(missing_ok=True)
         self._start(self.command())
         self._connections = contextlib.ExitStack()
         try:
-            websocket_url = self._websocket_url(active_port)
+            websocket_url = self._websocket_url(self.profile_dir / "DevToolsActivePort")
             self.devtools = DevTools(self._connections.enter_context(
                 connect(websocket_url, max_size=None, open_timeout=10, legacy=False)))
         except BaseException:
