@@ -18,22 +18,33 @@ run: $(STAMP)
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass. addons-linter
 # (npm) is installed so that the optional linter integration is tested too, and web-ext and
-# sign-addon (npm) so that tests/interop runs real publishing clients against a live store.
-test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed
+# sign-addon (npm) so that tests/interop runs real publishing clients against a live store, and
+# Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them.
+test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed browsers
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
-# The suite without what needs npm, the corpus or subprocesses, nor the minutes of fuzzing (the
-# interop, corpus, cli and fuzz markers in pyproject.toml): for the edit-test loop; make test still
-# runs everything.
+# The suite without what needs npm, the corpus, the browsers or subprocesses, nor the minutes of
+# fuzzing (the interop, corpus, browser, cli and fuzz markers in pyproject.toml): for the edit-test
+# loop; make test still runs everything.
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -m "not interop and not cli and not corpus and not fuzz"; status=$$?; \
+	$(VENV)/bin/pytest -m "not interop and not cli and not corpus and not fuzz and not browser"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test-fast: no tests ran" >&2; exit 1; fi; exit $$status
 
 # The publishing clients tests/interop runs, pinned in tests/interop/package-lock.json.
 tests/interop/node_modules/.installed: tests/interop/package.json tests/interop/package-lock.json
 	npm ci --prefix tests/interop --no-audit --no-fund
 	touch $@
+
+# The browsers tests/browsers drives headless, from Debian, when they are missing (apt-get needs
+# root, as the tests' policy files do): apt-get update only when the package lists lack them.
+# Without recommends (chromium-sandbox, codecs): the tests run without them, and CI stays quick.
+.PHONY: browsers
+BROWSER_PACKAGES := chromium firefox-esr
+browsers:
+	@test -x /usr/lib/chromium/chromium && test -x /usr/bin/firefox-esr || { \
+	  apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
+	  { apt-get update && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)

@@ -77,6 +77,7 @@ def account(store):
 
 
 INTEROP = Path(__file__).parent / "interop"
+BROWSERS = Path(__file__).parent / "browsers"
 
 
 def pytest_collection_modifyitems(items):
@@ -84,5 +85,7 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.is_relative_to(INTEROP):
             item.add_marker(pytest.mark.interop)
+        if item.path.is_relative_to(BROWSERS):
+            item.add_marker(pytest.mark.browser)
         if "corpus" in item.fixturenames:
             item.add_marker(pytest.mark.corpus)

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -26,14 +27,18 @@ class LiveStore:
     """`addonhub serve` on 127.0.0.1, on a data directory and port that survive restarts.
 
     `env` holds extra environment variables (ADDONHUB_* settings...) for the server and for `cli()`;
-    change it between stop() and start() to restart with other settings.
+    change it between stop() and start() to restart with other settings. With `tls` (an object with
+    `cert`, `key` and the `ca` that issued them, as tests.certificates makes) it serves HTTPS
+    (`serve --tls-cert --tls-key`); pass `verify` to httpx to trust it.
     """
 
-    def __init__(self, root: Path, env: dict[str, str] | None = None):
+    def __init__(self, root: Path, env: dict[str, str] | None = None, tls=None):
         self.data_dir = root / "data"
         self.log_path = root / "server.log"
         self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.tls = tls
+        self.base_url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
+        self.verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=tls.ca) if tls else True
         self.env = dict(env or {})
         self.process: subprocess.Popen | None = None
 
@@ -45,20 +50,22 @@ class LiveStore:
 
     def start(self, timeout: float = 30) -> None:
         assert self.process is None, "the server is already running"
+        command = [sys.executable, "-m", "addonhub.cli", "serve", "--data-dir", str(self.data_dir),
+                   "--host", "127.0.0.1", "--port", str(self.port)]
+        if self.tls:
+            command += ["--tls-cert", str(self.tls.cert), "--tls-key", str(self.tls.key)]
         with self.log_path.open("a") as log:
             log.write(f"--- addonhub serve, port {self.port} ---\n")
             log.flush()
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "addonhub.cli", "serve", "--data-dir", str(self.data_dir),
-                 "--host", "127.0.0.1", "--port", str(self.port)],
-                env=self._environment(), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+            self.process = subprocess.Popen(command, env=self._environment(), stdin=subprocess.DEVNULL, stdout=log,
+                                            stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while True:
             if self.process.poll() is not None:
                 code, self.process = self.process.returncode, None
                 raise RuntimeError(f"addonhub serve exited with {code} while starting:\n{self.log()}")
             try:
-                if httpx.get(f"{self.base_url}/__heartbeat__", timeout=1).status_code == 200:
+                if httpx.get(f"{self.base_url}/__heartbeat__", timeout=1, verify=self.verify).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
@@ -117,11 +124,11 @@ class LiveStore:
 
 @pytest.fixture
 def live_store_factory(request, tmp_path_factory):
-    """Starts stores: `live_store_factory(env={"ADDONHUB_...": "..."})`; all are killed after the test."""
+    """Starts stores: `live_store_factory(env={"ADDONHUB_...": "..."}, tls=...)`; all are killed after the test."""
     stores = request.node.stash.setdefault(STORES, [])
 
-    def start(env: dict[str, str] | None = None) -> LiveStore:
-        store = LiveStore(tmp_path_factory.mktemp("live-store"), env)
+    def start(env: dict[str, str] | None = None, tls=None) -> LiveStore:
+        store = LiveStore(tmp_path_factory.mktemp("live-store"), env, tls)
         stores.append(store)
         store.start()
         return store
@@ -137,10 +144,15 @@ def live_store(live_store_factory) -> LiveStore:
     return live_store_factory()
 
 
+def store_log_sections(item) -> list[tuple[str, str]]:
+    """The logs of the stores a test started, as report sections."""
+    return [(f"addonhub server log {number} ({store.log_path})", store.log())
+            for number, store in enumerate(item.stash.get(STORES, []), 1)]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.failed:
-        for number, store in enumerate(item.stash.get(STORES, []), 1):
-            report.sections.append((f"addonhub server log {number} ({store.log_path})", store.log()))
+        report.sections.extend(store_log_sections(item))
     return report
