@@ -43,8 +43,8 @@ tests/interop/node_modules/.installed: tests/interop/package.json tests/interop/
 BROWSER_PACKAGES := chromium firefox-esr
 browsers:
 	@test -x /usr/lib/chromium/chromium && test -x /usr/bin/firefox-esr || { \
-	  apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
-	  { apt-get update && apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)
