@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "addonhub"
-DOMAIN = ("accounts", "catalog", "distribution", "edge", "packages", "signing", "submissions")
+DOMAIN = ("accounts", "catalog", "distribution", "edge", "packages", "ratings", "signing", "submissions")
 # Infrastructure the domain may use, which must not use the domain back (packages or modules).
 INFRASTRUCTURE = ("search", "published_urls")
 WEB = ("addonhub.api", "starlette", "fastapi", "uvicorn", "addonhub.store", "addonhub.workflows")

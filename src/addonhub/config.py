@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     # Edge's package uploads and publish requests.
     throttle_edge_per_user: str = "30/minute;300/hour"
     throttle_edge_per_ip: str = "60/minute;600/hour"
+    # Ratings and developers' replies (POST of the ratings API): AMO allows one a minute and 24 a
+    # day per account, against spam and rating storms. Per address it is looser here, since an
+    # organisation's people often share one address.
+    throttle_ratings_per_user: str = "1/minute;24/day"
+    throttle_ratings_per_ip: str = "20/minute;480/day"
+    # Developers' replies: a developer answers several reviews in a row.
+    throttle_rating_replies_per_user: str = "10/minute;200/day"
+    throttle_rating_replies_per_ip: str = "20/minute;480/day"
     # "memory://" counts in this process; a shared store (e.g. "redis://host") counts across workers.
     rate_limit_storage: str = "memory://"
     # What a package may hold (AMO's limits; sizes in bytes); past them it is refused unread.
@@ -94,7 +102,9 @@ class Settings(BaseSettings):
         """Each scope's limits, per account and per address, by the name dialects count under."""
         return {"amo_uploads": (self.throttle_amo_uploads_per_user, self.throttle_amo_uploads_per_ip),
                 "amo_addons": (self.throttle_amo_addons_per_user, self.throttle_amo_addons_per_ip),
-                "edge": (self.throttle_edge_per_user, self.throttle_edge_per_ip)}
+                "edge": (self.throttle_edge_per_user, self.throttle_edge_per_ip),
+                "ratings": (self.throttle_ratings_per_user, self.throttle_ratings_per_ip),
+                "rating_replies": (self.throttle_rating_replies_per_user, self.throttle_rating_replies_per_ip)}
 
     def prepare_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -45,11 +45,16 @@ async def submitting(request: Request, scope: str) -> Submitter:
     """The authenticated caller, counted against the submission limits of `scope` (UPLOADS or
     ADDONS)."""
     who = await authenticated(request)
+    count_against_throttle(request, who, scope)
+    return who
+
+
+def count_against_throttle(request: Request, who: Submitter, scope: str) -> None:
+    """Counts one write in `scope`, or refuses it with AMO's 429 when a limit is reached."""
     wait = throttle_wait(request, who, scope)
     if wait is not None:
         raise APIError(429, {"detail": f"Request was throttled. Expected available in {wait} seconds."},
                        {"Retry-After": str(wait)})
-    return who
 
 
 async def receive(request: Request, error_key: str) -> ReceivedForm:
