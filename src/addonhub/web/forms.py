@@ -54,6 +54,8 @@ async def read_form(request: Request) -> Fields:
     """The fields of a URL-encoded form, first value of each name; undecodable bytes become
     U+FFFD rather than an error, so that the page can say what is wrong with the text."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not content_type and not request.headers.get("content-length", "").strip("0"):
+        return {}  # a form without fields, as some clients send one
     if content_type != "application/x-www-form-urlencoded":
         raise FormRejected(415, "This address takes forms sent by a browser.")
     body = bytearray()
