@@ -181,7 +181,7 @@ def test_cli_accounts_log_in_once_they_have_a_password(web, capsys, monkeypatch)
     assert log_in(web, email="cli@example.org").status_code == 303
 
 
-def test_failed_log_ins_are_throttled_per_account_and_per_address(make_client, person):
+def test_failed_log_ins_are_throttled_per_account_and_per_address(make_client):
     client = make_client(signup="open", throttle_web_login_per_user="3/minute", throttle_web_login_per_ip="5/minute")
     with client.store.db.session() as session:
         set_password(create_user(session, "pat@example.org"), PASSWORD)
