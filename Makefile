@@ -11,10 +11,11 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# Sign-up open, so that a newcomer can make an account in the demo (a store's default is by invitation).
 run: $(STAMP)
 	mkdir -p data
 	$(VENV)/bin/addonhub demo --data-dir data
-	$(VENV)/bin/addonhub serve --data-dir data --host 127.0.0.1 --port 8000
+	ADDONHUB_SIGNUP=open $(VENV)/bin/addonhub serve --data-dir data --host 127.0.0.1 --port 8000
 
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass. addons-linter
 # (npm) is installed so that the optional linter integration is tested too, and web-ext and

@@ -12,7 +12,7 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "addonhub"
 DOMAIN = ("accounts", "catalog", "distribution", "edge", "packages", "ratings", "signing", "submissions")
 # Infrastructure the domain may use, which must not use the domain back (packages or modules).
 INFRASTRUCTURE = ("search", "published_urls")
-WEB = ("addonhub.api", "starlette", "fastapi", "uvicorn", "addonhub.store", "addonhub.workflows")
+WEB = ("addonhub.api", "addonhub.web", "starlette", "fastapi", "uvicorn", "addonhub.store", "addonhub.workflows")
 
 
 def imports_of(package: str) -> dict[str, set[str]]:

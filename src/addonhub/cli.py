@@ -153,6 +153,67 @@ def users_create(args) -> int:
     return 0
 
 
+def users_invite(args) -> int:
+    """Prints a sign-up link for one address; only the link carries the token."""
+    from datetime import timedelta
+
+    from addonhub.accounts.signup import invite
+    from addonhub.refusals import Refused
+    store = _store(args)
+    settings = store.settings
+    try:
+        with store.db.session() as session:
+            token = invite(session, settings.signup, args.email, timedelta(days=settings.invitation_days))
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    link = f"{_links_base_url(args, settings)}/signup?invite={token}"
+    if settings.signup == "open":
+        print("(Sign-up is open: anyone may sign up; the invitation fixes the address.)", file=sys.stderr)
+    print(link)
+    return 0
+
+
+def _read_password(args) -> str:
+    """From --password-file, else stdin: asked twice on a terminal, else its first line. Never
+    from argv, which other users of the machine can read (ps, /proc) and shells keep in history."""
+    import getpass
+    if args.password_file:
+        lines = Path(args.password_file).read_text(encoding="utf-8").splitlines()
+        return lines[0] if lines else ""
+    if sys.stdin.isatty():
+        password = getpass.getpass("New password: ")
+        if getpass.getpass("Again: ") != password:
+            raise ValueError("the two passwords differ")
+        return password
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def users_set_password(args) -> int:
+    """Gives an account a password (or a new one, which ends its web sessions)."""
+    from addonhub.accounts.passwords import set_password
+    from addonhub.accounts.signup import user_with_email
+    from addonhub.refusals import Refused
+    try:
+        password = _read_password(args)
+    except (OSError, ValueError) as error:
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 1
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            user = user_with_email(session, args.email)
+            if user is None:
+                print(f"addonhub: no account has the e-mail address {args.email}", file=sys.stderr)
+                return 1
+            set_password(user, password)
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    print(f"Set the password of {user.email}: it can log in on the web.")
+    return 0
+
+
 def keys_rotate(args) -> int:
     """Revokes the account's AMO API key (or, with --edge, its Edge credentials) and issues new ones."""
     from addonhub.accounts.edge_credentials import rotate_edge_credentials
@@ -612,6 +673,15 @@ def parser() -> argparse.ArgumentParser:
     creating.add_argument("--email", required=True)
     creating.add_argument("--role", choices=("developer", "reviewer", "admin"), default="developer")
     creating.add_argument("--json", action="store_true", help="print the account as one JSON object")
+    inviting = command(users, "invite", users_invite,
+                       "Print a sign-up link for one e-mail address (single use, valid ADDONHUB_INVITATION_DAYS).")
+    inviting.add_argument("email")
+    inviting.add_argument("--base-url", help="the store's public URL (default: ADDONHUB_BASE_URL, else http://HOST:PORT)")
+    setting_password = command(users, "set-password", users_set_password,
+                               "Set an account's web password, read from stdin (asked twice on a terminal) or "
+                               "--password-file; a new password ends the account's web sessions.")
+    setting_password.add_argument("email")
+    setting_password.add_argument("--password-file", metavar="PATH", help="read the password from this file's first line")
 
     keys = commands.add_parser("keys", help="Manage API keys: AMO (JWT) keys and Edge credentials.").add_subparsers(
         dest="action", required=True)

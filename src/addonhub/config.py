@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     # Developers' replies: a developer answers several reviews in a row.
     throttle_rating_replies_per_user: str = "10/minute;200/day"
     throttle_rating_replies_per_ip: str = "20/minute;480/day"
+    # Failed web log-ins, per account (the address typed, whether or not it has an account) and
+    # per client address. Only failures count: someone who types their password right is never
+    # held back. Per account it slows guessing one password to a crawl; per address, trying many
+    # accounts from one machine (an office behind one NAT address gets more room than one person).
+    throttle_web_login_per_user: str = "10/15minute;30/day"
+    throttle_web_login_per_ip: str = "50/15minute;300/day"
     # "memory://" counts in this process; a shared store (e.g. "redis://host") counts across workers.
     rate_limit_storage: str = "memory://"
     # What a package may hold (AMO's limits; sizes in bytes); past them it is refused unread.
@@ -90,6 +96,15 @@ class Settings(BaseSettings):
     # Chromium sends a store no usage ping, only update checks: at start and every 5 hours. One
     # user's browser, open for a working day, checks about twice; open round the clock, five times.
     chromium_checks_per_user_day: float = 3.0
+    # Who may create an account on the web (accounts/signup.py): "open" (anyone), "invite" (with an
+    # invitation from `addonhub users invite`), "closed" (only `addonhub users create`). Invite by
+    # default: a store an organisation runs serves its own people, and an open sign-up form on its
+    # network would let anyone in to write reviews; `make run` opens it for the demo.
+    signup: Literal["open", "invite", "closed"] = "invite"
+    # How long an invitation's link works.
+    invitation_days: float = 14.0
+    # A web session (a signed cookie) ends this long after its last change (log-in), and at log-out.
+    session_days: float = 14.0
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 
@@ -104,7 +119,8 @@ class Settings(BaseSettings):
                 "amo_addons": (self.throttle_amo_addons_per_user, self.throttle_amo_addons_per_ip),
                 "edge": (self.throttle_edge_per_user, self.throttle_edge_per_ip),
                 "ratings": (self.throttle_ratings_per_user, self.throttle_ratings_per_ip),
-                "rating_replies": (self.throttle_rating_replies_per_user, self.throttle_rating_replies_per_ip)}
+                "rating_replies": (self.throttle_rating_replies_per_user, self.throttle_rating_replies_per_ip),
+                "web_login": (self.throttle_web_login_per_user, self.throttle_web_login_per_ip)}
 
     def prepare_data_dir(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)

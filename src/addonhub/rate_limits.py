@@ -1,4 +1,4 @@
-"""Submission rate limits, per account and per client address, in named scopes.
+"""Rate limits on submissions and log-ins, per account and per client address, in named scopes.
 
 A scope is one budget: the dialects say which scope a request counts against (AMO's uploads,
 AMO's add-on and version writes, Edge's submissions...), so that one kind of request never uses up
@@ -36,16 +36,26 @@ class SubmissionThrottle:
         """Counts one request in `scope`; returns instead the seconds until it would pass when a
         limit is reached: the longest wait of the limits reached, since it must pass them all.
         A refused attempt is not counted, so waiting that long is always enough."""
-        limits = self.scopes[scope]
-        checks = [(limit, "user", str(user_id)) for limit in limits.per_user]
-        checks += [(limit, "ip", ip) for limit in limits.per_ip if ip]
+        wait = self.wait_before(scope, user_id, ip)
+        if wait is None:
+            self.count(scope, user_id, ip)
+        return wait
+
+    def wait_before(self, scope: str, account: int | str, ip: str | None) -> int | None:
+        """The seconds until one more attempt in `scope` would pass, or None if it passes now;
+        counts nothing, for limits on failures only (log-in counts wrong passwords)."""
         waits = []
-        for limit, *identifiers in checks:
+        for limit, *identifiers in self._checks(scope, account, ip):
             if not self.limiter.test(limit, scope, *identifiers):
                 reset = self.limiter.get_window_stats(limit, scope, *identifiers).reset_time
                 waits.append(max(1, math.ceil(reset - time.time())))
-        if waits:
-            return max(waits)
-        for limit, *identifiers in checks:
+        return max(waits) if waits else None
+
+    def count(self, scope: str, account: int | str, ip: str | None) -> None:
+        for limit, *identifiers in self._checks(scope, account, ip):
             self.limiter.hit(limit, scope, *identifiers)
-        return None
+
+    def _checks(self, scope: str, account: int | str, ip: str | None) -> list[tuple]:
+        limits = self.scopes[scope]
+        checks = [(limit, "user", str(account)) for limit in limits.per_user]
+        return checks + [(limit, "ip", ip) for limit in limits.per_ip if ip]

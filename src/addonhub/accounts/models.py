@@ -18,6 +18,9 @@ class User(Base):
     display_name: Mapped[str | None] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default="developer")
     picture_url: Mapped[str | None] = mapped_column(String(1024))
+    # An argon2 hash (accounts.passwords); None until the account sets a password, and so cannot
+    # log in on the web (the API's credentials are separate).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     tokens: Mapped[list["AccessToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -90,3 +93,19 @@ class EdgeCredential(Base):
     revoked: Mapped[datetime | None] = mapped_column(DateTime)
 
     user: Mapped[User] = relationship()
+
+
+class Invitation(Base):
+    """An invitation to sign up with one e-mail address (`addonhub users invite`). Only the SHA-256
+    of its token is kept; it works once (`used` is set in a conditional update) and until
+    `expires`."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
+    expires: Mapped[datetime] = mapped_column(DateTime)
+    used: Mapped[datetime | None] = mapped_column(DateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -23,6 +23,7 @@ from addonhub.api.openapi import without_validation_422
 from addonhub.api.request_ids import RequestIds
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
+from addonhub.web.accounts import add_account_pages
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger(__name__)
@@ -131,6 +132,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(health.router)
     app.include_router(metrics.router)
     app.include_router(edge.router)
+    add_account_pages(app, store)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     without_validation_422(app)
 
