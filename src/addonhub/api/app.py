@@ -149,7 +149,6 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(edge.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     machine_prefixes = _first_segments(app)
-    # Last: its catch-all paths (/<type>/, AMO's /<lang>/<app>/...) must not shadow another route.
     app.include_router(pages.router)
     without_validation_422(app)
 

@@ -98,9 +98,10 @@ def _page_response(html: str, languages: Languages, status_code: int = 200) -> H
     return response
 
 
-def not_found_page(request: Request) -> HTMLResponse:
-    """The store's 404 page (the app's handler answers page paths with it)."""
-    return _html(_visit(request), "404.html", status_code=404)
+def not_found_page(request: Request) -> HTMLResponse | RedirectResponse:
+    """The store's 404 page (the app's handler answers page paths with it), or for AMO's paths
+    the store's page they name."""
+    return amo_page_redirect(request.url.path) or _html(_visit(request), "404.html", status_code=404)
 
 
 def _session(request: Request) -> Session:
@@ -131,6 +132,17 @@ def card(addon: dict) -> dict:
 def _search(session: Session, renderer: Renderer, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[dict]]:
     total, ids = listing_search.search_ids(session.connection(), query, offset, limit)
     return total, _addons(session, renderer, ids)
+
+
+def _pagination(request: Request, page: int, total: int) -> dict:
+    """Where a page of results stands among the pages, with links that keep the other parameters;
+    a page past the last is the 404 page."""
+    count = max(1, -(-total // RESULTS_PER_PAGE))
+    if page > count:
+        raise HTTPException(404)
+    return {"number": page, "count": count,
+            "previous": page_url(request, "", page - 1) if page > 1 else None,
+            "next": page_url(request, "", page + 1) if page < count else None}
 
 
 # Home ---------------------------------------------------------------------------------------------
@@ -187,14 +199,7 @@ def _results_page(request: Request, template: str, query_params, **context) -> H
             query.sorts = ["relevance"] if query.q else ["users"]
         query.lang = visit.languages.content
         total, addons = _search(session, renderer, query, (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE)
-    page_count = max(1, -(-total // RESULTS_PER_PAGE))
-    if page > page_count:
-        raise HTTPException(404)
-    pages = {
-        "number": page, "count": page_count,
-        "previous": page_url(request, "", page - 1) if page > 1 else None,
-        "next": page_url(request, "", page + 1) if page < page_count else None,
-    }
+    pages = _pagination(request, page, total)
     return _html(visit, template, form=form, errors=[], addons=addons, total=total, pages=pages, **context)
 
 
@@ -212,22 +217,22 @@ def search(request: Request):
     return _results_page(request, "search.html", request.query_params, **_form_choices(addon_type))
 
 
-def type_page(request: Request, type_path: str):
+def type_page(request: Request):
     """Every add-on of a type (/extensions/, /themes/...), most used first."""
-    addon_type = TYPE_PATHS.get(type_path)
-    if addon_type is None:
-        raise HTTPException(404)
+    type_path = request.url.path.strip("/")
+    addon_type = TYPE_PATHS[type_path]
     wanted = {**request.query_params, "type": addon_type}
     categories = [(slug, CATEGORY_NAMES[slug]) for slug in CATEGORIES[addon_type]]
     return _results_page(request, "listing.html", wanted, heading=TYPE_NAMES[addon_type],
                          type_path=type_path, categories=categories, **_form_choices(addon_type))
 
 
-def category_page(request: Request, type_path: str, slug: str):
+def category_page(request: Request, slug: str):
     """A category's add-ons for an application (Firefox unless ?app= says otherwise), as AMO's
     /<type>/category/<slug>/ pages list them."""
-    addon_type = TYPE_PATHS.get(type_path)
-    if addon_type is None or slug not in CATEGORIES[addon_type]:
+    type_path = request.url.path.strip("/").split("/")[0]
+    addon_type = TYPE_PATHS[type_path]
+    if slug not in CATEGORIES[addon_type]:
         raise HTTPException(404)
     wanted = {**request.query_params, "type": addon_type, "category": slug,
               "app": request.query_params.get("app") or "firefox"}
@@ -361,15 +366,10 @@ def versions_page(request: Request, identifier: str):
         addon = _visible_addon(session, visit, identifier)
         renderer = _renderer(request, visit.languages)
         versions = service.list_versions(session, addon, None)
-        page_count = max(1, -(-len(versions) // RESULTS_PER_PAGE))
-        if page > page_count:
-            raise HTTPException(404)
+        pages = _pagination(request, page, len(versions))
         shown = versions[(page - 1) * RESULTS_PER_PAGE:page * RESULTS_PER_PAGE]
         rendered = renderer.render([version_object(version) for version in shown], addon.default_locale)
         summary = card(orjson.loads(render_document(renderer, service.document(session, addon.id), listing=True)))
-    pages = {"number": page, "count": page_count,
-             "previous": page_url(request, "", page - 1) if page > 1 else None,
-             "next": page_url(request, "", page + 1) if page < page_count else None}
     for version in rendered:
         _wrap_license_link(renderer, version)
         version["install_buttons"] = _install_buttons({"current_version": version})
@@ -432,12 +432,7 @@ def author_page(request: Request, identifier: str):
         query = SearchQuery(authors=[str(author.id)], sorts=["users"])
         total, addons = _search(session, renderer, query, (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE)
         name = author.display_name or author.username
-    page_count = max(1, -(-total // RESULTS_PER_PAGE))
-    if page > page_count:
-        raise HTTPException(404)
-    pages = {"number": page, "count": page_count,
-             "previous": page_url(request, "", page - 1) if page > 1 else None,
-             "next": page_url(request, "", page + 1) if page < page_count else None}
+    pages = _pagination(request, page, total)
     return _html(visit, "author.html", author_name=name, addons=addons, total=total, pages=pages)
 
 
@@ -462,20 +457,19 @@ def language_tools_page(request: Request):
     return _html(visit, "language_tools.html", tools=tools, app=app)
 
 
-# Paths that take any first segment come after every fixed one (/search, /language-tools...).
-router.get("/{type_path}")(type_page)
-router.get("/{type_path}/category/{slug}")(category_page)
+# One route per type, not a /{type}/ pattern: a path no page has stays unmatched (and so the 404).
+for _type_path in TYPE_PATHS:
+    router.get(f"/{_type_path}")(type_page)
+    router.get(f"/{_type_path}/category/{{slug}}")(category_page)
 
 
-# AMO's paths --------------------------------------------------------------------------------------
-
-@router.get("/{lang}/{app}")
-@router.get("/{lang}/{app}/{rest:path}")
-def amo_path(lang: str, app: str, rest: str = ""):
+def amo_page_redirect(path: str) -> RedirectResponse | None:
     """AMO's page paths (/<lang>/<app>/addon/<slug>/, /<lang>/firefox/user/<id>/...) lead to the
-    store's page of the same thing, in that language: links copied from AMO keep working."""
+    store's page of the same thing, in that language, so that links copied from AMO keep working;
+    None for any other path. Asked by the 404 handler: such paths match no route of their own."""
+    lang, _, rest = path.strip("/").partition("/")
+    app, _, rest = rest.partition("/")
     if app not in APPLICATIONS or not is_locale_tag(lang):
-        raise HTTPException(404)
+        return None
     query = {"lang": lang} if app == "firefox" else {"lang": lang, "app": app}
-    return RedirectResponse(f"/{rest.strip('/')}{'/' if rest.strip('/') else ''}?{urlencode(query)}",
-                            status_code=301)
+    return RedirectResponse(f"/{rest}{'/' if rest else ''}?{urlencode(query)}", status_code=301)
