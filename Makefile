@@ -72,3 +72,9 @@ bench-validation: $(STAMP) corpus bench/validation/node_modules/.installed
 .PHONY: bench-uploads
 bench-uploads: $(STAMP)
 	$(PYTHON) bench/uploads/run.py $(BENCH_UPLOADS_ARGS)
+
+# The storefront's interface strings: extract them and merge them into each language's .po (then
+# translate the new entries). The app compiles the .po files when it starts; nothing to build.
+.PHONY: translations
+translations: $(STAMP)
+	$(PYTHON) tools/update_translations.py

@@ -4,7 +4,7 @@ import asyncio
 import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from anyio import to_thread
 from fastapi import FastAPI, Request
@@ -23,6 +23,7 @@ from addonhub.api.openapi import without_validation_422
 from addonhub.api.request_ids import RequestIds
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.store import Store
+from addonhub.web import pages
 from addonhub.web.accounts import add_account_pages
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -68,6 +69,16 @@ async def _lifespan(app: FastAPI):
         await to_thread.run_sync(_flush_update_checks, store)  # what was counted since the last flush
 
 
+def _first_segments(app: FastAPI) -> frozenset[str]:
+    """The first path segment of every route the app has so far (/api, /downloads, /updates...):
+    a miss under one of them is a machine's, answered in JSON; any other path is a person's."""
+    return frozenset(route.path.split("/")[1] for route in app.routes if getattr(route, "path", "").startswith("/"))
+
+
+def _is_page_path(path: str, machine_prefixes: frozenset[str]) -> bool:
+    return path.split("/")[1] not in machine_prefixes
+
+
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
@@ -89,7 +100,9 @@ def create_app(store: Store) -> FastAPI:
         return JSONResponse(error.body, status_code=error.status_code, headers=error.headers)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_request: Request, error: HTTPException):
+    async def http_error(request: Request, error: HTTPException):
+        if error.status_code == 404 and _is_page_path(request.url.path, machine_prefixes):
+            return pages.not_found_page(request)
         detail = _STATUS_DETAILS.get(error.status_code, error.detail)
         return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
 
@@ -112,8 +125,13 @@ def create_app(store: Store) -> FastAPI:
         return JSONResponse({"detail": "Internal Server Error"}, status_code=500)
 
     @app.get("/outgoing/{signature}/{url:path}", include_in_schema=False)
-    def outgoing(signature: str, url: str):
+    def outgoing(request: Request, signature: str, url: str):
         """Follows a link wrapped by ?wrap_outgoing_links, if the store signed it."""
+        # Routing saw the path without its trailing slash (OptionalTrailingSlash), but the signed
+        # link may end in one (https://example.com/): the path as sent has the link as signed.
+        raw_path = (request.scope.get("raw_path") or b"").decode("latin-1").split("/", 3)
+        if len(raw_path) == 4 and raw_path[1] == "outgoing":
+            url = unquote(raw_path[3])
         if urlsplit(url).scheme not in ("http", "https") or not is_signed_outgoing(store.secret_key, signature, url):
             return JSONResponse({"detail": "Not found."}, status_code=404)
         return RedirectResponse(url, status_code=302)
@@ -134,6 +152,8 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(edge.router)
     add_account_pages(app, store)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    machine_prefixes = _first_segments(app)
+    app.include_router(pages.router)
     without_validation_422(app)
 
     # Innermost, so that it sees the route the router chose for the path the client meant.
