@@ -4,6 +4,7 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
+from addonhub.accounts.models import User
 from addonhub.accounts.passwords import set_password
 from addonhub.accounts.service import create_user
 from addonhub.api.app import create_app
@@ -55,3 +56,14 @@ def log_in(client, email="pat@example.org", password=PASSWORD, **extra):
     token = csrf_of(client.get("/login"))
     return client.post("/login", data={"csrf_token": token, "email": email, "password": password, **extra},
                        follow_redirects=False)
+
+
+def log_in_as(client, store, user_id: int) -> None:
+    """Signs the client in as this account through the log-in page, a password set for it first
+    (as `addonhub users set-password` does)."""
+    client.cookies.clear()
+    with store.db.session() as session:
+        user = session.get(User, user_id)
+        set_password(user, PASSWORD)
+        email = user.email
+    assert log_in(client, email).status_code == 303

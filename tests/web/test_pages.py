@@ -12,6 +12,7 @@ from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, File
 from addonhub.web.languages import TRANSLATIONS_DIR
 from tests.factories import addon_record, version_record
+from tests.web.conftest import log_in_as
 
 
 def text_of(response) -> str:
@@ -149,24 +150,24 @@ def test_non_public_addons_never_appear(client, catalogue, store, account):
     assert client.get("/addon/secret-draft/versions/").status_code == 404
     for path in ("/", "/search/?q=secret", "/search/?author=owner", "/extensions/"):
         assert "Secret Draft" not in text_of(client.get(path)), path
-    _, headers = account("stranger@example.org")
-    assert client.get("/addon/secret-draft/", headers=headers).status_code == 404
+    stranger, _ = account("stranger@example.org")
+    log_in_as(client, store, stranger)
+    assert client.get("/addon/secret-draft/").status_code == 404
     with store.db.session() as session:
-        token_user = session.query(Addon).filter_by(slug="secret-draft").one().authors[0].user
-        from addonhub.accounts.service import issue_token
-        owner_headers = {"Authorization": f"Bearer {issue_token(session, token_user)}"}
-        session.commit()
-    own = client.get("/addon/secret-draft/", headers=owner_headers)
+        owner = session.query(Addon).filter_by(slug="secret-draft").one().authors[0].user_id
+    log_in_as(client, store, owner)
+    own = client.get("/addon/secret-draft/")
     assert own.status_code == 200 and "This add-on is not public" in text_of(own)
 
 
 def test_admins_get_the_policy_snippet(client, store, catalogue, account):
     give_bytes(store, "tab-tamer", "tab_tamer-2.0.xpi", b"PK")
-    _, admin = account("admin@example.org", role="admin")
-    page = client.get("/addon/tab-tamer/", headers=admin)
+    assert "ExtensionSettings" not in client.get("/addon/tab-tamer/").text
+    admin, _ = account("admin@example.org", role="admin")
+    log_in_as(client, store, admin)
+    page = client.get("/addon/tab-tamer/")
     assert "Deploy with an enterprise policy" in text_of(page)
     assert "ExtensionSettings" in page.text and "tab-tamer@example.org" in page.text
-    assert "ExtensionSettings" not in client.get("/addon/tab-tamer/").text
 
 
 def test_not_found_pages_and_api_misses(client):

@@ -7,22 +7,18 @@ the visitor's language; so a page can never show what the API would not, nor dif
 Anonymous add-on pages, the hottest, are cached by the document's text and the rendering options
 as the API caches its documents: a changed add-on has a new document and so a new entry."""
 
-from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Request
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse
 
-from addonhub.accounts.models import User
 from addonhub.api.amo import params
 from addonhub.api.amo.pagination import page_url
 from addonhub.api.amo.rendering import Renderer, render_document
-from addonhub.api.auth import current_user
 from addonhub.api.responses import APIError
 from addonhub.api.urls import base_url
 from addonhub.catalog import listing_search, service
@@ -31,10 +27,9 @@ from addonhub.catalog.listing_search import SearchQuery
 from addonhub.catalog.serializers import version_object
 from addonhub.catalog.service import Access
 from addonhub.distribution.policies import CHROMIUM, FIREFOX, PolicyRequest, chromium_policy, firefox_policy
-from addonhub.identifiers import row_id
 from addonhub.refusals import Refused
-from addonhub.web.languages import LANG_COOKIE, Languages, is_locale_tag, visitor_languages
-from addonhub.web.templating import render_template
+from addonhub.web.languages import Languages, is_locale_tag
+from addonhub.web.page_rendering import Visit, page_response, page_visit, render
 from addonhub.web.wording import (
     N_, BROWSABLE_TYPES, CATEGORY_NAMES, PATH_OF_TYPE, SORT_NAMES, TYPE_NAME, TYPE_NAMES, TYPE_PATHS, permission_lines,
 )
@@ -44,36 +39,6 @@ SHELF_SIZE = 6
 RESULTS_PER_PAGE = 20
 # Only the store's own images are shown: a page must load nothing from elsewhere.
 DEFAULT_ICON = "/static/img/addon-icon.svg"
-# The lang cookie lasts a year: a choice of language is not made per visit.
-_LANG_COOKIE_AGE = 365 * 24 * 3600
-# Pages load nothing from elsewhere and run no inline script: the browser holds them to it.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; img-src 'self'; object-src 'none'; base-uri 'none'; "
-                               "form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
-
-
-@dataclass(frozen=True)
-class Visit:
-    """What every page's frame needs about the request: the languages, the path and query (the
-    language picker resubmits them) and the visitor, if signed in."""
-    languages: Languages
-    path: str
-    query: tuple[tuple[str, str], ...]
-    user: User | None = None
-
-    @property
-    def picker_fields(self) -> tuple[tuple[str, str], ...]:
-        return tuple((name, value) for name, value in self.query if name != "lang")
-
-
-def _visit(request: Request, session: Session | None = None) -> Visit:
-    """The visit, with the signed-in visitor when a session is given to look them up in."""
-    query = tuple(request.query_params.multi_items())
-    user = _visitor(request, session) if session is not None else None
-    return Visit(visitor_languages(request), request.url.path, query, user)
 
 
 def _renderer(request: Request, languages: Languages) -> Renderer:
@@ -83,38 +48,17 @@ def _renderer(request: Request, languages: Languages) -> Renderer:
 
 
 def _html(visit: Visit, template: str, status_code: int = 200, **context) -> HTMLResponse:
-    return _page_response(_render(visit, template, **context), visit.languages, status_code)
-
-
-def _render(visit: Visit, template: str, **context) -> str:
-    return render_template(visit.languages.interface, template, visit=visit, **context)
-
-
-def _page_response(html: str, languages: Languages, status_code: int = 200) -> HTMLResponse:
-    response = HTMLResponse(html, status_code=status_code, headers={
-        **SECURITY_HEADERS, "Content-Language": languages.interface, "Vary": "Accept-Language, Cookie"})
-    if languages.chosen:
-        response.set_cookie(LANG_COOKIE, languages.content, max_age=_LANG_COOKIE_AGE, httponly=True, samesite="lax")
-    return response
+    return page_response(render(visit, template, **context), visit.languages, status_code)
 
 
 def not_found_page(request: Request) -> HTMLResponse | RedirectResponse:
     """The store's 404 page (the app's handler answers page paths with it), or for AMO's paths
     the store's page they name."""
-    return amo_page_redirect(request.url.path) or _html(_visit(request), "404.html", status_code=404)
+    return amo_page_redirect(request.url.path) or _html(page_visit(request), "404.html", status_code=404)
 
 
 def _session(request: Request) -> Session:
     return request.app.state.store.db.session()
-
-
-def _visitor(request: Request, session: Session) -> User | None:
-    """The signed-in visitor; credentials that do not check out make an anonymous visit (a page
-    is no place for the API's 401)."""
-    try:
-        return current_user(request, session)
-    except APIError:
-        return None
 
 
 def _addons(session: Session, renderer: Renderer, ids: list[int]) -> list[dict]:
@@ -151,7 +95,7 @@ def _pagination(request: Request, page: int, total: int) -> dict:
 def home(request: Request):
     shelves = []
     with _session(request) as session:
-        visit = _visit(request, session)
+        visit = page_visit(request, session)
         renderer = _renderer(request, visit.languages)
         for title, sort, featured, more in (
             (N_("Featured add-ons"), "random", True, None),
@@ -187,7 +131,7 @@ def _results_page(request: Request, template: str, query_params, **context) -> H
     the form again with what was wrong with them."""
     form = {name: query_params.get(name, "") for name in ("q", "app", "type", "category", "tag", "author", "sort")}
     with _session(request) as session:
-        visit = _visit(request, session)
+        visit = page_visit(request, session)
         renderer = _renderer(request, visit.languages)
         try:
             query = params.search_query(query_params)
@@ -307,7 +251,7 @@ def _addon_context(renderer: Renderer, addon: dict) -> dict:
 def _anonymous_addon_page(visit: Visit, renderer: Renderer, body: str) -> str:
     """An add-on page as everyone sees it, cached by the document's text and how it is rendered."""
     addon = orjson.loads(render_document(renderer, body))
-    return _render(visit, "addon.html", **_addon_context(renderer, addon), policies=None)
+    return render(visit, "addon.html", **_addon_context(renderer, addon), policies=None)
 
 
 def _admin_policies(request: Request, session: Session, addon_id: int, buttons: list[dict]) -> dict[str, str]:
@@ -328,14 +272,14 @@ def _admin_policies(request: Request, session: Session, addon_id: int, buttons: 
 @router.get("/addon/{identifier}")
 def addon_page(request: Request, identifier: str):
     with _session(request) as session:
-        visit = _visit(request, session)
+        visit = page_visit(request, session)
         user = visit.user
         renderer = _renderer(request, visit.languages)
         if user is None:
             body = service.listed_document(session.connection(), identifier)
             if body is None:
                 raise HTTPException(404)
-            return _page_response(_anonymous_addon_page(visit, renderer, body), visit.languages)
+            return page_response(_anonymous_addon_page(visit, renderer, body), visit.languages)
         addon = service.find_addon(session, identifier)
         if service.addon_access(addon, user) is not Access.ALLOWED:
             raise HTTPException(404)
@@ -362,7 +306,7 @@ def versions_page(request: Request, identifier: str):
     except APIError:
         raise HTTPException(404) from None
     with _session(request) as session:
-        visit = _visit(request, session)
+        visit = page_visit(request, session)
         addon = _visible_addon(session, visit, identifier)
         renderer = _renderer(request, visit.languages)
         versions = service.list_versions(session, addon, None)
@@ -392,7 +336,7 @@ def addon_text_page(request: Request, identifier: str, document: str):
     if field is None:
         raise HTTPException(404)
     with _session(request) as session:
-        visit = _visit(request, session)
+        visit = page_visit(request, session)
         addon = _visible_addon(session, visit, identifier)
         renderer = _renderer(request, visit.languages)
         text = renderer.pick(getattr(addon, field) or None, addon.default_locale)
@@ -400,40 +344,6 @@ def addon_text_page(request: Request, identifier: str, document: str):
             raise HTTPException(404)
         summary = card(orjson.loads(render_document(renderer, service.document(session, addon.id), listing=True)))
     return _html(visit, "addon_text.html", addon=summary, document=document, text=text)
-
-
-# Authors ------------------------------------------------------------------------------------------
-
-def _author(session: Session, identifier: str) -> User | None:
-    """A user by id or username who is a listed author of a listed add-on: a developer's page
-    shows nobody who is not one."""
-    user_id = row_id(identifier)
-    user = session.scalar(select(User).where(or_(User.id == user_id, User.username == identifier)))
-    if user is None:
-        return None
-    has_public_addons = listing_search.search_ids(
-        session.connection(), SearchQuery(authors=[str(user.id)]), 0, 0)[0] > 0
-    return user if has_public_addons else None
-
-
-@router.get("/user/{identifier}")
-def author_page(request: Request, identifier: str):
-    """A developer's public page: their name and their listed add-ons (the API's authors' url)."""
-    try:
-        page, _ = params.page_params(request.query_params.get("page"), None)
-    except APIError:
-        raise HTTPException(404) from None
-    with _session(request) as session:
-        author = _author(session, identifier)
-        if author is None:
-            raise HTTPException(404)
-        visit = _visit(request, session)
-        renderer = _renderer(request, visit.languages)
-        query = SearchQuery(authors=[str(author.id)], sorts=["users"])
-        total, addons = _search(session, renderer, query, (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE)
-        name = author.display_name or author.username
-    pages = _pagination(request, page, total)
-    return _html(visit, "author.html", author_name=name, addons=addons, total=total, pages=pages)
 
 
 # Language tools -----------------------------------------------------------------------------------
@@ -445,7 +355,7 @@ def language_tools_page(request: Request):
     if app not in APPLICATIONS:
         app = "firefox"
     with _session(request) as session:
-        visit = _visit(request, session)
+        visit = page_visit(request, session)
         renderer = _renderer(request, visit.languages)
         tools = [
             {"name": renderer.pick(addon.name or None, addon.default_locale) or addon.slug, "url": f"/addon/{addon.slug}/",
