@@ -98,7 +98,7 @@ def test_demo_then_serve_a_store_with_every_type(tmp_path, serve):
     edge = {"Authorization": f"ApiKey {accounts['developer']['edge']['api_key']}",
             "X-ClientID": accounts["developer"]["edge"]["client_id"]}
     [product] = httpx.get(f"{url}/v1/products", headers=edge).json()
-    assert (product["id"], product["status"]) == (accounts["edge_product_id"], "In Draft")
+    assert (product["id"], product["status"]) == (accounts["edge_product_id"], "In the Store")
 
 
 def test_serve_with_base_url_and_settings_from_the_environment(tmp_path, serve):

@@ -338,11 +338,8 @@ def import_file(args) -> int:
 
 
 def demo(args) -> int:
-    from addonhub.catalog.demo_data import demo_catalogue
-    from addonhub.catalog.importer import import_catalogue
-    from addonhub.accounts.models import User
     from addonhub.catalog.models import Addon
-    from addonhub.edge.products import create_product
+    from addonhub.demo import load_demo_catalogue, publish_demo_product
     from addonhub.private_files import read_or_create
     from sqlalchemy import func, select
     store = _store(args)
@@ -350,17 +347,17 @@ def demo(args) -> int:
         if session.scalar(select(func.count()).select_from(Addon)):
             print("The store already has add-ons; the demo catalogue goes only into an empty store.")
             return 0
-        counts = import_catalogue(session, demo_catalogue())
+        counts = load_demo_catalogue(session, store.blobs, lambda: store.signing_ca)
         developer = _new_account(session, store, "developer@demo.example", "developer")
         reviewer = _new_account(session, store, "reviewer@demo.example", "reviewer")
-        product = create_product(session, session.get(User, developer["id"]), "Demo Edge Product")
-        accounts = {"developer": developer, "reviewer": reviewer,
-                    "edge_product_id": product.edge_product_id}
+    accounts = {"developer": developer, "reviewer": reviewer,
+                "edge_product_id": publish_demo_product(store, developer["id"], reviewer["id"])}
     # The secrets are shown only once, so they are kept for the demo's user, readable by them alone.
     path = store.settings.data_dir / "demo-accounts.json"
     read_or_create(path, lambda: json.dumps(accounts, indent=2).encode())
     amo = developer["amo"]
-    print(f"Loaded the demo catalogue: {counts['addons']} add-ons, a developer and a reviewer account "
+    print(f"Loaded the demo catalogue: {counts['addons']} add-ons with {counts['packages']} packages, an Edge "
+          f"product, a developer and a reviewer account "
           f"(their credentials are in {path}). To sign an add-on as the developer:\n"
           f"  web-ext sign --amo-base-url http://127.0.0.1:8000/api/v5/ --api-key '{amo['jwt_issuer']}' "
           f"--api-secret {amo['jwt_secret']} --channel unlisted")

@@ -430,7 +430,7 @@ def _version_chain(rng, n):
 
 
 def _langpack_version(app_min, when):  # e.g. "128.0.20240704.121409"
-    return f"{_major(app_min)}.0.{when:%Y%m%d}.{when:%H%M%S}"
+    return f"{_major(app_min)}.0.{when:%Y%m%d}.{int(f'{when:%H%M%S}')}"  # no leading zeros
 
 
 def _license(key, year, author):

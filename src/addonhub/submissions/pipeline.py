@@ -114,15 +114,20 @@ def sign_version(services: PipelineServices, session: Session, payload: dict) ->
 
 
 def _sign(services: PipelineServices, file: File, guid: str) -> None:
-    """Signs the file into a blob of its own: a key no earlier attempt wrote, so that the hash
-    recorded is always that of the bytes the key holds."""
+    with services.blobs.local_file(file.storage_key) as unsigned:
+        sign_into_file(services.blobs, services.signing_ca(), file, unsigned, guid)
+
+
+def sign_into_file(blobs: BlobStore, ca: SigningCA, file: File, unsigned: Path, guid: str) -> None:
+    """Signs the package at `unsigned` into a blob of its own and points the file at it (hash,
+    size, signed), in the caller's transaction. The key is one no earlier attempt wrote, so that
+    the hash recorded is always that of the bytes the key holds. The file needs its id and name."""
     key = f"files/{file.id}/{secrets.token_hex(8)}/{file.filename}"
-    blobs = services.blobs
     with tempfile.NamedTemporaryFile(dir=blobs.scratch_dir(), suffix=".xpi", delete=False) as scratch:
         signed = Path(scratch.name)
     try:
-        with blobs.local_file(file.storage_key) as unsigned, SIGNING_SECONDS.time():
-            sign_xpi(services.signing_ca(), unsigned, guid, signed)
+        with SIGNING_SECONDS.time():
+            sign_xpi(ca, unsigned, guid, signed)
         stored = blobs.put_file(key, signed)
     finally:
         signed.unlink(missing_ok=True)

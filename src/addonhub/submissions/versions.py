@@ -187,7 +187,8 @@ def create_version(session: Session, upload: Upload, user: User, channel: str,
         release_notes=merged({}, changes.release_notes or {}), approval_notes=changes.approval_notes,
         source_key=changes.source.key if changes.source is not None else None,
         files=[File(
-            filename=_filename(addon, upload), storage_key=upload.blob_key, hash=f"sha256:{upload.sha256}",
+            filename=package_filename(addon, upload.version, upload.target), storage_key=upload.blob_key,
+            hash=f"sha256:{upload.sha256}",
             size=upload.size, status=FileStatus.UNREVIEWED, is_signed=False,
             permissions=[p for p in manifest.get("permissions", []) if isinstance(p, str)],
         )],
@@ -245,9 +246,11 @@ def _free_slug(session: Session, name: str) -> str:
     return slug
 
 
-def _filename(addon: Addon, upload: Upload) -> str:
-    extension = "xpi" if upload.target == "firefox" else "zip"
-    return f"{addon.slug}-{upload.version}.{extension}"
+def package_filename(addon: Addon, version: str, target: str = "firefox") -> str:
+    """The name a version's file is stored and downloaded under: an XPI for Firefox, else the zip
+    Chromium packages arrive as (signing makes it a .crx)."""
+    extension = "xpi" if target == "firefox" else "zip"
+    return f"{addon.slug}-{version}.{extension}"
 
 
 def make_version_at_once(session: Session, upload: Upload) -> None:
