@@ -174,11 +174,12 @@ def versioncheck_addon(connection: Connection, guid: str) -> tuple[int, str] | N
     empty object. The read model's is_listed already says all that in one indexed row."""
     if not guid or len(guid) > MAX_GUID_LENGTH:
         return None
-    row = connection.execute(
-        select(Addon.id, Addon.guid).join(AddonDocument, AddonDocument.addon_id == Addon.id)
-        .where(func.lower(Addon.guid) == guid.lower(), AddonDocument.is_listed.is_(True))
-    ).first()
-    return (row.id, row.guid) if row else None
+    # The flag as a subquery by primary key, not a join: with is_listed in the WHERE clause, SQLite
+    # (without statistics) would scan the listed add-ons' index instead of seeking the guid.
+    listed = select(AddonDocument.is_listed).where(AddonDocument.addon_id == Addon.id).scalar_subquery()
+    row = connection.execute(select(Addon.id, Addon.guid, listed.label("listed"))
+                             .where(func.lower(Addon.guid) == guid.lower())).first()
+    return (row.id, row.guid) if row is not None and row.listed else None
 
 
 def _overridden(ranges: list[dict], app_guid: str, version: str, app_version_int: int) -> bool:
