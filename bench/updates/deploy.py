@@ -1,12 +1,14 @@
 """The store the update benchmark serves: a copy of `make bench`'s synthetic catalogue (built
-through the store's import path, bench/catalogue.py) in which extensions are also deployed to
-Chromium-family browsers, each with its crx id and a public CRX.
+through the store's import path, bench/catalogue.py) whose files are given names and storage
+keys, as published files have (an AMO import brings metadata only), and whose even-id
+extensions are deployed to Chromium-family browsers, each with its crx id and a public CRX.
 
-What is served goes through the real endpoints; only the set-up takes a short cut. Giving 50,000
-add-ons a CRX through the store's own path would mean 50,000 RSA keys and signatures, hours of
+What is served goes through the real endpoints; only the set-up takes a short cut. Giving 40,000
+add-ons a CRX through the store's own path would mean 40,000 RSA keys and signatures, hours of
 CPU on this machine, for rows the update service reads exactly as it reads any others: so the
-rows are inserted directly, with a random crx id each and one encrypted key shared by all (the
-update service never reads keys). The copy keeps `make bench`'s catalogue as it was.
+rows are written directly, with a random crx id each and one encrypted key shared by all (the
+update service never reads keys). No blob is behind the storage keys: update checks only name
+the files, and the benchmark downloads none. The copy keeps `make bench`'s catalogue as it was.
 """
 
 import hashlib
@@ -55,6 +57,7 @@ def ensure_store(bench_work: Path, work: Path, addons: int, rebuild: bool) -> tu
     started = time.perf_counter()
     shutil.copytree(source, target)
     store = Store(Settings(data_dir=target))  # applies the migrations the catalogue predates
+    name_files(store)
     deployments = deploy_chromium(store)
     store.db.engine.dispose()
     marker = dict(wanted, chromium_addons=deployments, seconds=round(time.perf_counter() - started, 1))
@@ -67,6 +70,27 @@ def _load(path: Path) -> dict | None:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+
+
+def _file_name(slug: str, version: str, extension: str) -> str:
+    return f"{slug}-{version}.{extension}"
+
+
+def name_files(store: Store) -> None:
+    """Gives every file the name and storage key a published XPI has (files/<id>/<name>)."""
+    with store.db.session() as session:
+        rows = session.execute(select(File.id, Addon.slug, Version.version).join(Version, Version.id == File.version_id)
+                               .join(Addon, Addon.id == Version.addon_id)).all()
+        names = [{"file_id": file_id, "name": _file_name(slug, version, "xpi")} for file_id, slug, version in rows]
+        _rename(session, names)
+
+
+def _rename(session, names: list[dict]) -> None:
+    """Sets each file's name ({"file_id", "name"}) and the storage key that goes with it."""
+    session.connection().execute(
+        update(File).where(File.id == bindparam("file_id"))
+        .values(filename=bindparam("name"), storage_key=func.printf("files/%d/%s", bindparam("file_id"), bindparam("name")))
+        .execution_options(synchronize_session=False), names)
 
 
 def _chromium_targets(session) -> list:
@@ -103,9 +127,8 @@ def deploy_chromium(store: Store) -> int:
                            [{"addon_id": addon_id, "crx_id": crx_id} for (addon_id, *_), crx_id in zip(targets, crx_ids)])
         connection.execute(insert(ChromiumKey), [{"addon_id": addon_id, "private_key_encrypted": encrypted}
                                                  for addon_id, *_ in targets])
-        connection.execute(update(File).where(File.id == bindparam("file_id")).values(filename=bindparam("crx_name"))
-                           .execution_options(synchronize_session=False),
-                           [{"file_id": file_id, "crx_name": f"{slug}-{version}.crx"} for _, slug, version, file_id in targets])
+        _rename(session, [{"file_id": file_id, "name": _file_name(slug, version, "crx")}
+                          for _, slug, version, file_id in targets])
         connection.execute(insert(ChromiumPackage), [
             {"file_id": file_id, "crx_id": crx_id,
              "min_chrome_version": rng.choice(("88", "102", "120")) if rng.random() < MIN_CHROME_SHARE else None}

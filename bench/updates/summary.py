@@ -132,5 +132,6 @@ def write(out_dir: Path, run: dict) -> None:
         *[f"- {name}: `{r['command']}`" for name, r in results.items()],
         "",
     ]
+    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "REPORT.md").write_text("\n".join(lines))
     (out_dir / "report.json").write_text(json.dumps(run, indent=2) + "\n")
