@@ -159,7 +159,8 @@ def gupdate_answer(body: bytes) -> dict | str:
 def versioncheck_answer(body: bytes) -> dict | str:
     """{guid: offered version or None} from a VersionCheck answer, or what is wrong with it."""
     try:
-        addons = json.loads(body)["addons"]
+        value = json.loads(body)
+        addons = value["addons"] if value != {} else {}  # AMO answers {} for add-ons it does not serve
     except (ValueError, KeyError, TypeError):
         return "not a JSON object with addons"
     answer = {}
