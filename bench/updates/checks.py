@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode
 from xml.etree import ElementTree
 
-from addonhub.distribution import urls
+from addonhub import published_urls as urls
 
 MIX = (("current", 70), ("outdated", 20), ("unknown", 5), ("hidden", 5))
 CHROMIUM_VERSION = "150.0.7871.114"  # Debian's chromium on this machine
