@@ -78,3 +78,10 @@ bench-uploads: $(STAMP)
 .PHONY: translations
 translations: $(STAMP)
 	$(PYTHON) tools/update_translations.py
+
+# Update checks (Chromium gupdate with 1 and 20 ids, Firefox VersionCheck) at 100,000 add-ons,
+# against a bare async Starlette endpoint (see bench/README.md, "Update checks").
+# Options: make bench-updates BENCH_UPDATES_ARGS='--addons 5000 --duration 5'.
+.PHONY: bench-updates
+bench-updates: $(STAMP)
+	$(PYTHON) bench/updates/run.py $(BENCH_UPDATES_ARGS)

@@ -4,6 +4,9 @@ scenario of a catalogue that bench/run.py built.
     python -m venv /tmp/pyspy && /tmp/pyspy/bin/pip install py-spy
     .venv/bin/python bench/profile_server.py --py-spy /tmp/pyspy/bin/py-spy --scenario search
 
+With --updates, the store and scripts of bench/updates/run.py instead (`--updates --scenario
+chromium-1`).
+
 Writes the collapsed stacks to bench/work/profiles/ and prints the functions with the most samples,
 inclusive (on the stack) and exclusive (at the top of the stack), as shares of all samples.
 """
@@ -26,7 +29,9 @@ WORK = Path(__file__).resolve().parent / "work"
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--py-spy", required=True, help="the py-spy executable")
-    parser.add_argument("--scenario", choices=("detail", "search", "autocomplete"), default="search")
+    parser.add_argument("--scenario", choices=("detail", "search", "autocomplete", "chromium-1", "chromium-20",
+                                               "versioncheck"), default="search")
+    parser.add_argument("--updates", action="store_true", help="profile bench/updates/run.py's store and scenarios")
     parser.add_argument("--addons", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
@@ -66,12 +71,14 @@ def summarise(collapsed: Path, top: int) -> str:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    data_dir = catalogue.catalogue_dir(WORK, args.addons)
+    work = WORK / "updates" if args.updates else WORK
+    runner = "bench/updates/run.py" if args.updates else "bench/run.py"
+    data_dir = catalogue.catalogue_dir(work, args.addons)
     if not catalogue.load_marker(data_dir):
-        sys.exit(f"{data_dir} is not a complete catalogue: run bench/run.py --addons {args.addons} first")
-    script = WORK / "scripts" / f"{args.scenario}.lua"
+        sys.exit(f"{data_dir} is not a complete catalogue: run {runner} --addons {args.addons} first")
+    script = work / "scripts" / f"{args.scenario}.lua"
     if not script.exists():
-        sys.exit(f"{script} is missing: run bench/run.py first")
+        sys.exit(f"{script} is missing: run {runner} first")
     wrk = loadgen.ensure_wrk()
     port = servers.free_port()
     out = WORK / "profiles" / f"{args.scenario}{'-gil' if args.gil else ''}.collapsed"

@@ -66,19 +66,19 @@ def summarise(results: dict[str, dict]) -> dict:
             "bare_drift": round(drift, 3) if drift is not None else None, "aims": aims}
 
 
-def _ms(value) -> str:
+def ms(value) -> str:
     return "–" if value is None else f"{value:.1f}" if value >= 10 else f"{value:.2f}"
 
 
-def _table(results: dict[str, dict]) -> list[str]:
+def results_table(results: dict[str, dict]) -> list[str]:
     lines = ["| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | ratio to bare | non-2xx | socket errors "
              "| CPU cores: server / wrk / other |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for name, r in results.items():
         ratio = "–" if r["ratio_to_bare"] is None else f"{r['ratio_to_bare']:.3f}"
         cores = r["cpu_cores"]
-        lines.append(f"| {name} | {r['requests_per_second']:,.0f} | {_ms(r['p50_ms'])} | {_ms(r['p90_ms'])} | "
-                     f"{_ms(r['p99_ms'])} | {_ms(r['max_ms'])} | {ratio} | {r['non_2xx']} | "
+        lines.append(f"| {name} | {r['requests_per_second']:,.0f} | {ms(r['p50_ms'])} | {ms(r['p90_ms'])} | "
+                     f"{ms(r['p99_ms'])} | {ms(r['max_ms'])} | {ratio} | {r['non_2xx']} | "
                      f"{sum(r['socket_errors'].values())} | {cores['server']:.2f} / {cores['wrk']:.2f} / {cores['other']:.2f} |")
     return lines
 
@@ -90,7 +90,7 @@ def summarise_probes(probes: dict[str, list[dict]]) -> list[dict]:
         for kind in dict.fromkeys(row["kind"] for row in rows):
             group = [row for row in rows if row["kind"] == kind]
             slowest = max(group, key=lambda row: row["ms"])
-            counts = [row["count"] for row in group if row["count"] is not None]
+            counts = [row["answer"] for row in group if isinstance(row["answer"], (int, float))]
             summary.append({
                 "endpoint": endpoint, "kind": kind, "requests": len(group),
                 "median_ms": round(statistics.median(row["ms"] for row in group), 2),
@@ -102,13 +102,17 @@ def summarise_probes(probes: dict[str, list[dict]]) -> list[dict]:
     return summary
 
 
-def _probe_table(probe_summary: list[dict]) -> list[str]:
-    lines = ["| endpoint | kind | requests | median ms | mean ms | max ms | slowest | hits (median) |",
-             "|---|---|---:|---:|---:|---:|---|---:|"]
+def probe_table(probe_summary: list[dict], slowest: bool = True) -> list[str]:
+    """The single-request timings; `slowest=False` leaves out the slowest query and the hits (for
+    requests whose query is too long to show and whose answer has no count)."""
+    extra = [" slowest |", " hits (median) |"] if slowest else []
+    lines = ["| endpoint | kind | requests | median ms | mean ms | max ms |" + "".join(extra),
+             "|---|---|---:|---:|---:|---:|" + ("---|---:|" if slowest else "")]
     for row in probe_summary:
         hits = "–" if row["median_hits"] is None else f"{row['median_hits']:,.0f}"
-        lines.append(f"| {row['endpoint']} | {row['kind']} | {row['requests']} | {row['median_ms']:.1f} | "
-                     f"{row['mean_ms']:.1f} | {row['max_ms']:.1f} | `{row['slowest'].split('?', 1)[-1]}` | {hits} |")
+        line = (f"| {row['endpoint']} | {row['kind']} | {row['requests']} | {row['median_ms']:.1f} | "
+                f"{row['mean_ms']:.1f} | {row['max_ms']:.1f} |")
+        lines.append(line + (f" `{row['slowest'].split('?', 1)[-1]}` | {hits} |" if slowest else ""))
     return lines
 
 
@@ -118,7 +122,7 @@ def _aim_lines(summary: dict) -> list[str]:
     if "search_p99_under_50ms" in aims:
         aim = aims["search_p99_under_50ms"]
         lines.append(f"- Search p99 under {aim['aim_ms']:.0f} ms: **{'PASS' if aim['pass'] else 'FAIL'}** "
-                     f"(p99 {_ms(aim['value_ms'])} ms)")
+                     f"(p99 {ms(aim['value_ms'])} ms)")
     if "detail_at_least_half_of_bare" in aims:
         aim = aims["detail_at_least_half_of_bare"]
         lines.append(f"- Detail throughput at least {aim['aim']} × bare: **{'PASS' if aim['pass'] else 'FAIL'}** "
@@ -126,7 +130,7 @@ def _aim_lines(summary: dict) -> list[str]:
     return lines
 
 
-def _warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) -> list[str]:
+def warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) -> list[str]:
     lines = []
     for name, r in results.items():
         if r["non_2xx"] or sum(r["socket_errors"].values()):
@@ -157,21 +161,21 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         "## Results",
         "",
-        *_table(results),
+        *results_table(results),
         "",
         f"Baseline (mean of the two bare runs): {summary['baseline_requests_per_second']:,.0f} requests/s"
         + (f"; the second bare run differs from the first by {drift:+.1%}." if drift is not None else "."),
         "",
         *_aim_lines(summary),
         "",
-        *(_warnings(results, run["probes"], catalogue) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
+        *(warnings(results, run["probes"], catalogue) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
         "",
         "CPU cores: the average number of CPUs kept busy during the measured run by the server under test, by wrk, "
         "and by everything else (the other, idle server, this script and any other process on the machine).",
         "",
         "## Single requests, no load (one at a time on one keep-alive connection; the second of two passes)",
         "",
-        *_probe_table(run["probes"]),
+        *probe_table(run["probes"]),
         "",
         "## Setup",
         "",
@@ -195,6 +199,7 @@ def write(out_dir: Path, run: dict) -> None:
         *[f"- {name}: `{r['command']}`" for name, r in results.items()],
         "",
     ]
+    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "REPORT.md").write_text("\n".join(lines))
     (out_dir / "report.json").write_text(json.dumps(run, indent=2) + "\n")
 

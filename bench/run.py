@@ -88,13 +88,15 @@ def request_sets(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
 
 # --- single requests: every path answers 200, and how long each takes alone ---------------------
 
-def probe(base_url: str, requests: list[tuple[str, str]]) -> list[dict]:
-    """Requests every path twice, one at a time, and times the second pass (the first warms up)."""
-    _probe_pass(base_url, requests)
-    return _probe_pass(base_url, requests)
+def probe(base_url: str, requests: list[tuple[str, str]], describe=None) -> list[dict]:
+    """Requests every path twice, one at a time, and times the second pass (the first warms up).
+    Each row's "answer" is describe(body) (by default the JSON body's "count")."""
+    describe = describe or _count
+    _probe_pass(base_url, requests, describe)
+    return _probe_pass(base_url, requests, describe)
 
 
-def _probe_pass(base_url: str, requests: list[tuple[str, str]]) -> list[dict]:
+def _probe_pass(base_url: str, requests: list[tuple[str, str]], describe) -> list[dict]:
     host, port = base_url.removeprefix("http://").split(":")
     connection = http.client.HTTPConnection(host, int(port), timeout=60)
     rows = []
@@ -108,7 +110,7 @@ def _probe_pass(base_url: str, requests: list[tuple[str, str]]) -> list[dict]:
             connection.close()  # the next request reconnects
             status, body = type(error).__name__, b""
         elapsed = (time.perf_counter() - started) * 1000
-        rows.append({"kind": kind, "path": path, "status": status, "ms": round(elapsed, 2), "count": _count(body)})
+        rows.append({"kind": kind, "path": path, "status": status, "ms": round(elapsed, 2), "answer": describe(body)})
     connection.close()
     return rows
 
@@ -127,9 +129,11 @@ def _file_name(name: str) -> str:
     return "-".join(name.replace("(", "").replace(")", "").split())
 
 
-def drive(wrk: str, name: str, server: servers.Server, paths: list[str], args) -> dict:
-    script = loadgen.write_script(WORK / "scripts" / f"{name.split()[0]}.lua", paths)
-    logs = WORK / "logs"
+def drive(wrk: str, name: str, server: servers.Server, paths: list[str], args, work: Path = WORK) -> dict:
+    """One scenario: a discarded warm-up, then the measured wrk run with the server's CPU use.
+    Scripts go to work/scripts/, wrk's output to work/logs/."""
+    script = loadgen.write_script(work / "scripts" / f"{name.split()[0]}.lua", paths)
+    logs = work / "logs"
     print(f"[{name}] warm-up {args.warmup} s, then {args.duration} s with {args.connections} connections", flush=True)
     loadgen.run(wrk, server.url, script, args.warmup, args.connections, args.timeout, logs / f"{_file_name(name)}-warmup.txt")
     time.sleep(1)  # let requests still queued from the warm-up finish

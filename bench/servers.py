@@ -71,5 +71,6 @@ def store_command(data_dir: Path, port: int) -> list[str]:
     return [str(VENV_BIN / "addonhub"), "serve", "--data-dir", str(data_dir), "--host", HOST, "--port", str(port)]
 
 
-def bare_command(port: int) -> list[str]:
-    return [sys.executable, str(BENCH_DIR / "bare_app.py"), "--host", HOST, "--port", str(port)]
+def bare_command(port: int, app: str = "fastapi") -> list[str]:
+    """The baseline server: `app` is one of bare_app.APPS."""
+    return [sys.executable, str(BENCH_DIR / "bare_app.py"), "--host", HOST, "--port", str(port), "--app", app]
