@@ -22,6 +22,8 @@ from addonhub.api.amo.rendering import is_signed_outgoing
 from addonhub.api.openapi import without_validation_422
 from addonhub.api.request_ids import RequestIds
 from addonhub.api.responses import APIError, JSONResponse
+from addonhub.api.update_checks import UpdateChecksFirst
+from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
 from addonhub.store import Store
 from addonhub.web import pages
 from addonhub.web.accounts import add_account_pages
@@ -163,6 +165,9 @@ def create_app(store: Store) -> FastAPI:
     app.add_middleware(OptionalTrailingSlash)
     # Added last, so it runs first: the path must be a path before anything reads it.
     app.add_middleware(AbsoluteFormTarget)
-    # Outermost: every answer, even one a middleware gives, carries the request's id.
+    # Outermost but for update checks: every answer, even one a middleware gives, carries the
+    # request's id.
     app.add_middleware(RequestIds)
+    app.add_middleware(UpdateChecksFirst, endpoints={CHROMIUM_UPDATE_PATH: updates_chromium.chromium_update_check,
+                                                     VERSIONCHECK_PATH: updates_firefox.versioncheck})
     return app

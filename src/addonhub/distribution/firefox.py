@@ -13,8 +13,9 @@ No HTTP here: api/updates_firefox.py words these answers.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, selectinload
 
@@ -174,12 +175,18 @@ def versioncheck_addon(connection: Connection, guid: str) -> tuple[int, str] | N
     empty object. The read model's is_listed already says all that in one indexed row."""
     if not guid or len(guid) > MAX_GUID_LENGTH:
         return None
-    # The flag as a subquery by primary key, not a join: with is_listed in the WHERE clause, SQLite
-    # (without statistics) would scan the listed add-ons' index instead of seeking the guid.
-    listed = select(AddonDocument.is_listed).where(AddonDocument.addon_id == Addon.id).scalar_subquery()
-    row = connection.execute(select(Addon.id, Addon.guid, listed.label("listed"))
-                             .where(func.lower(Addon.guid) == guid.lower())).first()
+    row = connection.execute(_VERSIONCHECK_ADDON, {"guid": guid.lower()}).first()
     return (row.id, row.guid) if row is not None and row.listed else None
+
+
+# Update checks are most of a store's requests: their statements are built once, with bound
+# parameters, so that each check reuses SQLAlchemy's compiled form. The listed flag is a subquery by
+# primary key, not a join: with is_listed in the WHERE clause, SQLite (without statistics) would
+# scan the listed add-ons' index instead of seeking the guid.
+_VERSIONCHECK_ADDON = select(
+    Addon.id, Addon.guid,
+    select(AddonDocument.is_listed).where(AddonDocument.addon_id == Addon.id).scalar_subquery().label("listed"),
+).where(func.lower(Addon.guid) == bindparam("guid"))
 
 
 def _overridden(ranges: list[dict], app_guid: str, version: str, app_version_int: int) -> bool:
@@ -202,27 +209,15 @@ def best_listed_release(connection: Connection, addon_id: int, guid: str, app_gu
                         compat_mode: str) -> Release | None:
     """The newest public listed version compatible with the application version, by AMO's rules
     (see the module's docstring); None when there is none. `guid` is the add-on's, as stored."""
-    app = APPLICATIONS_BY_GUID[app_guid]
     asked = version_int(app_version)
-    query = (
-        select(Version.id, Version.version, Version.is_strict_compatibility_enabled, Version.release_notes,
-               VersionCompatibility.min, VersionCompatibility.max, File.id.label("file_id"), File.filename, File.hash)
-        .join(VersionCompatibility, (VersionCompatibility.version_id == Version.id)
-              & (VersionCompatibility.application == app))
-        .join(File, File.version_id == Version.id)
-        .where(Version.addon_id == addon_id, Version.channel == Channel.LISTED, Version.is_deleted.is_(False),
-               File.status.in_(PUBLIC_FILE_STATUSES), File.storage_key.is_not(None), File.filename.is_not(None),
-               VersionCompatibility.min_int <= asked)
-        .order_by(Version.id.desc(), File.id)
-    )
-    if compat_mode == STRICT:
-        query = query.where(VersionCompatibility.max_int >= asked)
-    elif compat_mode == NORMAL:
-        query = query.where(Version.is_strict_compatibility_enabled.is_(False) | (VersionCompatibility.max_int >= asked))
+    # Any mode but strict and normal ignores the maximum (so a hostile value makes no statement).
+    mode = compat_mode if compat_mode in (STRICT, NORMAL) else IGNORE
     overrides = connection.execute(
         select(CompatOverride.version_ranges).where(CompatOverride.addon_guid == guid)
-    ).scalar() if compat_mode == NORMAL else None
-    for row in connection.execute(query):
+    ).scalar() if mode == NORMAL else None
+    rows = connection.execute(_compatible_versions(mode),
+                              {"addon_id": addon_id, "app": APPLICATIONS_BY_GUID[app_guid], "asked": asked})
+    for row in rows:
         if overrides and _overridden(overrides, app_guid, row.version, asked):
             continue
         return Release(
@@ -233,6 +228,32 @@ def best_listed_release(connection: Connection, addon_id: int, guid: str, app_gu
             has_release_notes=any((row.release_notes or {}).values()), needs_key=False,
         )
     return None
+
+
+@lru_cache(maxsize=3)
+def _compatible_versions(compat_mode: str):
+    """Public listed versions whose bounds admit the asked application version, newest first: the
+    maximum counts in strict mode, in normal mode only for versions with strict compatibility,
+    never otherwise. One statement per mode, built once, its statuses compared one by one (an IN
+    list of constants is rewritten at every execution; see _VERSIONCHECK_ADDON)."""
+    query = (
+        select(Version.id, Version.version, Version.is_strict_compatibility_enabled, Version.release_notes,
+               VersionCompatibility.min, VersionCompatibility.max, File.id.label("file_id"), File.filename, File.hash)
+        .join(VersionCompatibility, (VersionCompatibility.version_id == Version.id)
+              & (VersionCompatibility.application == bindparam("app")))
+        .join(File, File.version_id == Version.id)
+        .where(Version.addon_id == bindparam("addon_id"), Version.channel == Channel.LISTED,
+               Version.is_deleted.is_(False), or_(*(File.status == status for status in PUBLIC_FILE_STATUSES)),
+               File.storage_key.is_not(None),
+               File.filename.is_not(None), VersionCompatibility.min_int <= bindparam("asked"))
+        .order_by(Version.id.desc(), File.id)
+    )
+    if compat_mode == STRICT:
+        return query.where(VersionCompatibility.max_int >= bindparam("asked"))
+    if compat_mode == NORMAL:
+        return query.where(Version.is_strict_compatibility_enabled.is_(False)
+                           | (VersionCompatibility.max_int >= bindparam("asked")))
+    return query
 
 
 def is_known_application(app_guid: str | None) -> bool:
