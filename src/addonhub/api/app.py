@@ -25,7 +25,7 @@ from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.update_checks import UpdateChecksFirst
 from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
 from addonhub.store import Store
-from addonhub.web import pages
+from addonhub.web import pages, reviews
 from addonhub.web.accounts import add_account_pages
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -155,6 +155,8 @@ def create_app(store: Store) -> FastAPI:
     add_account_pages(app, store)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     machine_prefixes = _first_segments(app)
+    # Before the pages: /addon/<id>/reviews/ would otherwise be read as an add-on's text page.
+    app.include_router(reviews.router)
     app.include_router(pages.router)
     without_validation_422(app)
 

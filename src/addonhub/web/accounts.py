@@ -19,7 +19,14 @@ from addonhub.catalog.service import documents
 from addonhub.identifiers import row_id
 from addonhub.refusals import Refused
 from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, FormRejected
-from addonhub.web.page_rendering import message_page, render_page
+from addonhub.web.page_rendering import (
+    message_page,
+    page_response,
+    page_visit,
+    render,
+    render_page,
+)
+from addonhub.web.reviews import user_reviews
 from addonhub.web.sessions import add_session_middleware, end_session, start_session
 
 router = APIRouter(include_in_schema=False)
@@ -186,14 +193,19 @@ def _not_found(request: Request) -> Response:
 
 
 @router.get("/user/{identifier}")
-def profile(request: Request, identifier: str):
+def profile(request: Request, identifier: str, page: str = "1"):
+    """A person: their ratings of the store's add-ons (a page at a time) and their add-ons."""
     with _store(request).db.session() as session:
         user = _find_user(session, identifier)
         if user is None:
             return _not_found(request)
         total, addons = developer_addons(request, session, user, 0, PROFILE_ADDONS)
         person = _person(user)
-    return render_page(request, "accounts/profile.html", person=person, addons=addons, addons_total=total)
+        visit = page_visit(request, session)
+        ratings, rating_pages = user_reviews(request, session, visit, user.id, row_id(page) or 1)
+    html = render(visit, "accounts/profile.html", person=person, addons=addons, addons_total=total, ratings=ratings,
+                  rating_pages=rating_pages)
+    return page_response(html, visit.languages)
 
 
 @router.get("/developer/{identifier}")

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from addonhub.web.sessions import csrf_token, expected_csrf_token
+from addonhub.web.wording import N_
 
 CSRF_FIELD = "csrf_token"
 # A form of this store is a few fields of text; a review is the longest. Past this, refused unread.
@@ -42,8 +43,9 @@ class FormRejected(Exception):
 class CSRFRejected(Exception):
     """A POST without the session's token: from another site, or a session that has expired."""
 
-    message = ("This form was not sent: the page had expired (or it came from another site). "
-               "Check it and send it again.")
+    # Marked for translation: forms that show it again word it in the visitor's language.
+    message = N_("This form was not sent: the page had expired (or it came from another site). "
+                 "Check it and send it again.")
 
     def __init__(self, fields: Fields, reshow: Reshow | None):
         super().__init__(self.message)

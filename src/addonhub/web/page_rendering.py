@@ -10,10 +10,12 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 from sqlalchemy.orm import Session
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from addonhub.accounts.models import User
+from addonhub.api.amo.pagination import page_url
 from addonhub.web.forms import hidden_csrf_field
 from addonhub.web.languages import LANG_COOKIE, Languages, visitor_languages
 from addonhub.web.sessions import session_account, signed_in_user
@@ -91,3 +93,14 @@ def render_page(request: Request, template: str, status_code: int = 200, headers
 def message_page(request: Request, status_code: int, title: str, message: str) -> HTMLResponse:
     """A page that only says something: why a request was refused, or that a page is not there."""
     return render_page(request, "accounts/message.html", status_code, title=title, message=message)
+
+
+def pagination(request: Request, page: int, total: int, per_page: int) -> dict:
+    """Where a page of results stands among the pages, with links that keep the other parameters;
+    a page past the last is the 404 page."""
+    count = max(1, -(-total // per_page))
+    if page > count:
+        raise HTTPException(404)
+    return {"number": page, "count": count,
+            "previous": page_url(request, "", page - 1) if page > 1 else None,
+            "next": page_url(request, "", page + 1) if page < count else None}

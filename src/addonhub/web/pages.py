@@ -17,7 +17,6 @@ from starlette.exceptions import HTTPException
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from addonhub.api.amo import params
-from addonhub.api.amo.pagination import page_url
 from addonhub.api.amo.rendering import Renderer, render_document
 from addonhub.api.responses import APIError
 from addonhub.api.urls import base_url
@@ -29,7 +28,8 @@ from addonhub.catalog.service import Access
 from addonhub.distribution.policies import CHROMIUM, FIREFOX, PolicyRequest, chromium_policy, firefox_policy
 from addonhub.refusals import Refused
 from addonhub.web.languages import Languages, is_locale_tag
-from addonhub.web.page_rendering import Visit, page_response, page_visit, render
+from addonhub.web.page_rendering import Visit, page_response, page_visit, pagination, render
+from addonhub.web.reviews import addon_reviews, anonymous_addon_reviews
 from addonhub.web.wording import (
     N_, BROWSABLE_TYPES, CATEGORY_NAMES, PATH_OF_TYPE, SORT_NAMES, TYPE_NAME, TYPE_NAMES, TYPE_PATHS, permission_lines,
 )
@@ -76,17 +76,6 @@ def card(addon: dict) -> dict:
 def _search(session: Session, renderer: Renderer, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[dict]]:
     total, ids = listing_search.search_ids(session.connection(), query, offset, limit)
     return total, _addons(session, renderer, ids)
-
-
-def _pagination(request: Request, page: int, total: int) -> dict:
-    """Where a page of results stands among the pages, with links that keep the other parameters;
-    a page past the last is the 404 page."""
-    count = max(1, -(-total // RESULTS_PER_PAGE))
-    if page > count:
-        raise HTTPException(404)
-    return {"number": page, "count": count,
-            "previous": page_url(request, "", page - 1) if page > 1 else None,
-            "next": page_url(request, "", page + 1) if page < count else None}
 
 
 # Home ---------------------------------------------------------------------------------------------
@@ -143,7 +132,7 @@ def _results_page(request: Request, template: str, query_params, **context) -> H
             query.sorts = ["relevance"] if query.q else ["users"]
         query.lang = visit.languages.content
         total, addons = _search(session, renderer, query, (page - 1) * RESULTS_PER_PAGE, RESULTS_PER_PAGE)
-    pages = _pagination(request, page, total)
+    pages = pagination(request, page, total, RESULTS_PER_PAGE)
     return _html(visit, template, form=form, errors=[], addons=addons, total=total, pages=pages, **context)
 
 
@@ -248,10 +237,11 @@ def _addon_context(renderer: Renderer, addon: dict) -> dict:
 
 
 @lru_cache(maxsize=4_000)
-def _anonymous_addon_page(visit: Visit, renderer: Renderer, body: str) -> str:
-    """An add-on page as everyone sees it, cached by the document's text and how it is rendered."""
+def _anonymous_addon_page(visit: Visit, renderer: Renderer, body: str, reviews: str) -> str:
+    """An add-on page as everyone sees it, cached by the document's text, its reviews and how it
+    is rendered."""
     addon = orjson.loads(render_document(renderer, body))
-    return render(visit, "addon.html", **_addon_context(renderer, addon), policies=None)
+    return render(visit, "addon.html", **_addon_context(renderer, addon), reviews=orjson.loads(reviews), policies=None)
 
 
 def _admin_policies(request: Request, session: Session, addon_id: int, buttons: list[dict]) -> dict[str, str]:
@@ -279,12 +269,14 @@ def addon_page(request: Request, identifier: str):
             body = service.listed_document(session.connection(), identifier)
             if body is None:
                 raise HTTPException(404)
-            return page_response(_anonymous_addon_page(visit, renderer, body), visit.languages)
+            reviews = anonymous_addon_reviews(session, renderer, orjson.loads(body)["id"])
+            return page_response(_anonymous_addon_page(visit, renderer, body, reviews), visit.languages)
         addon = service.find_addon(session, identifier)
         if service.addon_access(addon, user) is not Access.ALLOWED:
             raise HTTPException(404)
         rendered = orjson.loads(render_document(renderer, service.document(session, addon.id)))
         context = _addon_context(renderer, rendered)
+        context["reviews"] = addon_reviews(session, renderer, addon, user)
         policies = _admin_policies(request, session, addon.id, context["install_buttons"]) if user.is_admin else None
     return _html(visit, "addon.html", **context, policies=policies)
 
@@ -310,7 +302,7 @@ def versions_page(request: Request, identifier: str):
         addon = _visible_addon(session, visit, identifier)
         renderer = _renderer(request, visit.languages)
         versions = service.list_versions(session, addon, None)
-        pages = _pagination(request, page, len(versions))
+        pages = pagination(request, page, len(versions), RESULTS_PER_PAGE)
         shown = versions[(page - 1) * RESULTS_PER_PAGE:page * RESULTS_PER_PAGE]
         rendered = renderer.render([version_object(version) for version in shown], addon.default_locale)
         summary = card(orjson.loads(render_document(renderer, service.document(session, addon.id), listing=True)))
@@ -318,12 +310,6 @@ def versions_page(request: Request, identifier: str):
         _wrap_license_link(renderer, version)
         version["install_buttons"] = _install_buttons({"current_version": version})
     return _html(visit, "versions.html", addon=summary, versions=rendered, pages=pages, total=len(versions))
-
-
-@router.get("/addon/{identifier}/reviews")
-def reviews(identifier: str):
-    """The API's ratings_url: the reviews are on the add-on page."""
-    return RedirectResponse(f"/addon/{identifier}/#reviews", status_code=302)
 
 
 _ADDON_TEXTS = {"privacy": "privacy_policy", "eula": "eula"}
