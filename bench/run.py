@@ -43,27 +43,35 @@ import synthetic  # noqa: E402
 SCENARIOS = ("bare", "detail", "search", "autocomplete")
 
 
-def parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def load_arguments(parser: argparse.ArgumentParser, scenarios, rebuild_help: str) -> None:
+    """The options every wrk-driven benchmark takes (catalogue size, durations, load, scenarios)."""
     parser.add_argument("--addons", type=int, default=100_000, help="catalogue size (default 100000)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the catalogue even if a complete one exists")
+    parser.add_argument("--rebuild", action="store_true", help=rebuild_help)
     parser.add_argument("--duration", type=int, default=15, help="seconds measured per scenario (default 15)")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of discarded warm-up per scenario (default 3)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--timeout", type=int, default=10, help="wrk request timeout in seconds (default 10)")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
-                        help=f"comma-separated subset of {','.join(SCENARIOS)} (bare always runs first and last)")
+    parser.add_argument("--scenarios", default=",".join(scenarios),
+                        help=f"comma-separated subset of {','.join(scenarios)} (bare always runs first and last)")
     parser.add_argument("--wait-quiet", type=int, default=0, metavar="S",
                         help="before measuring, wait up to S seconds for other processes to leave the CPUs idle")
-    parser.add_argument("--profile-import", action="store_true",
-                        help="only profile import_catalogue on one batch (cProfile) and print the hotspots")
-    parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where REPORT.md and report.json go (default bench/)")
-    args = parser.parse_args(argv)
+
+
+def parsed_scenarios(parser: argparse.ArgumentParser, args: argparse.Namespace, scenarios) -> argparse.Namespace:
     args.scenarios = [name for name in args.scenarios.split(",") if name]
-    unknown = set(args.scenarios) - set(SCENARIOS)
+    unknown = set(args.scenarios) - set(scenarios)
     if unknown:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
     return args
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    load_arguments(parser, SCENARIOS, "rebuild the catalogue even if a complete one exists")
+    parser.add_argument("--profile-import", action="store_true",
+                        help="only profile import_catalogue on one batch (cProfile) and print the hotspots")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where REPORT.md and report.json go (default bench/)")
+    return parsed_scenarios(parser, parser.parse_args(argv), SCENARIOS)
 
 
 # --- what each scenario requests ----------------------------------------------------------------

@@ -39,23 +39,9 @@ REQUESTS_PER_SCENARIO = {"chromium-1": 2_000, "chromium-20": 500, "versioncheck"
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--addons", type=int, default=100_000, help="catalogue size (default 100000)")
-    parser.add_argument("--rebuild", action="store_true", help="rebuild the catalogue and its Chromium deployments")
-    parser.add_argument("--duration", type=int, default=15, help="seconds measured per scenario (default 15)")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of discarded warm-up per scenario (default 3)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--timeout", type=int, default=10, help="wrk request timeout in seconds (default 10)")
-    parser.add_argument("--scenarios", default=",".join(SCENARIOS),
-                        help=f"comma-separated subset of {','.join(SCENARIOS)} (bare always runs first and last)")
-    parser.add_argument("--wait-quiet", type=int, default=0, metavar="S",
-                        help="before measuring, wait up to S seconds for other processes to leave the CPUs idle")
+    bench_run.load_arguments(parser, SCENARIOS, "rebuild the catalogue and its Chromium deployments")
     parser.add_argument("--out", type=Path, default=HERE, help="where REPORT.md and report.json go (default bench/updates/)")
-    args = parser.parse_args(argv)
-    args.scenarios = [name for name in args.scenarios.split(",") if name]
-    unknown = set(args.scenarios) - set(SCENARIOS)
-    if unknown:
-        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
-    return args
+    return bench_run.parsed_scenarios(parser, parser.parse_args(argv), SCENARIOS)
 
 
 def scenario_checks(data_dir: Path) -> dict[str, list[checks.Check]]:

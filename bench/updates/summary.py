@@ -31,16 +31,8 @@ def summarise(run: dict) -> dict:
 
 
 def _aim_lines(aims: dict) -> list[str]:
-    lines = []
-    if "single_id_ratio" in aims:
-        aim = aims["single_id_ratio"]
-        lines.append(f"- Single-id Chromium checks at least {aim['aim']} × bare: **{'PASS' if aim['pass'] else 'FAIL'}** "
-                     f"({aim['ratio']:.3f} × bare)")
-    if "single_id_p99" in aims:
-        aim = aims["single_id_p99"]
-        lines.append(f"- Single-id Chromium checks p99 under {aim['aim_ms']:.0f} ms: "
-                     f"**{'PASS' if aim['pass'] else 'FAIL'}** (p99 {report.ms(aim['value_ms'])} ms)")
-    return lines
+    labels = {"single_id_ratio": "Single-id Chromium checks", "single_id_p99": "Single-id Chromium checks p99"}
+    return [report.aim_line(label, aims[key]) for key, label in labels.items() if key in aims]
 
 
 def _correctness_lines(run: dict) -> list[str]:
