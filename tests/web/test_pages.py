@@ -91,6 +91,18 @@ def test_search_filters_sorts_and_keeps_what_was_typed(client, catalogue):
     assert client.get("/search/?q=%F0%9F%A6%8A%00\u202e").status_code == 200
 
 
+def test_the_search_form_as_a_browser_sends_it_filters_on_what_was_chosen(client, catalogue):
+    """Fields left at "Any..." arrive empty; a category without an application is Firefox's."""
+    form = {"q": "", "app": "", "type": "extension", "category": "tabs", "tag": "", "author": "", "sort": "name"}
+    response = client.get("/search/", params=form)
+    assert response.status_code == 200, text_of(response)
+    text = text_of(response)
+    assert "Tab Tamer" in text and "1 add-on found" in text and "Hostile" not in text
+    assert '<option value="firefox" selected>' in response.text
+    everything = client.get("/search/", params={**form, "type": "", "category": ""})
+    assert everything.status_code == 200 and "Night Sky" in text_of(everything)
+
+
 def test_search_pages_through_results(client, load):
     load(*[addon_record(f"addon-{n}", average_daily_users=n) for n in range(25)])
     first = client.get("/search/")

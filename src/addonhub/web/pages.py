@@ -115,9 +115,20 @@ def _error_messages(error: APIError) -> list[str]:
     return messages
 
 
+def _chosen_filters(query_params) -> dict[str, str]:
+    """The search form's parameters as the API takes them: a field left at "Any..." is sent empty
+    and means no filter; a category chosen without an application is Firefox's, as on the
+    category pages (the API would ignore the category: the visitor would see it chosen, unapplied)."""
+    chosen = {name: value for name, value in query_params.items() if value != ""}
+    if "category" in chosen and "app" not in chosen:
+        chosen["app"] = "firefox"
+    return chosen
+
+
 def _results_page(request: Request, template: str, query_params, **context) -> HTMLResponse:
     """A page of search results for these parameters (the search form's, or a category's), or
     the form again with what was wrong with them."""
+    query_params = _chosen_filters(query_params)
     form = {name: query_params.get(name, "") for name in ("q", "app", "type", "category", "tag", "author", "sort")}
     with _session(request) as session:
         visit = page_visit(request, session)
