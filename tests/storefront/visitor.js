@@ -1,0 +1,168 @@
+// A visitor of the storefront in Debian's headless Chromium, driven by Playwright (playwright-core:
+// it never downloads a browser). Run by tests/storefront/visitor.py as
+//   node visitor.js '{"flow": "...", "baseUrl": "http://127.0.0.1:PORT", "proxyPort": N, ...}'
+// Each flow does what a person would (find the field by its label, the button by its name), and
+// prints what they saw as one JSON line; the pytest side asserts on it. A step that cannot be done
+// (no such button...) throws: the script exits 1 with the error and a screenshot of the page.
+"use strict";
+
+const fs = require("fs");
+const path = require("path");
+const { chromium } = require("playwright-core");
+
+const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const STEP_TIMEOUT = 10_000; // ms for one click or page; the store is on loopback
+
+async function launch(options) {
+  // Debian's binary itself, as tests/browsers runs it; loopback is never proxied, everything else
+  // goes to the refusing proxy.
+  const browser = await chromium.launch({
+    executablePath: options.chromium,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", `--proxy-server=127.0.0.1:${options.proxyPort}`],
+  });
+  const context = await browser.newContext({
+    baseURL: options.baseUrl, locale: "en-US", acceptDownloads: true,
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(STEP_TIMEOUT);
+  return { browser, context };
+}
+
+async function shot(page, options, name) {
+  if (!options.screenshots) return null;
+  const file = path.join(options.screenshots, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+function text(locator) {
+  return locator.innerText().then((value) => value.trim().replace(/\s+/g, " "));
+}
+
+async function resultNames(page) {
+  return (await page.locator(".cards .card-name").allInnerTexts()).map((name) => name.trim());
+}
+
+// A visitor searches from the header (the autocomplete suggests as they type), narrows the results
+// with the filters, opens an add-on, switches the language with the picker and downloads the XPI.
+async function browse(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await page.goto("/");
+  const search = page.getByRole("combobox", { name: "Search add-ons" });
+  await search.pressSequentially(options.query, { delay: 30 });
+  const suggestions = page.getByRole("listbox", { name: "Suggestions" });
+  await suggestions.getByRole("option").first().waitFor();
+  seen.suggestions = (await suggestions.getByRole("option").allInnerTexts()).map((name) => name.trim());
+  await search.press("Enter");
+  await page.waitForURL(/\/search\//);
+  seen.searchHeading = await text(page.getByRole("heading", { level: 1 }));
+  seen.searchCount = await text(page.getByRole("status"));
+  seen.searchResults = await resultNames(page);
+
+  const filters = page.getByRole("complementary", { name: "Filters" });
+  for (const [label, choice] of Object.entries(options.filters)) {
+    await filters.getByLabel(label, { exact: true }).selectOption({ label: choice });
+  }
+  await filters.getByRole("button", { name: "Apply" }).click();
+  await page.waitForLoadState();
+  seen.filteredUrl = page.url();
+  seen.filteredResults = await resultNames(page);
+
+  await page.getByRole("link", { name: options.open }).first().click();
+  await page.waitForURL(/\/addon\//);
+  seen.addonUrl = page.url();
+  seen.addonHeading = await text(page.getByRole("heading", { level: 1 }));
+
+  // The picker submits itself when a language is chosen (storefront.js).
+  await Promise.all([page.waitForURL(/lang=/), page.getByLabel("Language", { exact: true }).selectOption(options.language)]);
+  seen.translatedUrl = page.url();
+  seen.translatedLang = await page.locator("html").getAttribute("lang");
+  seen.translatedHeading = await text(page.getByRole("heading", { level: 1 }));
+  const install = page.locator("a.install-firefox");
+  seen.installLabel = await text(install);
+  seen.installNote = await text(page.locator(".install-note").first());
+
+  const [download] = await Promise.all([page.waitForEvent("download"), install.click()]);
+  seen.downloadName = download.suggestedFilename();
+  seen.downloadUrl = download.url();
+  seen.downloadPath = path.join(options.downloads, seen.downloadName);
+  await download.saveAs(seen.downloadPath);
+  return seen;
+}
+
+// Every page of the list, checked with axe-core (all its rules) and photographed.
+async function audit(context, options) {
+  const page = await context.newPage();
+  const pages = [];
+  for (const { name, path: pagePath } of options.pages) {
+    const response = await page.goto(pagePath);
+    await page.addScriptTag({ content: AXE_SOURCE });
+    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+    pages.push({
+      name, path: pagePath, status: response.status(), title: await page.title(),
+      violations: results.violations.map((violation) => ({
+        id: violation.id, impact: violation.impact, help: violation.help,
+        nodes: violation.nodes.map((node) => ({ target: node.target.join(" "), summary: node.failureSummary })),
+      })),
+      screenshot: await shot(page, options, name),
+    });
+  }
+  return { pages };
+}
+
+// Hostile texts on the pages that show them: whatever the visitor does (hover, click), no script
+// of the developer's runs, and the markup shows as text or not at all.
+async function hostile(context, options) {
+  const page = await context.newPage();
+  const dialogs = [];
+  page.on("dialog", (dialog) => { dialogs.push(dialog.message()); dialog.dismiss(); });
+  const seen = { pages: [] };
+  for (const pagePath of options.pages) {
+    await page.goto(pagePath);
+    const main = page.getByRole("main");
+    for (const bold of await main.locator("b, strong").all()) await bold.hover();
+    seen.pages.push({
+      path: pagePath,
+      pwned: await page.evaluate(() => window.pwned ?? null),
+      mainText: await text(main),
+      scripts: await main.locator("script").count(),
+      handlers: await main.evaluate((root) => [...root.querySelectorAll("*")]
+        .flatMap((element) => [...element.attributes].map((attribute) => attribute.name))
+        .filter((name) => name.startsWith("on"))),
+      links: await main.locator("a[href]").evaluateAll((links) => links.map((link) => link.getAttribute("href"))),
+    });
+  }
+  // The description's link, followed: wherever it leads, nothing of the developer's runs.
+  await page.goto(options.pages[0]);
+  const link = page.getByRole("link", { name: options.linkText });
+  seen.linkHref = await link.getAttribute("href");
+  await Promise.all([page.waitForLoadState(), link.click()]);
+  seen.afterClickUrl = page.url();
+  seen.afterClickPwned = await page.evaluate(() => window.pwned ?? null);
+  seen.dialogs = dialogs;
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile };
+
+async function main() {
+  const options = JSON.parse(process.argv[2]);
+  const { browser, context } = await launch(options);
+  try {
+    const seen = await FLOWS[options.flow](context, options);
+    process.stdout.write(JSON.stringify(seen) + "\n");
+  } catch (error) {
+    const pages = context.pages();
+    if (pages.length && options.failureScreenshot) {
+      await pages[pages.length - 1].screenshot({ path: options.failureScreenshot, fullPage: true }).catch(() => {});
+      console.error(`page at failure: ${pages[pages.length - 1].url()} (screenshot ${options.failureScreenshot})`);
+    }
+    throw error;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error) => { console.error(error.stack || String(error)); process.exit(1); });
