@@ -23,7 +23,7 @@ def storefront(tmp_path_factory):
     store.start()
     try:
         store.cli("demo")
-        developer = store.create_user("hostile-and-tidy@example.org")
+        developer = store.create_user("tidy@example.org")
         scratch = tmp_path_factory.mktemp("packages")
         store.published = {listing["slug"]: publish_listed(store, developer, listing, scratch)
                            for listing in (TAB_TIDY, HOSTILE)}

@@ -8,9 +8,26 @@ import httpx
 import pytest
 
 from tests.storefront.catalogue import HOSTILE, TAB_TIDY
-from tests.storefront.visitor import visit
+from tests.storefront.visitor import SCREENSHOTS, visit
 
 pytestmark = pytest.mark.browser
+BLOCKING_IMPACTS = {"serious", "critical"}
+PHONE_WIDTH = 390  # CSS pixels, a common phone's
+
+
+def _page_types(storefront) -> dict[str, str]:
+    """A path of each type of page, from what the store holds (a demo add-on with a privacy
+    policy, its author's pages)."""
+    demo = httpx.get(f"{storefront.base_url}/api/v5/addons/addon/privacy-shield/").json()
+    author = demo["authors"][0]["url"].removeprefix(storefront.base_url)
+    return {
+        "home": "/", "search": "/search/?q=tab", "extensions": "/extensions/",
+        "category": "/extensions/category/tabs/", "addon": f"/addon/{TAB_TIDY['slug']}/",
+        "addon-de": f"/addon/{TAB_TIDY['slug']}/?lang=de", "versions": f"/addon/{TAB_TIDY['slug']}/versions/",
+        "privacy-policy": "/addon/privacy-shield/privacy/", "language-tools": "/language-tools/",
+        "profile": author, "developer": author.replace("/user/", "/developer/"),
+        "log-in": "/login/", "sign-up": "/signup/", "not-found": "/no-such-page/",
+    }
 
 
 def test_a_visitor_searches_filters_opens_an_addon_switches_language_and_downloads_the_signed_xpi(
@@ -45,3 +62,39 @@ def test_a_visitor_searches_filters_opens_an_addon_switches_language_and_downloa
     assert seen["downloadName"].endswith(".xpi")
     assert "sha256:" + hashlib.sha256(downloaded.read_bytes()).hexdigest() == file["hash"]
     storefront.cli("verify", str(downloaded), "--id", TAB_TIDY["guid"])
+
+
+def test_hostile_texts_are_shown_inert_wherever_the_visitor_meets_them(storefront, refusing_proxy, tmp_path):
+    addon_page = f"/addon/{HOSTILE['slug']}/"
+    seen = visit("hostile", storefront, refusing_proxy, tmp_path, linkText="Click me",
+                 pages=[addon_page, "/search/?q=hostile", f"/addon/{HOSTILE['slug']}/versions/"])
+
+    for page in seen["pages"]:
+        assert page["pwned"] is None, page
+        assert page["scripts"] == 0 and page["handlers"] == [], page
+        assert not [link for link in page["links"] if link.strip().lower().startswith("javascript:")], page
+        assert page["overflowing"] == [], page
+    # The name's markup is shown as the text it is; the description keeps its harmless parts.
+    on_addon_page = seen["pages"][0]["mainText"]
+    assert "<script>window.pwned='name'</script>Hostile" in on_addon_page
+    assert "Looks harmless." in on_addon_page and "Click me" in on_addon_page and "bold" in on_addon_page
+    assert "Hostile" in seen["pages"][1]["mainText"]
+    # Following the script link leads nowhere that runs it.
+    assert not (seen["linkHref"] or "").lower().startswith("javascript:")
+    assert seen["afterClickPwned"] is None and seen["dialogs"] == []
+
+
+def test_every_page_type_passes_axe_without_a_serious_or_critical_violation(storefront, refusing_proxy, tmp_path):
+    """axe-core's every rule on each type of page; each is photographed for docs/screenshots/."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page_types = _page_types(storefront)
+    seen = visit("audit", storefront, refusing_proxy, tmp_path, screenshots=str(SCREENSHOTS),
+                 pages=[{"name": name, "path": path} for name, path in page_types.items()]
+                 + [{"name": f"{name}-phone", "path": page_types[name], "width": PHONE_WIDTH} for name in ("home", "addon")])
+
+    assert [page["name"] for page in seen["pages"]] == [*page_types, "home-phone", "addon-phone"]
+    for page in seen["pages"]:
+        assert page["status"] == (404 if page["name"] == "not-found" else 200), page
+        assert page["title"].endswith("– addonhub"), page
+        blocking = [violation for violation in page["violations"] if violation["impact"] in BLOCKING_IMPACTS]
+        assert blocking == [], f"{page['path']}: {blocking}"

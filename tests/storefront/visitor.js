@@ -12,6 +12,7 @@ const { chromium } = require("playwright-core");
 
 const AXE_SOURCE = fs.readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const STEP_TIMEOUT = 10_000; // ms for one click or page; the store is on loopback
+const DESKTOP = { width: 1280, height: 900 };
 
 async function launch(options) {
   // Debian's binary itself, as tests/browsers runs it; loopback is never proxied, everything else
@@ -23,7 +24,7 @@ async function launch(options) {
   });
   const context = await browser.newContext({
     baseURL: options.baseUrl, locale: "en-US", acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
+    viewport: DESKTOP,
   });
   context.setDefaultTimeout(STEP_TIMEOUT);
   return { browser, context };
@@ -92,13 +93,19 @@ async function browse(context, options) {
   return seen;
 }
 
-// Every page of the list, checked with axe-core (all its rules) and photographed.
+// Every page of the list (at a phone's width where it says so), checked with axe-core (all its
+// rules) and photographed.
 async function audit(context, options) {
   const page = await context.newPage();
   const pages = [];
-  for (const { name, path: pagePath } of options.pages) {
+  for (const { name, path: pagePath, width } of options.pages) {
+    // Each page as a first visit shows it (no language chosen on an earlier page).
+    await context.clearCookies();
+    await page.setViewportSize({ width: width || DESKTOP.width, height: DESKTOP.height });
     const response = await page.goto(pagePath);
-    await page.addScriptTag({ content: AXE_SOURCE });
+    // Evaluated over the DevTools protocol: the store's Content-Security-Policy (rightly) refuses
+    // inline scripts, and the pages are audited with it in force.
+    await page.evaluate(AXE_SOURCE);
     const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
     pages.push({
       name, path: pagePath, status: response.status(), title: await page.title(),
@@ -132,11 +139,15 @@ async function hostile(context, options) {
         .flatMap((element) => [...element.attributes].map((attribute) => attribute.name))
         .filter((name) => name.startsWith("on"))),
       links: await main.locator("a[href]").evaluateAll((links) => links.map((link) => link.getAttribute("href"))),
+      // Boxes whose content runs out of them (over the next card, off the page).
+      overflowing: await main.locator(".card, h1, .summary, .description").evaluateAll((boxes) => boxes
+        .filter((box) => box.scrollWidth > box.clientWidth + 1).map((box) => box.innerText.slice(0, 60))),
     });
   }
   // The description's link, followed: wherever it leads, nothing of the developer's runs.
+  // The sanitiser may have dropped the href, leaving the words but no link.
   await page.goto(options.pages[0]);
-  const link = page.getByRole("link", { name: options.linkText });
+  const link = page.getByRole("main").getByText(options.linkText);
   seen.linkHref = await link.getAttribute("href");
   await Promise.all([page.waitForLoadState(), link.click()]);
   seen.afterClickUrl = page.url();
