@@ -20,8 +20,10 @@ run: $(STAMP)
 # pytest exits 5 when it collected no test: that is a broken suite, not a pass. addons-linter
 # (npm) is installed so that the optional linter integration is tested too, and web-ext and
 # sign-addon (npm) so that tests/interop runs real publishing clients against a live store, and
-# Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them.
-test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed browsers
+# Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
+# and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor.
+test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
+      tests/storefront/node_modules/.installed browsers
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
@@ -35,6 +37,12 @@ test-fast: $(STAMP)
 # The publishing clients tests/interop runs, pinned in tests/interop/package-lock.json.
 tests/interop/node_modules/.installed: tests/interop/package.json tests/interop/package-lock.json
 	npm ci --prefix tests/interop --no-audit --no-fund
+	touch $@
+
+# Playwright and axe-core for tests/storefront, pinned in its package-lock.json. playwright-core
+# has no browser of its own and fetches none (the tests drive Debian's chromium); the variable says so anyway.
+tests/storefront/node_modules/.installed: tests/storefront/package.json tests/storefront/package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --prefix tests/storefront --no-audit --no-fund
 	touch $@
 
 # The browsers tests/browsers drives headless, from Debian, when they are missing (apt-get needs
