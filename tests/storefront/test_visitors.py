@@ -8,10 +8,9 @@ import httpx
 import pytest
 
 from tests.storefront.catalogue import HOSTILE, TAB_TIDY
-from tests.storefront.visitor import SCREENSHOTS, visit
+from tests.storefront.visitor import SCREENSHOTS, blocking, visit
 
 pytestmark = pytest.mark.browser
-BLOCKING_IMPACTS = {"serious", "critical"}
 PHONE_WIDTH = 390  # CSS pixels, a common phone's
 
 
@@ -96,5 +95,4 @@ def test_every_page_type_passes_axe_without_a_serious_or_critical_violation(stor
     for page in seen["pages"]:
         assert page["status"] == (404 if page["name"] == "not-found" else 200), page
         assert page["title"].endswith("– addonhub"), page
-        blocking = [violation for violation in page["violations"] if violation["impact"] in BLOCKING_IMPACTS]
-        assert blocking == [], f"{page['path']}: {blocking}"
+        assert blocking(page["violations"]) == [], page["path"]

@@ -93,6 +93,67 @@ async function browse(context, options) {
   return seen;
 }
 
+async function axeViolations(page) {
+  // Evaluated over the DevTools protocol: the store's Content-Security-Policy (rightly) refuses
+  // inline scripts, and the pages are audited with it in force.
+  if (!(await page.evaluate(() => Boolean(window.axe)))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return results.violations.map((violation) => ({
+    id: violation.id, impact: violation.impact, help: violation.help,
+    nodes: violation.nodes.map((node) => ({ target: node.target.join(" "), summary: node.failureSummary })),
+  }));
+}
+
+async function accountNav(page) {
+  return text(page.getByRole("navigation", { name: "Account" }));
+}
+
+// A visitor signs up (a too short password first), logs out, logs in (a wrong password first) and
+// logs out again; each refused form is checked with axe-core as it is shown.
+async function account(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await page.goto("/");
+  await page.getByRole("link", { name: "Sign up" }).click();
+  await page.getByLabel("E-mail address").fill(options.email);
+  await page.getByLabel("Name shown on your profile (optional)").fill(options.name);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await page.waitForLoadState();
+  seen.signupError = await text(page.locator(".field-error"));
+  seen.signupKeptEmail = await page.getByLabel("E-mail address").inputValue();
+  seen.signupKeptName = await page.getByLabel("Name shown on your profile (optional)").inputValue();
+  seen.signupErrorViolations = await axeViolations(page);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await page.waitForURL(/\/user\/\d+\/$/);
+  seen.profileUrl = page.url();
+  seen.profileHeading = await text(page.getByRole("heading", { level: 1 }));
+  seen.signedUpNav = await accountNav(page);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+  seen.loggedOutNav = await accountNav(page);
+
+  await page.getByRole("link", { name: "Log in" }).click();
+  await page.getByLabel("E-mail address").fill(options.email);
+  await page.getByLabel("Password").fill(options.password + "!");
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForLoadState();
+  seen.loginError = await text(page.getByRole("alert"));
+  seen.loginKeptEmail = await page.getByLabel("E-mail address").inputValue();
+  seen.loginErrorViolations = await axeViolations(page);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+  seen.loggedInNav = await accountNav(page);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+  seen.finalNav = await accountNav(page);
+  return seen;
+}
+
 // Every page of the list (at a phone's width where it says so), checked with axe-core (all its
 // rules) and photographed.
 async function audit(context, options) {
@@ -103,17 +164,9 @@ async function audit(context, options) {
     await context.clearCookies();
     await page.setViewportSize({ width: width || DESKTOP.width, height: DESKTOP.height });
     const response = await page.goto(pagePath);
-    // Evaluated over the DevTools protocol: the store's Content-Security-Policy (rightly) refuses
-    // inline scripts, and the pages are audited with it in force.
-    await page.evaluate(AXE_SOURCE);
-    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
     pages.push({
       name, path: pagePath, status: response.status(), title: await page.title(),
-      violations: results.violations.map((violation) => ({
-        id: violation.id, impact: violation.impact, help: violation.help,
-        nodes: violation.nodes.map((node) => ({ target: node.target.join(" "), summary: node.failureSummary })),
-      })),
-      screenshot: await shot(page, options, name),
+      violations: await axeViolations(page), screenshot: await shot(page, options, name),
     });
   }
   return { pages };
@@ -156,7 +209,7 @@ async function hostile(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile };
+const FLOWS = { browse, audit, hostile, account };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);

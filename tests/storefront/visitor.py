@@ -17,6 +17,7 @@ NODE_MODULES = HERE / "node_modules"
 VISITOR_SCRIPT = HERE / "visitor.js"
 SCREENSHOTS = HERE.parent.parent / "docs" / "screenshots"
 FLOW_TIMEOUT = 60  # seconds
+BLOCKING_IMPACTS = {"serious", "critical"}  # what axe-core finds that fails a test
 
 
 class FlowFailed(AssertionError):
@@ -49,3 +50,8 @@ def visit(flow: str, store, proxy, scratch: Path, **options) -> dict:
         raise FlowFailed(f"visitor.js {flow} exited with {completed.returncode}:\n{completed.stderr}\n"
                          f"where the browser tried to go besides the store: {proxy.refused}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def blocking(violations: list[dict]) -> list[dict]:
+    """The axe-core violations (as visitor.js reports them) that fail a test: serious or critical."""
+    return [violation for violation in violations if violation["impact"] in BLOCKING_IMPACTS]
