@@ -45,7 +45,8 @@ def visit(flow: str, store, proxy, scratch: Path, **options) -> dict:
     # PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: playwright-core never fetches a browser; said anyway.
     completed = subprocess.run(["node", str(VISITOR_SCRIPT), json.dumps(arguments)], cwd=scratch,
                                env=node_environment({"PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD": "1"}),
-                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=FLOW_TIMEOUT)
+                               stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=FLOW_TIMEOUT,
+                               check=False)
     if completed.returncode != 0:
         raise FlowFailed(f"visitor.js {flow} exited with {completed.returncode}:\n{completed.stderr}\n"
                          f"where the browser tried to go besides the store: {proxy.refused}")
