@@ -24,6 +24,7 @@ def _page_types(storefront) -> dict[str, str]:
         "home": "/", "search": "/search/?q=tab", "extensions": "/extensions/",
         "category": "/extensions/category/tabs/", "addon": "/addon/privacy-shield/",
         "addon-de": f"/addon/{TAB_TIDY['slug']}/?lang=de", "versions": "/addon/privacy-shield/versions/",
+        "reviews": f"/addon/{TAB_TIDY['slug']}/reviews/",
         "privacy-policy": "/addon/privacy-shield/privacy/", "language-tools": "/language-tools/",
         "profile": author, "developer": author.replace("/user/", "/developer/"),
         "log-in": "/login/", "sign-up": "/signup/", "not-found": "/no-such-page/",

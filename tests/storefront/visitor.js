@@ -108,8 +108,22 @@ async function accountNav(page) {
   return text(page.getByRole("navigation", { name: "Account" }));
 }
 
-// A visitor signs up (a too short password first), logs out, logs in (a wrong password first) and
-// logs out again; each refused form is checked with axe-core as it is shown.
+// The add-on page's ratings as the visitor reads them: the average, the count, their own review.
+async function reviewsSeen(page) {
+  const reviews = page.locator("#reviews");
+  const own = reviews.getByRole("region", { name: "Your review" });
+  return {
+    summary: await text(reviews.locator(".rating-average")),
+    count: await text(reviews.locator(".rating-average + p")),
+    ownStars: await own.getByRole("img").getAttribute("aria-label"),
+    ownText: await text(own.locator(".review-body")),
+    histogram: await reviews.locator("table.histogram tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " "))),
+  };
+}
+
+// A visitor signs up (a too short password first), logs out, logs in again from an add-on's page
+// (a wrong password first), rates and reviews the add-on, edits the review and logs out; each
+// refused form, and the pages with the review, are checked with axe-core as they are shown.
 async function account(context, options) {
   const page = await context.newPage();
   const seen = {};
@@ -135,7 +149,9 @@ async function account(context, options) {
   await page.waitForURL(options.baseUrl + "/");
   seen.loggedOutNav = await accountNav(page);
 
-  await page.getByRole("link", { name: "Log in" }).click();
+  // Back to log in from the add-on they want to rate: the log-in leads back there.
+  await page.goto(options.addon);
+  await page.getByRole("link", { name: "Log in to rate this add-on" }).click();
   await page.getByLabel("E-mail address").fill(options.email);
   await page.getByLabel("Password").fill(options.password + "!");
   await page.getByRole("button", { name: "Log in" }).click();
@@ -145,8 +161,29 @@ async function account(context, options) {
   seen.loginErrorViolations = await axeViolations(page);
   await page.getByLabel("Password").fill(options.password);
   await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(options.baseUrl + "/");
+  await page.waitForURL((url) => url.pathname === options.addon);
   seen.loggedInNav = await accountNav(page);
+
+  // Rates and reviews it, then changes their mind.
+  const reviews = page.locator("#reviews");
+  await reviews.getByRole("radio", { name: `${options.score} stars` }).check();
+  await reviews.getByLabel("Review").fill(options.review);
+  await reviews.getByRole("button", { name: "Submit review" }).click();
+  await page.waitForLoadState();
+  seen.rated = await reviewsSeen(page);
+  seen.ratedViolations = await axeViolations(page);
+  await shot(page, options, "addon-reviewed");
+
+  await page.getByRole("region", { name: "Your review" }).getByRole("link", { name: "Edit your review" }).click();
+  seen.editKeptScore = await page.getByRole("radio", { checked: true }).getAttribute("value");
+  seen.editKeptReview = await page.getByLabel("Review").inputValue();
+  seen.editViolations = await axeViolations(page);
+  await shot(page, options, "review-edit");
+  await page.getByRole("radio", { name: `${options.newScore} stars` }).check();
+  await page.getByLabel("Review").fill(options.newReview);
+  await page.getByRole("button", { name: "Save review" }).click();
+  await page.waitForURL((url) => url.pathname === options.addon);
+  seen.edited = await reviewsSeen(page);
 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(options.baseUrl + "/");
