@@ -189,7 +189,10 @@ def test_not_found_pages_and_api_misses(client):
     assert client.get("/addon/nothing/").status_code == 404
     assert client.get("/extensions/category/no-such/").status_code == 404
     assert client.get("/user/424242/").status_code == 404
-    assert client.get("/api/v4/nothing/").json() == {"detail": "Not found."}
+    # Misses under a machine's paths (every API's, the update services') answer in the API's shape.
+    for path in ("/api/v4/nothing/", "/v1/products/x/submissions/operations/a%0Ab", "/products/x/nothing",
+                 "/updates/nothing", "/downloads/nothing", "/static/nothing.css"):
+        assert client.get(path).json() == {"detail": "Not found."}, path
 
 
 def test_language_follows_lang_accept_language_and_the_picker_cookie(client, catalogue):

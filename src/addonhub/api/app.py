@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from contextlib import asynccontextmanager
+from functools import cache
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -71,10 +72,17 @@ async def _lifespan(app: FastAPI):
         await to_thread.run_sync(_flush_update_checks, store)  # what was counted since the last flush
 
 
-def _first_segments(app: FastAPI) -> frozenset[str]:
-    """The first path segment of every route the app has so far (/api, /downloads, /updates...):
-    a miss under one of them is a machine's, answered in JSON; any other path is a person's."""
-    return frozenset(route.path.split("/")[1] for route in app.routes if getattr(route, "path", "").startswith("/"))
+# Machine routes the API document leaves out: a miss under them is answered in JSON too.
+_UNDOCUMENTED_MACHINE_SEGMENTS = frozenset({"static", "outgoing", "__lbheartbeat__", "__heartbeat__", "__version__"})
+
+
+def _machine_segments(app: FastAPI) -> frozenset[str]:
+    """The first path segment of every machine route (/api, /downloads, /updates, /v1...): a miss
+    under one of them is a machine's, answered in JSON; any other path is a person's. Read from
+    the API document, once it is complete (FastAPI keeps included routers unflattened), leaving out
+    templated segments (Edge's /{tenant}/oauth2/...)."""
+    documented = {path.split("/")[1] for path in app.openapi()["paths"]}
+    return frozenset(segment for segment in documented if not segment.startswith("{")) | _UNDOCUMENTED_MACHINE_SEGMENTS
 
 
 def _is_page_path(path: str, machine_prefixes: frozenset[str]) -> bool:
@@ -96,6 +104,7 @@ def create_app(store: Store) -> FastAPI:
     )
     app.state.store = store
     app.state.metrics_registry = metrics.store_registry(store)
+    machine_segments = cache(lambda: _machine_segments(app))
 
     @app.exception_handler(APIError)
     async def api_error(_request: Request, error: APIError):
@@ -103,7 +112,7 @@ def create_app(store: Store) -> FastAPI:
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, error: HTTPException):
-        if error.status_code == 404 and _is_page_path(request.url.path, machine_prefixes):
+        if error.status_code == 404 and _is_page_path(request.url.path, machine_segments()):
             return pages.not_found_page(request)
         detail = _STATUS_DETAILS.get(error.status_code, error.detail)
         return JSONResponse({"detail": detail}, status_code=error.status_code, headers=error.headers)
@@ -154,7 +163,6 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(edge.router)
     add_account_pages(app, store)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    machine_prefixes = _first_segments(app)
     # Before the pages: /addon/<id>/reviews/ would otherwise be read as an add-on's text page.
     app.include_router(reviews.router)
     app.include_router(pages.router)
