@@ -29,11 +29,13 @@ WORK = Path(__file__).resolve().parent / "work"
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--py-spy", required=True, help="the py-spy executable")
-    parser.add_argument("--scenario", choices=("detail", "search", "autocomplete", "chromium-1", "chromium-20",
-                                               "versioncheck"), default="search")
+    parser.add_argument("--scenario", choices=("detail", "search", "autocomplete", "home", "search-page", "addon-page",
+                                               "chromium-1", "chromium-20", "versioncheck"), default="search")
     parser.add_argument("--updates", action="store_true", help="profile bench/updates/run.py's store and scenarios")
     parser.add_argument("--addons", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=3,
+                        help="seconds of unprofiled load first (long enough to fill the page caches)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--gil", action="store_true", help="sample only the thread holding the GIL")
     parser.add_argument("--top", type=int, default=25)
@@ -84,7 +86,7 @@ def main(argv=None) -> int:
     out = WORK / "profiles" / f"{args.scenario}{'-gil' if args.gil else ''}.collapsed"
     out.parent.mkdir(parents=True, exist_ok=True)
     with servers.running(servers.store_command(data_dir, port), "/__heartbeat__", port, WORK / "logs" / "profile-server.log") as server:
-        loadgen.run(wrk, server.url, script, 3, args.connections, 10, WORK / "logs" / "profile-warmup.txt")
+        loadgen.run(wrk, server.url, script, args.warmup, args.connections, 10, WORK / "logs" / "profile-warmup.txt")
         spy = subprocess.Popen([args.py_spy, "record", "--pid", str(server.pid), "--duration", str(args.duration),
                                 "--rate", "100", "--format", "raw", "--output", str(out), "--nonblocking",
                                 *(["--gil"] if args.gil else [])])

@@ -12,6 +12,12 @@ from pathlib import Path
 
 SEARCH_P99_AIM_MS = 50.0
 DETAIL_RATIO_AIM = 0.5
+PAGE_P99_AIM_MS = 50.0
+ADDON_PAGE_RATIO_AIM = 0.25
+PAGE_WEIGHT_AIM_BYTES = 100_000  # 100 KB, of 1,000 bytes
+# The two baselines, each run first and last: the FastAPI `def` route the API scenarios are
+# compared with, and the async Starlette route (the stack's limit) the pages are compared with.
+BASELINES = {"bare": ("bare (first)", "bare (last)"), "bare starlette": ("bare starlette (first)", "bare starlette (last)")}
 NOISE_CORES = 0.25  # other processes busier than this during a scenario make its figures suspect
 PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "sqlalchemy", "orjson")
 
@@ -47,13 +53,23 @@ def _version(package: str) -> str | None:
         return None
 
 
-def summarise(results: dict[str, dict]) -> dict:
-    """Adds the baseline (mean of the two bare runs) and each scenario's ratio to it."""
-    bare_runs = [results[name]["requests_per_second"] for name in ("bare (first)", "bare (last)") if name in results]
-    baseline = statistics.fmean(bare_runs) if bare_runs else None
-    for result in results.values():
+def _baseline_of(name: str, page_scenarios) -> str:
+    return "bare starlette" if name in page_scenarios or name in BASELINES["bare starlette"] else "bare"
+
+
+def summarise(results: dict[str, dict], page_scenarios=(), page_weights=None) -> dict:
+    """Adds each baseline (mean of its two bare runs), each scenario's ratio to its baseline (the
+    pages': bare starlette's), and the aims' verdicts."""
+    baselines, drifts = {}, {}
+    for kind, names in BASELINES.items():
+        bare_runs = [results[name]["requests_per_second"] for name in names if name in results]
+        baselines[kind] = statistics.fmean(bare_runs) if bare_runs else None
+        drifts[kind] = (bare_runs[-1] - bare_runs[0]) / bare_runs[0] if len(bare_runs) == 2 else None
+    for name, result in results.items():
+        result["baseline"] = _baseline_of(name, page_scenarios)
+        baseline = baselines[result["baseline"]]
         result["ratio_to_bare"] = round(result["requests_per_second"] / baseline, 3) if baseline else None
-    drift = (bare_runs[-1] - bare_runs[0]) / bare_runs[0] if len(bare_runs) == 2 else None
+    baseline, drift = baselines["bare"], drifts["bare"]
     aims = {}
     if "search" in results:
         p99 = results["search"]["p99_ms"]
@@ -62,8 +78,38 @@ def summarise(results: dict[str, dict]) -> dict:
     if "detail" in results and baseline:
         ratio = results["detail"]["ratio_to_bare"]
         aims["detail_at_least_half_of_bare"] = {"ratio": ratio, "aim": DETAIL_RATIO_AIM, "pass": ratio >= DETAIL_RATIO_AIM}
+    aims.update(page_aims(results, page_scenarios, page_weights or {}))
+    starlette, starlette_drift = baselines["bare starlette"], drifts["bare starlette"]
     return {"baseline_requests_per_second": round(baseline, 1) if baseline else None,
-            "bare_drift": round(drift, 3) if drift is not None else None, "aims": aims}
+            "bare_drift": round(drift, 3) if drift is not None else None,
+            "starlette_baseline_requests_per_second": round(starlette, 1) if starlette else None,
+            "starlette_bare_drift": round(starlette_drift, 3) if starlette_drift is not None else None,
+            "aims": aims}
+
+
+def page_aims(results: dict[str, dict], page_scenarios, page_weights: dict[str, list[dict]]) -> dict:
+    """Issue 12's aims for the pages: each page's p99 under 50 ms, the add-on page at least a
+    quarter of the Starlette endpoint's throughput, and each page's first visit (its heaviest
+    weighed variant) under 100 KB as served."""
+    aims = {}
+    for name in page_scenarios:
+        if name in results:
+            p99 = results[name]["p99_ms"]
+            aims[f"{name}_p99_under_50ms"] = {"label": f"{name} p99", "value_ms": p99, "aim_ms": PAGE_P99_AIM_MS,
+                                              "pass": p99 is not None and p99 < PAGE_P99_AIM_MS}
+    if "addon-page" in results and results["addon-page"]["ratio_to_bare"] is not None:
+        ratio = results["addon-page"]["ratio_to_bare"]
+        aims["addon-page_at_least_quarter_of_bare"] = {
+            "label": "add-on page throughput", "ratio": ratio, "aim": ADDON_PAGE_RATIO_AIM, "baseline": "bare starlette",
+            "pass": ratio >= ADDON_PAGE_RATIO_AIM}
+    for name, weights in page_weights.items():
+        if weights:
+            heaviest = max(weights, key=lambda weight: weight["total_bytes"])
+            aims[f"{name}_weight_under_100KB"] = {
+                "label": f"{name} first visit (HTML + CSS + JS)", "value_bytes": heaviest["total_bytes"],
+                "path": heaviest["path"], "aim_bytes": PAGE_WEIGHT_AIM_BYTES,
+                "pass": heaviest["total_bytes"] < PAGE_WEIGHT_AIM_BYTES}
+    return aims
 
 
 def ms(value) -> str:
@@ -74,8 +120,11 @@ def results_table(results: dict[str, dict]) -> list[str]:
     lines = ["| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | ratio to bare | non-2xx | socket errors "
              "| CPU cores: server / wrk / other |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    several_baselines = len({r.get("baseline") for r in results.values()}) > 1
     for name, r in results.items():
         ratio = "–" if r["ratio_to_bare"] is None else f"{r['ratio_to_bare']:.3f}"
+        if several_baselines and r["ratio_to_bare"] is not None:
+            ratio += f" ({r['baseline']})"
         cores = r["cpu_cores"]
         lines.append(f"| {name} | {r['requests_per_second']:,.0f} | {ms(r['p50_ms'])} | {ms(r['p90_ms'])} | "
                      f"{ms(r['p99_ms'])} | {ms(r['max_ms'])} | {ratio} | {r['non_2xx']} | "
@@ -83,8 +132,9 @@ def results_table(results: dict[str, dict]) -> list[str]:
     return lines
 
 
-def summarise_probes(probes: dict[str, list[dict]]) -> list[dict]:
-    """One row per endpoint and kind of request: how long one request takes alone."""
+def summarise_probes(probes: dict[str, list[dict]], pages=()) -> list[dict]:
+    """One row per endpoint and kind of request: how long one request takes alone. Endpoints in
+    `pages` must answer HTML pages: the paths that did not are listed."""
     summary = []
     for endpoint, rows in probes.items():
         for kind in dict.fromkeys(row["kind"] for row in rows):
@@ -98,6 +148,7 @@ def summarise_probes(probes: dict[str, list[dict]]) -> list[dict]:
                 "max_ms": slowest["ms"], "slowest": slowest["path"],
                 "median_hits": statistics.median(counts) if counts else None,
                 "not_200": [row["path"] for row in group if row["status"] != 200],
+                **({"not_html": [row["path"] for row in group if not row["html"]]} if endpoint in pages else {}),
             })
     return summary
 
@@ -121,12 +172,16 @@ def aim_line(label: str, aim: dict) -> str:
     verdict = "PASS" if aim["pass"] else "FAIL"
     if "aim_ms" in aim:
         return f"- {label} under {aim['aim_ms']:.0f} ms: **{verdict}** (p99 {ms(aim['value_ms'])} ms)"
-    return f"- {label} at least {aim['aim']} × bare: **{verdict}** ({aim['ratio']:.3f} × bare)"
+    if "aim_bytes" in aim:
+        return (f"- {label} under {aim['aim_bytes'] / 1000:.0f} KB: **{verdict}** ({aim['value_bytes']:,} bytes, "
+                f"`{aim['path']}`)")
+    bare = aim.get("baseline", "bare")
+    return f"- {label} at least {aim['aim']} × {bare}: **{verdict}** ({aim['ratio']:.3f} × {bare})"
 
 
 def _aim_lines(summary: dict) -> list[str]:
     labels = {"search_p99_under_50ms": "Search p99", "detail_at_least_half_of_bare": "Detail throughput"}
-    return [aim_line(label, summary["aims"][key]) for key, label in labels.items() if key in summary["aims"]]
+    return [aim_line(aim.get("label") or labels[key], aim) for key, aim in summary["aims"].items()]
 
 
 def warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) -> list[str]:
@@ -145,6 +200,39 @@ def warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) 
         if row["not_200"]:
             lines.append(f"- **WARNING**: {row['endpoint']} ({row['kind']}): {len(row['not_200'])} of the "
                          f"{row['requests']} paths did not answer 200, e.g. `{row['not_200'][0]}`.")
+        if row.get("not_html"):
+            lines.append(f"- **WARNING**: {row['endpoint']} ({row['kind']}): {len(row['not_html'])} of the "
+                         f"{row['requests']} paths did not answer an HTML page, e.g. `{row['not_html'][0]}`.")
+    return lines
+
+
+def _starlette_baseline_lines(summary: dict) -> list[str]:
+    starlette = summary.get("starlette_baseline_requests_per_second")
+    if not starlette:
+        return []
+    drift = summary["starlette_bare_drift"]
+    return ["", f"Pages are compared with the async Starlette endpoint returning a fixed body (`bare starlette`, the "
+            f"stack's limit; mean of its two runs): {starlette:,.0f} requests/s"
+            + (f", the second run {drift:+.1%} from the first" if drift is not None else "")
+            + "; the API scenarios with the FastAPI `def` endpoint (`bare`)."]
+
+
+def weight_section(page_weights: dict[str, list[dict]]) -> list[str]:
+    """The first visit's bytes per page: the HTML and the CSS and JS it references, as served."""
+    if not page_weights:
+        return []
+    compresses = any(weight["store_compresses"] for weights in page_weights.values() for weight in weights)
+    lines = ["## Page weight, first visit (HTML + the CSS and JS it references from the store, as served)", "",
+             "| page | path | HTML bytes | CSS bytes | JS bytes | total bytes | asking for gzip | gzip -6 would be |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for name, weights in page_weights.items():
+        for w in weights:
+            lines.append(f"| {name} | `{w['path']}` | {w['html_bytes']:,} | {w['css_bytes']:,} | {w['js_bytes']:,} | "
+                         f"{w['total_bytes']:,} | {w['total_bytes_accepting_gzip']:,} | {w['total_gzip6_bytes']:,} |")
+    lines += ["", "Each page's median-sized and largest HTML of its probed paths. \"Asking for gzip\" is what the store "
+              "sent with `Accept-Encoding: gzip`" + ("." if compresses else
+              ": the store does not compress, so it is the same; \"gzip -6\" is what compressing would send.")
+              + " Images (icons, screenshots, the favicon) are not counted.", ""]
     return lines
 
 
@@ -164,6 +252,7 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         f"Baseline (mean of the two bare runs): {summary['baseline_requests_per_second']:,.0f} requests/s"
         + (f"; the second bare run differs from the first by {drift:+.1%}." if drift is not None else "."),
+        *_starlette_baseline_lines(summary),
         "",
         *_aim_lines(summary),
         "",
@@ -176,6 +265,7 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         *probe_table(run["probes"]),
         "",
+        *weight_section(run.get("page_weights") or {}),
         "## Setup",
         "",
         f"- Machine: {m['nproc']} CPUs usable ({m['cpu_model']}), load average {m['load_average']} at the start, "

@@ -6,6 +6,7 @@ bench/report.json. See bench/README.md.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -36,11 +37,12 @@ _use_project_venv()
 import catalogue  # noqa: E402
 import cpu  # noqa: E402
 import loadgen  # noqa: E402
+import pages  # noqa: E402
 import report  # noqa: E402
 import servers  # noqa: E402
 import synthetic  # noqa: E402
 
-SCENARIOS = ("bare", "detail", "search", "autocomplete")
+SCENARIOS = ("bare", "detail", "search", "autocomplete", *pages.SCENARIOS)
 
 
 def load_arguments(parser: argparse.ArgumentParser, scenarios, rebuild_help: str) -> None:
@@ -86,11 +88,17 @@ def request_sets(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
     details = synthetic.detail_paths(rng, listed)
     names = catalogue.addon_names(data_dir, [addon_id for addon_id, _ in rng.sample(listed, min(2_000, len(listed)))])
     searches = synthetic.search_queries(rng, vocabulary, names)
+    autocompletes = synthetic.autocomplete_paths(rng, vocabulary)
+    # Drawn after the API's paths, so that those stay what they were before the pages were added.
+    addon_pages = pages.addon_page_paths(rng, listed)
     return {
         "bare": [("bare", "/bare")],
         "detail": [("by id" if path.rstrip("/").split("/")[-1].isdigit() else "by slug", path) for path in details],
         "search": [(kind, synthetic.search_path(params)) for kind, params in searches],
-        "autocomplete": [("prefix", path) for path in synthetic.autocomplete_paths(rng, vocabulary)],
+        "autocomplete": [("prefix", path) for path in autocompletes],
+        "home": list(pages.HOME_PATHS),
+        "search-page": pages.search_page_paths(searches),
+        "addon-page": addon_pages,
     }
 
 
@@ -98,7 +106,8 @@ def request_sets(data_dir: Path) -> dict[str, list[tuple[str, str]]]:
 
 def probe(base_url: str, requests: list[tuple[str, str]], describe=None) -> list[dict]:
     """Requests every path twice, one at a time, and times the second pass (the first warms up).
-    Each row's "answer" is describe(body) (by default the JSON body's "count")."""
+    Each row's "answer" is describe(body) (by default the JSON body's "count"); "html" says whether
+    the answer is an HTML page."""
     describe = describe or _count
     _probe_pass(base_url, requests, describe)
     return _probe_pass(base_url, requests, describe)
@@ -114,11 +123,13 @@ def _probe_pass(base_url: str, requests: list[tuple[str, str]], describe) -> lis
             connection.request("GET", path)
             response = connection.getresponse()
             status, body = response.status, response.read()
+            content_type = response.getheader("content-type", "")
         except (http.client.HTTPException, OSError) as error:  # the server dropped the connection
             connection.close()  # the next request reconnects
-            status, body = type(error).__name__, b""
+            status, body, content_type = type(error).__name__, b"", ""
         elapsed = (time.perf_counter() - started) * 1000
-        rows.append({"kind": kind, "path": path, "status": status, "ms": round(elapsed, 2), "answer": describe(body)})
+        rows.append({"kind": kind, "path": path, "status": status, "ms": round(elapsed, 2), "answer": describe(body),
+                     "bytes": len(body), "html": pages.is_html_page(content_type, body)})
     connection.close()
     return rows
 
@@ -154,23 +165,45 @@ def drive(wrk: str, name: str, server: servers.Server, paths: list[str], args, w
     return dict(result.as_dict(), cpu_cores=meter.cores)
 
 
-def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict]:
+def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict, dict]:
+    """Probes, page weights and wrk runs. The API scenarios are compared with the FastAPI `def`
+    baseline (the same thread-pool hop as the catalogue routes); the pages, as issue 12 asks, with
+    the async Starlette one (the stack's limit), run only when a page scenario is."""
     requests = request_sets(data_dir)
-    store_port, bare_port = servers.free_port(), servers.free_port()
-    results, probes = {}, {}
-    with servers.running(servers.bare_command(bare_port), "/bare", bare_port, WORK / "logs" / "bare-server.log") as bare, \
-            servers.running(servers.store_command(data_dir, store_port), "/__heartbeat__", store_port,
-                            WORK / "logs" / "store-server.log") as store:
+    page_scenarios = [name for name in args.scenarios if name in pages.SCENARIOS]
+    store_port, bare_port, starlette_port = servers.free_port(), servers.free_port(), servers.free_port()
+    results, probes, weights = {}, {}, {}
+    bare_paths = [path for _, path in requests["bare"]]
+    with contextlib.ExitStack() as stack:
+        bare = stack.enter_context(servers.running(servers.bare_command(bare_port), "/bare", bare_port,
+                                                   WORK / "logs" / "bare-server.log"))
+        starlette = stack.enter_context(servers.running(
+            servers.bare_command(starlette_port, "starlette"), "/bare", starlette_port,
+            WORK / "logs" / "bare-starlette-server.log")) if page_scenarios else None
+        store = stack.enter_context(servers.running(servers.store_command(data_dir, store_port), "/__heartbeat__",
+                                                    store_port, WORK / "logs" / "store-server.log"))
         for name in args.scenarios:
             if name != "bare":
                 print(f"[{name}] probing {len(requests[name])} paths one by one", flush=True)
-                probes[name] = probe(store.url, requests[name])
-        results["bare (first)"] = drive(wrk, "bare (first)", bare, [path for _, path in requests["bare"]], args)
+                probes[name] = probe(store.url, requests[name], _page_title if name in page_scenarios else None)
+        for name in page_scenarios:
+            weights[name] = [pages.page_weight(store.url, path) for path in pages.weighed_paths(probes[name])]
+        results["bare (first)"] = drive(wrk, "bare (first)", bare, bare_paths, args)
+        if starlette:
+            results["bare starlette (first)"] = drive(wrk, "bare starlette (first)", starlette, bare_paths, args)
         for name in args.scenarios:
             if name != "bare":
                 results[name] = drive(wrk, name, store, [path for _, path in requests[name]], args)
-        results["bare (last)"] = drive(wrk, "bare (last)", bare, [path for _, path in requests["bare"]], args)
-    return results, probes
+        if starlette:
+            results["bare starlette (last)"] = drive(wrk, "bare starlette (last)", starlette, bare_paths, args)
+        results["bare (last)"] = drive(wrk, "bare (last)", bare, bare_paths, args)
+    return results, probes, weights
+
+
+def _page_title(body: bytes) -> str | None:
+    """A page's <title>, to see in probes.json which page answered."""
+    start, end = body.find(b"<title>"), body.find(b"</title>")
+    return body[start + 7:end].decode("utf-8", "replace") if 0 <= start < end else None
 
 
 def main(argv=None) -> int:
@@ -186,7 +219,7 @@ def main(argv=None) -> int:
     if args.wait_quiet:
         cpu.wait_for_quiet(args.wait_quiet)
     machine = report.machine(wrk)
-    results, probes = measure(wrk, data_dir, args)
+    results, probes, weights = measure(wrk, data_dir, args)
     run = {
         "date": started,
         "command": " ".join(["bench/run.py", *sys.argv[1:]]),
@@ -196,10 +229,11 @@ def main(argv=None) -> int:
                           database_bytes=(data_dir / "addonhub.sqlite3").stat().st_size),
         "settings": {key: getattr(args, key) for key in ("duration", "warmup", "connections", "timeout", "scenarios")},
         "results": results,
-        "probes": report.summarise_probes(probes),
+        "probes": report.summarise_probes(probes, pages.SCENARIOS),
+        "page_weights": weights,
     }
     (WORK / "probes.json").write_text(json.dumps(probes, indent=1))
-    run["summary"] = report.summarise(results)
+    run["summary"] = report.summarise(results, [name for name in args.scenarios if name in pages.SCENARIOS], weights)
     report.write(args.out, run)
     print((args.out / "REPORT.md").read_text())
     return 0

@@ -3,33 +3,19 @@ routed by their path, on a real uvicorn server, with both of its HTTP parsers.""
 
 import json
 import socket
-import threading
-import time
 
 import pytest
-import uvicorn
 
 from addonhub.api.app import create_app
 from tests.edge.conftest import SHIPPED_SCOPE
-from tests.test_cli import free_port
+from tests.live_server import uvicorn_in_thread
 
 
 @pytest.fixture(params=["h11", "httptools"])
 def server(request, store):
     """The store served on 127.0.0.1 by uvicorn with the given HTTP parser; yields the port."""
-    port = free_port()
-    config = uvicorn.Config(create_app(store), host="127.0.0.1", port=port, http=request.param,
-                            log_level="warning", proxy_headers=False)
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not running.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
-        time.sleep(0.02)
-    yield port
-    running.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_in_thread(create_app(store), http=request.param, proxy_headers=False) as port:
+        yield port
 
 
 def send(port: int, request_line: str, headers: dict, body: bytes = b"") -> tuple[int, bytes]:
