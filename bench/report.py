@@ -167,6 +167,13 @@ def probe_table(probe_summary: list[dict], slowest: bool = True) -> list[str]:
     return lines
 
 
+def machine_lines(m: dict) -> list[str]:
+    """The machine and the packages a run was measured with, for a report's Setup section."""
+    return [f"- Machine: {m['nproc']} CPUs usable ({m['cpu_model']}), load average {m['load_average']} at the start, "
+            f"kernel {m['kernel']}, Python {m['python']}, {m['wrk']}.",
+            f"- Packages: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}."]
+
+
 def aim_line(label: str, aim: dict) -> str:
     """One aim's verdict: a latency (value_ms against aim_ms) or a ratio to bare (against aim)."""
     verdict = "PASS" if aim["pass"] else "FAIL"
@@ -268,9 +275,7 @@ def write(out_dir: Path, run: dict) -> None:
         *weight_section(run.get("page_weights") or {}),
         "## Setup",
         "",
-        f"- Machine: {m['nproc']} CPUs usable ({m['cpu_model']}), load average {m['load_average']} at the start, "
-        f"kernel {m['kernel']}, Python {m['python']}, {m['wrk']}.",
-        f"- Packages: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}.",
+        *machine_lines(m),
         f"- Catalogue: {catalogue['addons']:,} add-ons ({catalogue['listed']:,} listed), "
         f"SQLite {catalogue['database_bytes'] / 1e6:,.0f} MB, built through `import_catalogue` in batches of "
         f"{catalogue['batch_size']:,} in {catalogue['build_seconds']:,.0f} s ({catalogue['addons_per_second']:,.0f} add-ons/s)"

@@ -106,9 +106,7 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         "## Setup",
         "",
-        f"- Machine: {m['nproc']} CPUs usable ({m['cpu_model']}), load average {m['load_average']} at the start, "
-        f"kernel {m['kernel']}, Python {m['python']}, {m['wrk']}.",
-        f"- Packages: {', '.join(f'{k} {v}' for k, v in m['packages'].items())}.",
+        *report.machine_lines(m),
         f"- Store: `make bench`'s synthetic catalogue of {catalogue['addons']:,} add-ons (built through `import_catalogue` "
         f"on {catalogue['built_at']}, code {catalogue.get('git_commit', 'unknown')}), copied, with "
         f"{updates['chromium_addons']:,} extensions deployed to Chromium (a crx id and a public CRX each, "

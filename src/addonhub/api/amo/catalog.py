@@ -21,35 +21,35 @@ router = APIRouter(prefix="/addons", tags=["catalogue"])
 AUTOCOMPLETE_SIZE = 10
 
 
-def _param(name: str, description: str, kind: str = "string") -> dict:
+def query_param(name: str, description: str, kind: str = "string") -> dict:
     return {"name": name, "in": "query", "required": False, "description": description, "schema": {"type": kind}}
 
 
-_LANG = _param("lang", "Return translated fields as one string in this language.")
-_PAGE = [_param("page", "1-based page number.", "integer"), _param("page_size", "Results per page, 1 to 50.", "integer")]
+_LANG = query_param("lang", "Return translated fields as one string in this language.")
+_PAGE = [query_param("page", "1-based page number.", "integer"), query_param("page_size", "Results per page, 1 to 50.", "integer")]
 _FILTERS = [
-    _param("q", "Search query, at most 100 characters."),
-    _param("app", "Application: firefox, android, thunderbird, seamonkey."),
-    _param("appversion", "Application version the add-on must support; needs app."),
-    _param("author", "Author usernames or ids, comma-separated (any of them)."),
-    _param("category", "Category slug; needs app and type."),
-    _param("platform", "Platform: all, mac, linux, android, windows."),
-    _param("tag", "Tags, comma-separated (all of them)."),
-    _param("type", "Add-on types, comma-separated."),
-    _param("sort", "Sorts, comma-separated: created, downloads, hotness, name, random, rating, relevance, updated, users."),
+    query_param("q", "Search query, at most 100 characters."),
+    query_param("app", "Application: firefox, android, thunderbird, seamonkey."),
+    query_param("appversion", "Application version the add-on must support; needs app."),
+    query_param("author", "Author usernames or ids, comma-separated (any of them)."),
+    query_param("category", "Category slug; needs app and type."),
+    query_param("platform", "Platform: all, mac, linux, android, windows."),
+    query_param("tag", "Tags, comma-separated (all of them)."),
+    query_param("type", "Add-on types, comma-separated."),
+    query_param("sort", "Sorts, comma-separated: created, downloads, hotness, name, random, rating, relevance, updated, users."),
 ]
 _SEARCH_ONLY = [
-    _param("exclude_addons", "Slugs or ids to leave out, comma-separated."),
-    _param("featured", "Only featured add-ons (true)."),
-    _param("guid", "Add-on guids, comma-separated."),
+    query_param("exclude_addons", "Slugs or ids to leave out, comma-separated."),
+    query_param("featured", "Only featured add-ons (true)."),
+    query_param("guid", "Add-on guids, comma-separated."),
 ]
 
 
-def _docs(*parameters) -> dict:
+def openapi_docs(*parameters) -> dict:
     return {"parameters": [p for group in parameters for p in (group if isinstance(group, list) else [group])]}
 
 
-def _renderer(request: Request) -> Renderer:
+def request_renderer(request: Request) -> Renderer:
     store = request.app.state.store
     return Renderer(
         base_url=base_url(request),
@@ -79,22 +79,22 @@ def _visible_addon(session: Session, request: Request, identifier: str):
     return addon, user
 
 
-@router.get("/search", openapi_extra=_docs(_FILTERS, _SEARCH_ONLY, _LANG, _PAGE),
+@router.get("/search", openapi_extra=openapi_docs(_FILTERS, _SEARCH_ONLY, _LANG, _PAGE),
             responses=answers(returns(PAGINATED), AMO, 400, 404))
 def search_addons(request: Request):
     query = params.search_query(request.query_params)
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         total, ids = listing_search.search_ids(session.connection(), query, (page - 1) * page_size, page_size)
         results = _listing(renderer, service.documents(session, ids))
     return JSONResponse(envelope(request, renderer.base_url, page, page_size, total, results))
 
 
-@router.get("/autocomplete", openapi_extra=_docs(_FILTERS, _LANG), responses=answers(returns(RESULTS), AMO, 400))
+@router.get("/autocomplete", openapi_extra=openapi_docs(_FILTERS, _LANG), responses=answers(returns(RESULTS), AMO, 400))
 def autocomplete(request: Request):
     query = params.search_query(request.query_params, autocomplete=True)
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         _, ids = listing_search.search_ids(session.connection(), query, 0, AUTOCOMPLETE_SIZE)
         addons = [orjson.loads(render_document(renderer, body)) for body in service.documents(session, ids)]
@@ -102,10 +102,10 @@ def autocomplete(request: Request):
     return JSONResponse({"results": [{field: addon[field] for field in fields} for addon in addons]})
 
 
-@router.get("/featured", openapi_extra=_docs(
-    _param("app", "Application (required)."), _param("type", "Add-on types, comma-separated."),
-    _param("category", "Category slug; needs app and type."), _LANG,
-    _param("page_size", "How many to return, 1 to 50.", "integer"),
+@router.get("/featured", openapi_extra=openapi_docs(
+    query_param("app", "Application (required)."), query_param("type", "Add-on types, comma-separated."),
+    query_param("category", "Category slug; needs app and type."), _LANG,
+    query_param("page_size", "How many to return, 1 to 50.", "integer"),
 ), responses=answers(returns(RESULTS), AMO, 400))
 def featured(request: Request):
     query_params = request.query_params
@@ -120,17 +120,17 @@ def featured(request: Request):
     _, page_size = params.page_params(None, query_params.get("page_size"))
     query = listing_search.SearchQuery(app=app, types=types, category=category, featured=True,
                                        lang=query_params.get("lang"), sorts=["random"])
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         _, ids = listing_search.search_ids(session.connection(), query, 0, page_size)
         results = _listing(renderer, service.documents(session, ids))
     return JSONResponse({"results": results})
 
 
-@router.get("/addon/{identifier}", openapi_extra=_docs(_LANG, _param("wrap_outgoing_links", "Wrap links to other sites.")),
+@router.get("/addon/{identifier}", openapi_extra=openapi_docs(_LANG, query_param("wrap_outgoing_links", "Wrap links to other sites.")),
             responses=answers(returns(OBJECT), AMO, 401, 403, 404))
 async def addon_detail(request: Request, identifier: str):
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     if "authorization" not in request.headers:
         # The common case, a listed add-on read anonymously: one indexed query and usually no
         # rendering, run on the event loop because a thread hop would cost more than the query.
@@ -151,15 +151,15 @@ def _addon_detail_for_caller(request: Request, identifier: str, renderer: Render
     return JSONResponse(renderer.render(body))
 
 
-@router.get("/addon/{identifier}/versions", openapi_extra=_docs(
-    _param("filter", "all_without_unlisted, all_with_unlisted or all_with_deleted."), _LANG, _PAGE,
+@router.get("/addon/{identifier}/versions", openapi_extra=openapi_docs(
+    query_param("filter", "all_without_unlisted, all_with_unlisted or all_with_deleted."), _LANG, _PAGE,
 ), responses=answers(returns(PAGINATED), AMO, 400, 401, 403, 404))
 def version_list(request: Request, identifier: str):
     version_filter = request.query_params.get("filter")
     if version_filter is not None and version_filter not in service.VERSION_FILTERS:
         raise field_error("filter", f'Invalid "filter" parameter: use one of {", ".join(service.VERSION_FILTERS)}.')
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         addon, user = _visible_addon(session, request, identifier)
         if service.filter_access(addon, version_filter, user) is not Access.ALLOWED:
@@ -171,10 +171,10 @@ def version_list(request: Request, identifier: str):
                                  renderer.render(results, addon.default_locale)))
 
 
-@router.get("/addon/{identifier}/versions/{version_id}", openapi_extra=_docs(_LANG),
+@router.get("/addon/{identifier}/versions/{version_id}", openapi_extra=openapi_docs(_LANG),
             responses=answers(returns(OBJECT), AMO, 401, 403, 404))
 def version_detail(request: Request, identifier: str, version_id: str):
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         addon, user = _visible_addon(session, request, identifier)
         version = service.find_version(session, addon, version_id)
@@ -189,19 +189,19 @@ def version_detail(request: Request, identifier: str, version_id: str):
     return JSONResponse(renderer.render(body, addon.default_locale))
 
 
-@router.get("/addon/{identifier}/eula_policy", openapi_extra=_docs(_LANG),
+@router.get("/addon/{identifier}/eula_policy", openapi_extra=openapi_docs(_LANG),
             responses=answers(returns(OBJECT), AMO, 401, 403, 404))
 def eula_policy(request: Request, identifier: str):
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         addon, _ = _visible_addon(session, request, identifier)
         body = {"eula": addon.eula or None, "privacy_policy": addon.privacy_policy or None}
     return JSONResponse(renderer.render(body, addon.default_locale))
 
 
-@router.get("/language-tools", openapi_extra=_docs(
-    _param("app", "Application (required)."), _param("type", "dictionary or language, comma-separated."),
-    _param("appversion", "Application version; needs app and type."), _LANG,
+@router.get("/language-tools", openapi_extra=openapi_docs(
+    query_param("app", "Application (required)."), query_param("type", "dictionary or language, comma-separated."),
+    query_param("appversion", "Application version; needs app and type."), _LANG,
 ), responses=answers(returns(RESULTS), AMO, 400))
 def language_tools(request: Request):
     query_params = request.query_params
@@ -216,7 +216,7 @@ def language_tools(request: Request):
     if appversion is not None and not types:
         raise field_error("type", 'The "type" parameter is required with "appversion".')
     appversion_int = params.appversion_param(appversion, app)
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         results = []
         for addon, compatible in service.language_tools(session, app, types, appversion_int):
@@ -243,34 +243,34 @@ def language_tools(request: Request):
     return JSONResponse({"results": results}, headers={"Cache-Control": "max-age=86400"})
 
 
-@router.get("/replacement-addon", openapi_extra=_docs(_PAGE), responses=answers(returns(PAGINATED), AMO, 400, 404))
+@router.get("/replacement-addon", openapi_extra=openapi_docs(_PAGE), responses=answers(returns(PAGINATED), AMO, 400, 404))
 def replacement_addons(request: Request):
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         total, results = service.replacements(session, (page - 1) * page_size, page_size)
     return JSONResponse(envelope(request, renderer.base_url, page, page_size, total, results))
 
 
-@router.get("/compat-override", openapi_extra=_docs(_param("guid", "Add-on guids, comma-separated."), _PAGE),
+@router.get("/compat-override", openapi_extra=openapi_docs(query_param("guid", "Add-on guids, comma-separated."), _PAGE),
             responses=answers(returns(PAGINATED), AMO, 400, 404))
 def compat_overrides(request: Request):
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
     guids = params.comma_list(request.query_params.get("guid"))
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         total, results = service.compat_overrides(session, guids, (page - 1) * page_size, page_size)
     return JSONResponse(envelope(request, renderer.base_url, page, page_size, total, results))
 
 
-@router.get("/recommendations", openapi_extra=_docs(
-    _param("guid", "The add-on to find recommendations for."),
-    _param("recommended", "true for recommendations, anything else for the curated list."), _LANG,
+@router.get("/recommendations", openapi_extra=openapi_docs(
+    query_param("guid", "The add-on to find recommendations for."),
+    query_param("recommended", "true for recommendations, anything else for the curated list."), _LANG,
 ), responses=returns(PAGINATED))
 def recommendations(request: Request):
     guid = request.query_params.get("guid")
     wants_recommendations = request.query_params.get("recommended", "").lower() == "true"
-    renderer = _renderer(request)
+    renderer = request_renderer(request)
     with _session(request) as session:
         fallback_reason = None
         if wants_recommendations:

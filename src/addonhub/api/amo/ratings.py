@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from addonhub.accounts.models import User
 from addonhub.api.amo import params
-from addonhub.api.amo.catalog import _docs, _param, _renderer
+from addonhub.api.amo.catalog import openapi_docs, query_param, request_renderer
 from addonhub.api.amo.intake import REFUSAL_STATUS, count_against_throttle, store_of
 from addonhub.api.amo.pagination import envelope
 from addonhub.api.auth import credentials_required, current_user
@@ -35,14 +35,14 @@ RATINGS_SCOPE, REPLIES_SCOPE = "ratings", "rating_replies"
 MAX_BODY = 64 * 1024
 _INTEGER_TEXT = re.compile(r"^[+-]?[0-9]{1,18}$")
 _TRUE, _FALSE = ("true", "1", "yes", "on"), ("false", "0", "no", "off")
-_LIST = _docs(
-    _param("addon", "The add-on's id, slug or guid."), _param("user", "A user id.", "integer"),
-    _param("version", "A version id.", "integer"), _param("score", "Scores, comma-separated."),
-    _param("exclude_ratings", "Rating ids to leave out, comma-separated."),
-    _param("filter", "with_deleted, without_empty_body, with_yours (comma-separated)."),
-    _param("show_grouped_ratings", "true: add the add-on's counts per score."),
-    _param("show_permissions_for", "The caller's user id: add can_reply."), _param("lang", "Language."),
-    _param("page", "1-based page number.", "integer"), _param("page_size", "Results per page, 1 to 50.", "integer"),
+_LIST = openapi_docs(
+    query_param("addon", "The add-on's id, slug or guid."), query_param("user", "A user id.", "integer"),
+    query_param("version", "A version id.", "integer"), query_param("score", "Scores, comma-separated."),
+    query_param("exclude_ratings", "Rating ids to leave out, comma-separated."),
+    query_param("filter", "with_deleted, without_empty_body, with_yours (comma-separated)."),
+    query_param("show_grouped_ratings", "true: add the add-on's counts per score."),
+    query_param("show_permissions_for", "The caller's user id: add can_reply."), query_param("lang", "Language."),
+    query_param("page", "1-based page number.", "integer"), query_param("page_size", "Results per page, 1 to 50.", "integer"),
 )
 _RATING_BODY = request_body({**json_content(OBJECT), "application/x-www-form-urlencoded": {"schema": OBJECT}})
 
@@ -80,7 +80,7 @@ def _boolean(value: str, name: str) -> bool:
 
 
 def _render(request: Request, rating: Rating, body: dict):
-    return _renderer(request).render(body, rating.addon.default_locale)
+    return request_renderer(request).render(body, rating.addon.default_locale)
 
 
 def _caller(request: Request, session: Session) -> User:
@@ -124,7 +124,7 @@ def list_ratings(request: Request):
         total, ratings = service.list_ratings(session, query, caller, (page - 1) * page_size, page_size)
         show_deleted = "with_deleted" in query.filters and caller is not None and caller.is_admin
         results = [_render(request, rating, rating_object(rating, show_deleted)) for rating in ratings]
-        body = envelope(request, _renderer(request).base_url, page, page_size, total, results)
+        body = envelope(request, request_renderer(request).base_url, page, page_size, total, results)
     return JSONResponse({**body, **extra})
 
 
@@ -144,7 +144,7 @@ def _list_extras(session: Session, request: Request, addon, caller: User | None)
     return extra
 
 
-@router.get("/{rating_id}", openapi_extra=_docs(_param("lang", "Language.")),
+@router.get("/{rating_id}", openapi_extra=openapi_docs(query_param("lang", "Language.")),
             responses=answers(returns(OBJECT), AMO, 401, 404))
 def rating_detail(request: Request, rating_id: str):
     with store_of(request).db.session() as session:
