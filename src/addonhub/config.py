@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     invitation_days: float = 14.0
     # A web session (a signed cookie) ends this long after its last change (log-in), and at log-out.
     session_days: float = 14.0
+    # Storefront pages as anonymous visitors see them are kept in memory, up to this many MiB per
+    # process, while the catalogue's revision is unchanged (web/page_cache.py); 0 turns it off.
+    page_cache_mb: int = 64
     # Job-queue worker threads inside `addonhub serve`; 0 leaves the jobs to `addonhub worker`.
     workers: int = 1
 

@@ -28,6 +28,7 @@ from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
 from addonhub.store import Store
 from addonhub.web import pages, reviews
 from addonhub.web.accounts import add_account_pages
+from addonhub.web.page_cache import AnonymousPageCache
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 log = logging.getLogger(__name__)
@@ -170,6 +171,8 @@ def create_app(store: Store) -> FastAPI:
 
     # Innermost, so that it sees the route the router chose for the path the client meant.
     app.add_middleware(metrics.RequestMetrics)
+    app.add_middleware(AnonymousPageCache, database=store.db, max_bytes=store.settings.page_cache_mb * 2**20,
+                       is_page_path=lambda path: _is_page_path(path, machine_segments()))
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["*"])
     app.add_middleware(OptionalTrailingSlash)

@@ -2,11 +2,14 @@
 
 import nh3
 import orjson
-from sqlalchemy import delete
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES, Channel
-from addonhub.catalog.models import Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, Version
+from addonhub.catalog.models import (
+    Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
+)
 from addonhub.catalog.serializers import addon_object
 from addonhub.search import search_index_for
 
@@ -31,6 +34,23 @@ def is_listed(addon: Addon) -> bool:
         addon.status in REVIEWED_STATUSES and not addon.is_disabled
         and addon.current_version is not None
     )
+
+
+_CURRENT_REVISION = select(CatalogueRevision.value).where(CatalogueRevision.id == 1)
+_NEXT_REVISION = update(CatalogueRevision).where(CatalogueRevision.id == 1).values(value=CatalogueRevision.value + 1)
+
+
+def catalogue_revision(connection: Connection) -> int:
+    """The catalogue's revision as this connection sees it: what a page cache compares its
+    entries with (one primary-key read)."""
+    return connection.execute(_CURRENT_REVISION).scalar_one()
+
+
+def mark_changed(session: Session) -> None:
+    """Raises the catalogue's revision in the caller's transaction, so that the change and the
+    new revision become visible together: a cache that reads the new revision also reads the
+    change. Every change a page can show calls it (reindex() does)."""
+    session.execute(_NEXT_REVISION)
 
 
 def reindex(session: Session, addon: Addon) -> None:
@@ -69,3 +89,4 @@ def reindex(session: Session, addon: Addon) -> None:
         )
     else:
         index.remove_addon(connection, addon.id)
+    mark_changed(session)

@@ -300,3 +300,13 @@ class AddonDocumentBody(Base):
 
     addon_id: Mapped[int] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
+
+
+class CatalogueRevision(Base):
+    """One row: a counter raised in the transaction of every change a page can show (each
+    reindex(), a developer's reply), so that a cache of pages knows, with one read, whether what
+    it holds is still what the catalogue says."""
+    __tablename__ = "catalogue_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
 from addonhub.catalog.constants import REVIEWED_STATUSES, AddonStatus
-from addonhub.catalog.indexing import is_listed, is_public_listed, reindex
+from addonhub.catalog.indexing import is_listed, is_public_listed, mark_changed, reindex
 from addonhub.catalog.models import Addon, AddonDocument, Version
 from addonhub.catalog.service import find_addon, is_author
 from addonhub.ratings.models import SCORES, Rating, RatingAggregate, RatingFlag
@@ -160,6 +160,7 @@ def reply(session: Session, user: User, rating: Rating, body: str | None) -> tup
         raise Refused(INVALID, "You can't reply to a review that is already a reply.", NON_FIELD)
     text = _reply_body(body)
     existing = rating.reply
+    mark_changed(session)  # the add-on's page shows replies, which its document does not hold
     if existing is not None:
         existing.body, existing.is_deleted = text, False
         session.flush()

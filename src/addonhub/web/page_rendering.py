@@ -1,9 +1,6 @@
 """Every page's frame: the visit (the visitor's languages, the path and query the language picker
 resubmits, who is signed in and the CSRF field of the header's log-out form), rendered in the
-interface language's environment (web.templating), with the headers every page carries.
-
-A Visit is hashable, so that anonymous pages can be cached by it: it holds the signed-in account
-and its CSRF field as plain values, and an anonymous visit holds neither."""
+interface language's environment (web.templating), with the headers every page carries."""
 
 from dataclasses import dataclass
 from typing import NamedTuple

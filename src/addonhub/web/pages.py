@@ -4,10 +4,8 @@ Each page reads what the AMO API reads (the read model's stored documents, found
 catalog.listing_search or catalog.service) and renders them with the API's Renderer, with links
 kept on the store's paths (base URL ""), outgoing links always wrapped and translations picked in
 the visitor's language; so a page can never show what the API would not, nor differently.
-Anonymous add-on pages, the hottest, are cached by the document's text and the rendering options
-as the API caches its documents: a changed add-on has a new document and so a new entry."""
+What anonymous visitors see is kept by web.page_cache, in front of these routes."""
 
-from functools import lru_cache
 from urllib.parse import urlencode
 
 import orjson
@@ -29,7 +27,7 @@ from addonhub.distribution.policies import CHROMIUM, FIREFOX, PolicyRequest, chr
 from addonhub.refusals import Refused
 from addonhub.web.languages import Languages, is_locale_tag
 from addonhub.web.page_rendering import Visit, page_response, page_visit, pagination, render
-from addonhub.web.reviews import addon_reviews, anonymous_addon_reviews
+from addonhub.web.reviews import addon_reviews
 from addonhub.web.wording import (
     N_, BROWSABLE_TYPES, CATEGORY_NAMES, PATH_OF_TYPE, SORT_NAMES, TYPE_NAME, TYPE_NAMES, TYPE_PATHS, permission_lines,
 )
@@ -247,14 +245,6 @@ def _addon_context(renderer: Renderer, addon: dict) -> dict:
     }
 
 
-@lru_cache(maxsize=4_000)
-def _anonymous_addon_page(visit: Visit, renderer: Renderer, body: str, reviews: str) -> str:
-    """An add-on page as everyone sees it, cached by the document's text, its reviews and how it
-    is rendered."""
-    addon = orjson.loads(render_document(renderer, body))
-    return render(visit, "addon.html", **_addon_context(renderer, addon), reviews=orjson.loads(reviews), policies=None)
-
-
 def _admin_policies(request: Request, session: Session, addon_id: int, buttons: list[dict]) -> dict[str, str]:
     """For admins: the enterprise policy that deploys this add-on, per browser it has a package for."""
     store = request.app.state.store
@@ -276,19 +266,13 @@ def addon_page(request: Request, identifier: str):
         visit = page_visit(request, session)
         user = visit.user
         renderer = _renderer(request, visit.languages)
-        if user is None:
-            body = service.listed_document(session.connection(), identifier)
-            if body is None:
-                raise HTTPException(404)
-            reviews = anonymous_addon_reviews(session, renderer, orjson.loads(body)["id"])
-            return page_response(_anonymous_addon_page(visit, renderer, body, reviews), visit.languages)
         addon = service.find_addon(session, identifier)
         if service.addon_access(addon, user) is not Access.ALLOWED:
             raise HTTPException(404)
         rendered = orjson.loads(render_document(renderer, service.document(session, addon.id)))
         context = _addon_context(renderer, rendered)
         context["reviews"] = addon_reviews(session, renderer, addon, user)
-        policies = _admin_policies(request, session, addon.id, context["install_buttons"]) if user.is_admin else None
+        policies = _admin_policies(request, session, addon.id, context["install_buttons"]) if user and user.is_admin else None
     return _html(visit, "addon.html", **context, policies=policies)
 
 

@@ -10,7 +10,6 @@ rating the visitor may not touch is a 403 page, one they may not see the 404 pag
 from collections.abc import Callable
 from urllib.parse import quote
 
-import orjson
 from fastapi import APIRouter, Depends, Request
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
@@ -129,7 +128,7 @@ def _histogram(grouped: dict[str, int]) -> list[dict]:
 
 def addon_reviews(session: Session, renderer: Renderer, addon: Addon, viewer: User | None) -> dict:
     """The add-on page's ratings: the histogram, the newest reviews, the viewer's own review or
-    whether they may write one. Anonymous, it is plain data, part of the cached page's key."""
+    whether they may write one."""
     total, ratings = service.list_ratings(session, service.RatingQuery(addon=addon), viewer, 0, ON_ADDON_PAGE)
     section = {"histogram": _histogram(service.grouped_ratings(session, addon)), "total": total,
                "results": [_review(renderer, rating, viewer) for rating in ratings], "own": None,
@@ -139,12 +138,6 @@ def addon_reviews(session: Session, renderer: Renderer, addon: Addon, viewer: Us
         section["own"] = _review(renderer, own[0], viewer) if own else None
         section["can_write"] = not own and not is_author(addon, viewer)
     return section
-
-
-def anonymous_addon_reviews(session: Session, renderer: Renderer, addon_id: int) -> str:
-    """addon_reviews for anonymous visitors as text: the key of the cached add-on page, so that
-    a changed review (which need not change the add-on's document) is a new page."""
-    return orjson.dumps(addon_reviews(session, renderer, session.get(Addon, addon_id), None)).decode()
 
 
 def user_reviews(request: Request, session: Session, visit: Visit, user_id: int, page: int) -> tuple[list[dict], dict]:

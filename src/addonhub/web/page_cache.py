@@ -1,0 +1,135 @@
+"""Storefront pages as anonymous visitors see them, answered from memory.
+
+A page for a visitor without a session is the same for everyone asking for the same path and
+query in the same languages, and it changes only when the catalogue does. Every change a page can
+show raises the catalogue's revision in its own transaction (catalog.indexing.mark_changed), so
+an entry made at revision r is true exactly while the revision is still r: each request reads the
+revision (one primary-key read) and a stale entry is never answered, whichever process made the
+change. Rendering a page takes from a few milliseconds (an add-on) to over a hundred (the home
+page's shelves and counts); answering it from here, a small part of one. When several visitors
+miss the same page at once, the others wait for the first one's rendering instead of repeating it.
+
+It sits just outside RequestMetrics, inside the middlewares that normalise the path: a hit is
+still counted, timed and logged under its route, and carries its request id. Anything that is not
+a plain anonymous GET of a page goes straight to the app, and only complete 200 answers that set
+no cookie but the language one are kept.
+"""
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cachetools import LRUCache
+from starlette.requests import Request
+
+from addonhub.api.metrics import record_request, route_template
+from addonhub.catalog.indexing import catalogue_revision
+from addonhub.web.languages import LANG_COOKIE, Languages, visitor_languages
+from addonhub.web.sessions import SESSION_COOKIE
+
+# A page larger than this is answered but not kept: no page of the store comes near it, and one
+# odd answer must not push hundreds of pages out.
+_MAX_PAGE_BYTES = 1024 * 1024
+# What an entry costs beyond its body (the key, the headers, the objects), for the memory bound.
+_ENTRY_OVERHEAD = 1024
+_KEPT_COOKIE = LANG_COOKIE.encode() + b"="
+
+PageKey = tuple[str, bytes, Languages]
+
+
+@dataclass(frozen=True)
+class _Page:
+    revision: int
+    route: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class AnonymousPageCache:
+    def __init__(self, app, database, is_page_path: Callable[[str], bool], max_bytes: int):
+        self.app = app
+        self._engine = database.engine
+        self._is_page_path = is_page_path
+        self._pages: LRUCache[PageKey, _Page] = LRUCache(maxsize=max_bytes,
+                                                         getsizeof=lambda page: len(page.body) + _ENTRY_OVERHEAD)
+        self._rendering: dict[PageKey, asyncio.Event] = {}
+
+    async def __call__(self, scope, receive, send):
+        key = self._key(scope)
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        rendering = self._rendering.get(key)
+        if rendering is not None:
+            await rendering.wait()
+        revision = self._revision()
+        page = self._pages.get(key)
+        if page is not None and page.revision == revision:
+            await _replay(page, send)
+            record_request(scope, page.route, 200, time.perf_counter() - started)
+            return
+        await self._render(key, revision, scope, receive, send)
+
+    def _key(self, scope) -> PageKey | None:
+        """What an anonymous page depends on, or None for a request that must reach the app: not a
+        GET of a page, or from a visitor who has a session (signed in, or with a form's token) or
+        sends credentials."""
+        if (scope["type"] != "http" or scope["method"] != "GET" or not self._pages.maxsize
+                or not self._is_page_path(scope["path"])):
+            return None
+        request = Request(scope)
+        if SESSION_COOKIE in request.cookies or "authorization" in request.headers:
+            return None
+        return scope["path"], scope["query_string"], visitor_languages(request)
+
+    def _revision(self) -> int:
+        # On the event loop: a primary-key read costs less than a hop to a thread.
+        with self._engine.connect() as connection:
+            return catalogue_revision(connection)
+
+    async def _render(self, key: PageKey, revision: int, scope, receive, send) -> None:
+        """The app's answer, passed on as it comes and kept when it is the same for everyone. The
+        revision was read before rendering: a change committed meanwhile leaves the page marked
+        older than it is, so it is rendered again next time rather than kept stale."""
+        leader = key not in self._rendering
+        if leader:
+            self._rendering[key] = asyncio.Event()
+        start: dict = {}
+        body: list[bytes] = []
+
+        async def passing_on(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                body.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    start["complete"] = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, passing_on)
+        finally:
+            if leader:
+                self._rendering.pop(key).set()
+        page = _Page(revision, route_template(scope), list(start.get("headers", ())), b"".join(body))
+        if start.get("status") == 200 and start.get("complete") and _is_for_everyone(page):
+            self._pages[key] = page
+
+
+def _is_for_everyone(page: _Page) -> bool:
+    if len(page.body) > _MAX_PAGE_BYTES:
+        return False
+    for name, value in page.headers:
+        name = name.lower()
+        if name == b"set-cookie" and not value.startswith(_KEPT_COOKIE):
+            return False
+        if name == b"cache-control" and (b"private" in value or b"no-store" in value):
+            return False
+    return True
+
+
+async def _replay(page: _Page, send) -> None:
+    await send({"type": "http.response.start", "status": 200, "headers": page.headers})
+    await send({"type": "http.response.body", "body": page.body})
