@@ -143,6 +143,27 @@ def test_the_developer_replies_once_and_others_flag(client, catalogue, account, 
     assert flagged.status_code == 202 and flagged.json() == {"msg": "Thanks; this rating has been flagged for reviewer approval."}
 
 
+def test_show_flags_for_shows_the_callers_own_flags(client, catalogue, account):
+    _, alice = account("alice@example.org")
+    bob_id, bob = account("bob@example.org")
+    carol_id, carol = account("carol@example.org")
+    rating = _rate(client, alice, "first", 2, "Meh").json()
+    url = f"{RATINGS}{rating['id']}/"
+    client.post(url + "flag/", json={"flag": "rating_flag_reason_other", "note": "Off topic"}, headers=bob)
+    listing = client.get(RATINGS, params={"addon": "first", "show_flags_for": bob_id}, headers=bob).json()
+    assert listing["results"][0]["flags"] == [{"flag": "rating_flag_reason_other", "note": "Off topic"}]
+    assert client.get(url, params={"show_flags_for": carol_id}, headers=carol).json()["flags"] == []
+    assert "flags" not in client.get(url, headers=bob).json()
+    # Only one's own flags: another user's id, no credentials or no number are refused, even
+    # where there is nothing to show.
+    refusal = {"detail": "show_flags_for parameter value should be equal to the user id of the authenticated user"}
+    for params, headers in (({"show_flags_for": carol_id}, bob), ({"show_flags_for": bob_id}, {}),
+                            ({"show_flags_for": "me"}, bob)):
+        answer = client.get(RATINGS, params={"addon": "second", **params}, headers=headers)
+        assert answer.status_code == 400 and answer.json() == refusal
+    assert client.get(url, params={"show_flags_for": carol_id}, headers=bob).json() == refusal
+
+
 def test_rating_writes_are_throttled(client, catalogue, account):
     _, alice = account("alice@example.org")
     assert _rate(client, alice, "first", 5).status_code == 201

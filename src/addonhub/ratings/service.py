@@ -196,6 +196,16 @@ def flag(session: Session, user: User, rating: Rating, reason: str | None, note:
     return FLAGGED
 
 
+def flags_by(session: Session, user: User, rating_ids: list[int]) -> dict[int, list[dict]]:
+    """The user's own flags on these ratings, by rating (AMO's `show_flags_for`: a client shows
+    which ratings its user already reported)."""
+    flags: dict[int, list[dict]] = {rating_id: [] for rating_id in rating_ids}
+    for flagged in session.scalars(select(RatingFlag).where(RatingFlag.user_id == user.id,
+                                                            RatingFlag.rating_id.in_(rating_ids))):
+        flags[flagged.rating_id].append({"flag": flagged.flag, "note": flagged.note})
+    return flags
+
+
 def _counted(addon_id):
     """The ratings that count: live, not replies."""
     return (Rating.addon_id == addon_id, Rating.reply_to_id.is_(None), Rating.is_deleted.is_(False))

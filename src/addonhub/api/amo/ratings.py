@@ -41,7 +41,8 @@ _LIST = openapi_docs(
     query_param("exclude_ratings", "Rating ids to leave out, comma-separated."),
     query_param("filter", "with_deleted, without_empty_body, with_yours (comma-separated)."),
     query_param("show_grouped_ratings", "true: add the add-on's counts per score."),
-    query_param("show_permissions_for", "The caller's user id: add can_reply."), query_param("lang", "Language."),
+    query_param("show_permissions_for", "The caller's user id: add can_reply."),
+    query_param("show_flags_for", "The caller's user id: add their flags to each rating."), query_param("lang", "Language."),
     query_param("page", "1-based page number.", "integer"), query_param("page_size", "Results per page, 1 to 50.", "integer"),
 )
 _RATING_BODY = request_body({**json_content(OBJECT), "application/x-www-form-urlencoded": {"schema": OBJECT}})
@@ -77,6 +78,21 @@ def _boolean(value: str, name: str) -> bool:
     if value.strip().lower() in _TRUE + _FALSE:
         return value.strip().lower() in _TRUE
     raise _bad(f"{name} parameter should be a boolean")
+
+
+def _flags_wanted(request: Request, caller: User | None) -> bool:
+    """Whether to add the caller's flags to each rating (`show_flags_for`, which must name the
+    caller, checked even when there is no rating to show)."""
+    if "show_flags_for" not in request.query_params:
+        return False
+    if caller is None or row_id(request.query_params["show_flags_for"].strip()) != caller.id:
+        raise _bad("show_flags_for parameter value should be equal to the user id of the authenticated user")
+    return True
+
+
+def _with_flags(session: Session, caller: User, ratings: list[Rating], bodies: list[dict]) -> list[dict]:
+    flags = service.flags_by(session, caller, [rating.id for rating in ratings])
+    return [{**body, "flags": flags[rating.id]} for rating, body in zip(ratings, bodies)]
 
 
 def _render(request: Request, rating: Rating, body: dict):
@@ -121,9 +137,12 @@ def list_ratings(request: Request):
         if addon is not None and query.user_id is not None and query.version_id is not None:
             page_size = 1  # a user's rating of one version: one or none, as AMO answers it
         extra = _list_extras(session, request, addon, caller)
+        flags_wanted = _flags_wanted(request, caller)
         total, ratings = service.list_ratings(session, query, caller, (page - 1) * page_size, page_size)
         show_deleted = "with_deleted" in query.filters and caller is not None and caller.is_admin
         results = [_render(request, rating, rating_object(rating, show_deleted)) for rating in ratings]
+        if flags_wanted:
+            results = _with_flags(session, caller, ratings, results)
         body = envelope(request, request_renderer(request).base_url, page, page_size, total, results)
     return JSONResponse({**body, **extra})
 
@@ -144,14 +163,18 @@ def _list_extras(session: Session, request: Request, addon, caller: User | None)
     return extra
 
 
-@router.get("/{rating_id}", openapi_extra=openapi_docs(query_param("lang", "Language.")),
-            responses=answers(returns(OBJECT), AMO, 401, 404))
+@router.get("/{rating_id}", openapi_extra=openapi_docs(
+    query_param("show_flags_for", "The caller's user id: add their flags."), query_param("lang", "Language.")),
+            responses=answers(returns(OBJECT), AMO, 400, 401, 404))
 def rating_detail(request: Request, rating_id: str):
     with store_of(request).db.session() as session:
         user = current_user(request, session)
+        flags_wanted = _flags_wanted(request, user)
         rating = _rating(session, rating_id, user)
-        body = rating_object(rating, show_deleted_reply=bool(user and user.is_admin))
-        return JSONResponse(_render(request, rating, body))
+        body = _render(request, rating, rating_object(rating, show_deleted_reply=bool(user and user.is_admin)))
+        if flags_wanted:
+            [body] = _with_flags(session, user, [rating], [body])
+        return JSONResponse(body)
 
 
 async def _json_or_form(request: Request) -> dict:
