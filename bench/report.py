@@ -272,6 +272,10 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         *probe_table(run["probes"]),
         "",
+        "Pages: \"(rendered)\" is the first pass, each page rendered; the page's own row, the second, is each "
+        "answered from the anonymous page cache, as the load runs see them after their warm-up. A page is "
+        "rendered again after any change to the catalogue (web/page_cache.py).",
+        "",
         *weight_section(run.get("page_weights") or {}),
         "## Setup",
         "",

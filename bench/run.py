@@ -108,9 +108,14 @@ def probe(base_url: str, requests: list[tuple[str, str]], describe=None) -> list
     """Requests every path twice, one at a time, and times the second pass (the first warms up).
     Each row's "answer" is describe(body) (by default the JSON body's "count"); "html" says whether
     the answer is an HTML page."""
+    return probe_passes(base_url, requests, describe)[1]
+
+
+def probe_passes(base_url: str, requests: list[tuple[str, str]], describe=None) -> tuple[list[dict], list[dict]]:
+    """Both passes of probe(): for pages, the first is each page rendered, the second each page
+    answered from the anonymous page cache."""
     describe = describe or _count
-    _probe_pass(base_url, requests, describe)
-    return _probe_pass(base_url, requests, describe)
+    return _probe_pass(base_url, requests, describe), _probe_pass(base_url, requests, describe)
 
 
 def _probe_pass(base_url: str, requests: list[tuple[str, str]], describe) -> list[dict]:
@@ -185,7 +190,10 @@ def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict, dict]:
         for name in args.scenarios:
             if name != "bare":
                 print(f"[{name}] probing {len(requests[name])} paths one by one", flush=True)
-                probes[name] = probe(store.url, requests[name], _page_title if name in page_scenarios else None)
+                if name in page_scenarios:
+                    probes[f"{name} (rendered)"], probes[name] = probe_passes(store.url, requests[name], _page_title)
+                else:
+                    probes[name] = probe(store.url, requests[name])
         for name in page_scenarios:
             weights[name] = [pages.page_weight(store.url, path) for path in pages.weighed_paths(probes[name])]
         results["bare (first)"] = drive(wrk, "bare (first)", bare, bare_paths, args)
@@ -229,7 +237,7 @@ def main(argv=None) -> int:
                           database_bytes=(data_dir / "addonhub.sqlite3").stat().st_size),
         "settings": {key: getattr(args, key) for key in ("duration", "warmup", "connections", "timeout", "scenarios")},
         "results": results,
-        "probes": report.summarise_probes(probes, pages.SCENARIOS),
+        "probes": report.summarise_probes(probes, [*pages.SCENARIOS, *(f"{name} (rendered)" for name in pages.SCENARIOS)]),
         "page_weights": weights,
     }
     (WORK / "probes.json").write_text(json.dumps(probes, indent=1))
