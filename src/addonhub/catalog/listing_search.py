@@ -115,7 +115,8 @@ def _filters(query: SearchQuery) -> list:
 
 def _effective_sorts(query: SearchQuery) -> list[str]:
     """The sorts asked for as AMO applies them: "recommended" alone means nothing (so the
-    default applies), and beside "relevance" it is dropped, relevance already counting it."""
+    default applies), and beside "relevance" it is dropped, as AMO's relevance weighs promotions
+    itself (catalog.promoted.search_boost)."""
     sorts = list(query.sorts)
     if sorts == ["recommended"]:
         sorts = []
