@@ -154,6 +154,18 @@ def test_a_bad_record_names_record_and_field_and_nothing_is_imported(tmp_path, b
         assert session.query(Addon).count() == 0
 
 
+def test_promoted_puts_an_imported_add_on_in_a_group_and_refuses_unknown_ones(tmp_path):
+    data = str(tmp_path / "d")
+    run("import", "--data-dir", data, str(_write(tmp_path / "one.json", [addon_record("picked")])))
+    result = run("promoted", "set", "picked", "recommended", "--app", "android", "--data-dir", data)
+    assert result.stdout == "picked  picked@example.org  recommended (android)\n"
+    assert json.loads(run("promoted", "list", "--json", "--data-dir", data).stdout)[0]["promoted"] == [
+        {"category": "recommended", "apps": ["android"]}]
+    refused = run("promoted", "set", "picked", "verified", "--data-dir", data, check=False)
+    assert refused.returncode == 1 and refused.stderr.startswith('addonhub: Unknown promoted group "verified"')
+    assert "Traceback" not in refused.stderr
+
+
 def test_import_reports_unreadable_files(tmp_path):
     (tmp_path / "broken.json").write_text("{nope")
     result = run("import", "--data-dir", str(tmp_path / "d"), str(tmp_path / "broken.json"), check=False)

@@ -107,6 +107,13 @@ def test_the_catalogue_shows_each_file_as_stored(demo, client):
     assert manifest_of(package)["permissions"] == file["permissions"]
 
 
+def test_the_demo_recommends_a_couple_of_add_ons_and_lists_them_first(demo, client):
+    recommended = client.get("/api/v4/addons/search/", params={"promoted": "recommended"}).json()["results"]
+    assert sorted(addon["slug"] for addon in recommended) == ["keynest-password-manager", "privacy-shield"]
+    assert {addon["slug"] for addon in client.get("/api/v4/addons/search/").json()["results"][:2]} == {
+        "keynest-password-manager", "privacy-shield"}
+
+
 def test_each_type_carries_what_firefox_needs_and_passes_the_stores_validation(demo, tmp_path):
     store = demo[0]
     options = ValidationOptions(listed=True, target="firefox", limits=store.settings.archive_limits(),

@@ -309,6 +309,38 @@ def products_set_key(args) -> int:
     return 0
 
 
+def _promotion_line(addon) -> str:
+    from addonhub.catalog.promoted import promotions
+    groups = promotions(addon)
+    described = "; ".join(f"{group['category']} ({', '.join(group['apps'])})" for group in groups)
+    return f"{addon.slug}  {addon.guid}  {described or 'in no promoted group'}"
+
+
+def promoted_command(args) -> int:
+    from addonhub.catalog.promoted import demote, promote, promoted_addons, promotions
+    from addonhub.refusals import Refused
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            if args.action == "list":
+                addons = promoted_addons(session, args.group)
+                if args.json:
+                    print(json.dumps([{"id": addon.id, "guid": addon.guid, "slug": addon.slug,
+                                       "promoted": promotions(addon)} for addon in addons]))
+                else:
+                    print("\n".join(_promotion_line(addon) for addon in addons) or "No add-on is promoted.")
+                return 0
+            if args.action == "set":
+                addon = promote(session, args.addon, args.group, args.app)
+            else:
+                addon = demote(session, args.addon, args.group)
+            print(_promotion_line(addon))
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _read_key(path: str) -> bytes | None:
     """A PEM file's bytes, or None (having said why) when it cannot be read."""
     try:
@@ -720,6 +752,25 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("guid", help="the add-on's id")
         sub.add_argument("--base-url", help="the store's public URL (default: ADDONHUB_BASE_URL, else http://HOST:PORT)")
         sub.add_argument("--json", action="store_true", help="print guid, update_url, install_url and key as JSON")
+
+    promoted = commands.add_parser("promoted", help="AMO's promoted groups (recommended, line...): which add-ons "
+                                                    "are in them, for which applications.").add_subparsers(
+        dest="action", required=True)
+    setting_promoted = command(promoted, "set", promoted_command,
+                               "Put an add-on in a promoted group for these applications (replacing the group's "
+                               "applications it had), and print its groups.")
+    setting_promoted.add_argument("addon", help="the add-on's id, slug or guid")
+    setting_promoted.add_argument("group", help="recommended, line, spotlight, strategic or notable")
+    setting_promoted.add_argument("--app", action="append", default=[],
+                                  help="firefox or android (repeatable; default: both)")
+    clearing_promoted = command(promoted, "clear", promoted_command,
+                                "Take an add-on out of a promoted group, or out of every group, and print its groups.")
+    clearing_promoted.add_argument("addon", help="the add-on's id, slug or guid")
+    clearing_promoted.add_argument("group", nargs="?", help="the group (default: every group)")
+    listing_promoted = command(promoted, "list", promoted_command,
+                               "List the promoted add-ons with their groups and applications.")
+    listing_promoted.add_argument("group", nargs="?", help="only this group's add-ons")
+    listing_promoted.add_argument("--json", action="store_true", help="print id, guid, slug and promoted of each")
 
     policy = commands.add_parser("policy", help="Print an enterprise policy that installs the store's add-ons.")
     browsers = policy.add_subparsers(dest="browser", required=True)

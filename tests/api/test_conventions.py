@@ -82,7 +82,8 @@ NASTY = ["", " ", "0", "-1", "99999999999999999999999", "1.5", "true", "null", "
          "x" * 10_000, "🦊" * 50, "\u202e", "' OR 1=1 --", '"', "*", "a,b,,c", "firefox", "extension", "random",
          "all_with_deleted", "46.0", "*.*", "../../etc/passwd"]
 PARAMS = ["q", "app", "appversion", "author", "category", "exclude_addons", "featured", "guid", "lang", "page",
-          "page_size", "platform", "tag", "type", "sort", "filter", "recommended", "wrap_outgoing_links", "unknown"]
+          "page_size", "platform", "promoted", "tag", "type", "sort", "filter", "recommended", "wrap_outgoing_links",
+          "unknown"]
 
 
 def test_no_input_makes_a_500(client, urls):

@@ -69,7 +69,7 @@ def test_autocomplete_returns_at_most_ten_with_few_fields(client, load):
     body = client.get("/api/v4/addons/autocomplete/?q=autocomplete&page_size=50").json()
     assert set(body) == {"results"}
     assert len(body["results"]) == 10
-    assert set(body["results"][0]) == {"id", "icon_url", "name", "url", "type", "is_featured"}
+    assert set(body["results"][0]) == {"id", "icon_url", "name", "url", "type", "is_featured", "promoted"}
     assert client.get("/api/v4/addons/autocomplete/?q=autocomplete&lang=en-US").json()["results"][0]["name"].startswith(
         "Autocomplete Thing")
     assert client.get("/api/v4/addons/autocomplete/?q=zzzz").json() == {"results": []}

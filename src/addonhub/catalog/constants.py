@@ -102,3 +102,36 @@ TRANSLATED_FIELDS = frozenset({
     "name", "summary", "description", "developer_comments", "homepage", "support_email",
     "support_url", "release_notes", "eula", "privacy_policy", "text", "caption",
 })
+
+
+@dataclass(frozen=True)
+class PromotedGroup:
+    """One of AMO's promoted groups. `name` is its API name (the detail object's
+    `promoted.category`, the `promoted` filter's values); `id` is AMO's, which orders them;
+    `search_ranking_bump` is the weight relevance multiplies by; `badged` groups are those a
+    client shows as reviewed by the store."""
+    name: str
+    id: int
+    pretty: str
+    search_ranking_bump: float = 0.0
+    badged: bool = False
+
+
+# AMO's public groups. It keeps sponsored and verified only as retired ids and partner as a
+# private one, none of which its API names, so neither does the store.
+PROMOTED_GROUPS = {
+    group.name: group
+    for group in (
+        PromotedGroup("recommended", 1, "Recommended", search_ranking_bump=5.0, badged=True),
+        PromotedGroup("line", 4, "By Firefox", search_ranking_bump=5.0, badged=True),
+        PromotedGroup("spotlight", 5, "Spotlight"),
+        PromotedGroup("strategic", 6, "Strategic"),
+        PromotedGroup("notable", 7, "Notable"),
+    )
+}
+# The group the "recommended" sort puts first.
+RECOMMENDED = "recommended"
+# The `promoted` filter's name for every badged group at once.
+BADGED = "badged"
+# The applications a promotion can be approved for: AMO promotes for Firefox and for Android.
+PROMOTED_APPLICATIONS = ("firefox", "android")

@@ -12,6 +12,8 @@ edit_url, review_url, ratings_url, versions_url, icons) are left out; icon_url i
   (AMO shows them on the language-tools endpoint).
 * ``eula``, ``privacy_policy``: translated object or None (AMO's eula_policy endpoint).
 * ``created``: creation date of the add-on (AMO v4+ has it; v3's table does not list it).
+* ``promoted``: v5's list of promoted groups (``[{"category": str, "apps": [str]}]``), promoted
+  add-ons only.
 * version ``is_deleted``: True on a deleted version; absent on the others.
 """
 
@@ -243,7 +245,7 @@ def _row(type_, slug, name, summary, cats, tags="", authors="", adu=0, **extra):
     experimental, payment, plain ("name" or "all": plain strings instead of translated objects),
     compat {app: (min, max)}, strict, versions (count of older versions), quirks {index: "unlisted"|
     "disabled"|"deleted"}, old_compat [(min, max)] (language packs), guid, featured [(app, locale)],
-    eula, policy, target, disamb, license, created (range), until, avg."""
+    promoted [(group, (app, ...))], eula, policy, target, disamb, license, created (range), until, avg."""
     return dict(type=type_, slug=slug, name=name, summary=summary, cats=cats.split(),
                 tags=[t for t in tags.split(",") if t], authors=authors.split("+"), adu=adu, **extra)
 
@@ -253,10 +255,11 @@ E, P, D, L, S = (partial(_row, t) for t in ("extension", "persona", "dictionary"
 ROWS = [
     E("privacy-shield", "Privacy Shield", "Blocks trackers, fingerprinting scripts and intrusive ads on every site you visit.",
       "privacy-security", "privacy,security,ad blocker", "privacylabs+mkowalski", 2_400_000, android=True,
-      featured=[("firefox", None), ("android", None)], policy=True, versions=4, quirks={1: "disabled", 3: "unlisted"}),
+      featured=[("firefox", None), ("android", None)], policy=True, versions=4, quirks={1: "disabled", 3: "unlisted"},
+      promoted=[("recommended", ("firefox", "android"))]),
     E("tab-session-keeper", "Tab Session Keeper", "Save, restore and sync your open tabs and windows as named sessions.",
       "tabs productivity", "tabs,productivity", "tabworks", 310_000, featured=[("firefox", "de")],
-      versions=3, quirks={0: "deleted"}),
+      versions=3, quirks={0: "deleted"}, promoted=[("notable", ("firefox",))]),
     E("nightfall-dark-mode", "Nightfall Dark Mode", "A dark theme for every website. Care for your eyes: use dark mode for night and daily browsing.",
       "appearance", "dark mode,accessibility", "nvolkova", 1_150_000, android=True, featured=[("firefox", None)]),
     E("video-downloader-plus", "Video Downloader Plus", "Download videos and audio from most video sites in the format and quality you choose.",
@@ -271,7 +274,7 @@ ROWS = [
       featured=[("firefox", "fr"), ("android", "fr")], versions=2),
     E("keynest-password-manager", "KeyNest Password Manager", "An open-source password manager that fills logins, generates strong passwords and works offline.",
       "privacy-security", "security,privacy,productivity", "praman", 450_000, android=True, eula=True, policy=True,
-      license="gpl", versions=3, quirks={2: "unlisted"}),
+      license="gpl", versions=3, quirks={2: "unlisted"}, promoted=[("recommended", ("firefox", "android"))]),
     E("cookie-cleaner", "Cookie Cleaner", "Deletes cookies and site data from closed tabs automatically, keeping only the sites you allow.",
       "privacy-security", "privacy,security", "privacylabs", 212_000, android=True),
     E("tab-gruppierer", "Tab-Gruppierer", "Ordnet Tabs in farbige Gruppen, die sich mit einem Klick ein- und ausblenden lassen.",
@@ -642,6 +645,8 @@ def _build_addon(rng, ids, addon_id, index, row):
         addon["locale_disambiguation"] = row.get("disamb")
     if row.get("featured"):
         addon["featured_for"] = [{"app": app, "locale": loc} for app, loc in row["featured"]]
+    if row.get("promoted"):
+        addon["promoted"] = [{"category": group, "apps": list(apps)} for group, apps in row["promoted"]]
     if older:
         addon["versions"] = older
     return addon

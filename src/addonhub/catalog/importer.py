@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session
 from addonhub.accounts.models import User
 from addonhub.catalog import appversions
 from addonhub.catalog.constants import (
-    ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS, TYPE_ALIASES,
-    AddonStatus, Channel, FileStatus,
+    ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS, PROMOTED_APPLICATIONS,
+    PROMOTED_GROUPS, TYPE_ALIASES, AddonStatus, Channel, FileStatus,
 )
 from addonhub.catalog.indexing import refresh_current_version, reindex
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
-    Preview, ReplacementAddon, Version, VersionCompatibility,
+    Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
 )
 
 # The HTML AMO allows in descriptions; everything else is stripped on the way in.
@@ -207,6 +207,7 @@ class _Importer:
             self._version(reader.item("versions", index, version), addon, locale)
         refresh_current_version(addon)
         self._featured(reader, addon)
+        self._promoted(reader, addon)
         reindex(self.session, addon)
 
     def _find_or_create(self, reader: _Reader) -> Addon:
@@ -362,6 +363,23 @@ class _Importer:
         addon.featured_placements = [
             FeaturedPlacement(application=app, locale=locale) for app, locale in dict.fromkeys(placements)
         ]
+
+    def _promoted(self, reader: _Reader, addon: Addon) -> None:
+        """`promoted` as AMO's APIs give it: v5's list of groups, or v3/v4's one group or null."""
+        value = reader.get("promoted", (list, dict), [])
+        groups = [value] if isinstance(value, dict) else value
+        rows = []
+        for index, raw in enumerate(groups):
+            group = reader.item("promoted", index, raw) if isinstance(value, list) else reader.child("promoted")
+            category = group.choice("category", tuple(PROMOTED_GROUPS))
+            apps = group.string_list("apps")
+            if not apps:
+                group.fail("apps", "must name the applications the add-on is promoted for")
+            for app in dict.fromkeys(apps):
+                if app not in PROMOTED_APPLICATIONS:
+                    group.fail("apps", f"'{app}' is not one of {', '.join(PROMOTED_APPLICATIONS)}")
+                rows.append(PromotedAddon(group=category, application=app))
+        addon.promotions = list({(row.group, row.application): row for row in rows}.values())
 
     def replacement(self, reader: _Reader) -> None:
         guid = reader.get("guid", str, required=True)

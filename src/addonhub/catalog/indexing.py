@@ -6,11 +6,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, REVIEWED_STATUSES, Channel
+from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, RECOMMENDED, REVIEWED_STATUSES, Channel
 from addonhub.catalog.models import (
     Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
 )
-from addonhub.catalog.serializers import addon_object
+from addonhub.catalog.serializers import addon_object, promoted_groups
 from addonhub.search import search_index_for
 
 
@@ -71,6 +71,7 @@ def reindex(session: Session, addon: Addon) -> None:
         created=addon.created,
         last_updated=addon.last_updated or addon.created,
         name_sort=(addon.name.get(addon.default_locale) or (names[0] if names else "")).lower()[:255],
+        is_recommended=any(group["category"] == RECOMMENDED for group in promoted_groups(addon)),
     )
     session.merge(document)
     session.merge(AddonDocumentBody(addon_id=addon.id, body=orjson.dumps(addon_object(addon)).decode()))

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 
 from addonhub.accounts.models import User
 from addonhub.catalog.models import (
-    Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File,
+    Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File, PromotedAddon,
 )
 from addonhub.identifiers import row_id
 from addonhub.search import Matches, Tier, search_index_for, tokenize
@@ -31,11 +31,15 @@ SORTS = {
     "hotness": (AddonDocument.hotness.desc(), AddonDocument.addon_id.desc()),
     "name": (AddonDocument.name_sort.asc(), AddonDocument.addon_id.asc()),
     "rating": (AddonDocument.bayesian_rating.desc(), AddonDocument.addon_id.desc()),
+    # The recommended group first; AMO only uses it ahead of another sort (see _effective_sorts).
+    "recommended": (AddonDocument.is_recommended.desc(), AddonDocument.addon_id.desc()),
     "updated": (AddonDocument.last_updated.desc(), AddonDocument.addon_id.desc()),
     "users": (AddonDocument.average_daily_users.desc(), AddonDocument.addon_id.desc()),
 }
 # "relevance" and "random" are not columns; they are handled below.
 SORT_NAMES = (*SORTS, "random", "relevance")
+# Without a query and without a sort, AMO's: the recommended group first, then by users.
+DEFAULT_SORTS = ("recommended", "users")
 
 _MAX_TERMS = 10
 
@@ -53,8 +57,12 @@ class SearchQuery:
     exclude: list[str] = field(default_factory=list)
     platform: str | None = None
     featured: bool = False
+    # Names of promoted groups, any of which will do (approved for `app` when there is one).
+    promoted: list[str] = field(default_factory=list)
     lang: str | None = None
     sorts: list[str] = field(default_factory=list)
+    # What applies without a query and without a sort (the API's v3 keeps its own).
+    default_sorts: tuple[str, ...] = DEFAULT_SORTS
 
 
 def _filters(query: SearchQuery) -> list:
@@ -97,7 +105,24 @@ def _filters(query: SearchQuery) -> list:
         if query.lang:
             placement.append(or_(FeaturedPlacement.locale.is_(None), func.lower(FeaturedPlacement.locale) == query.lang.lower()))
         conditions.append(exists().where(*placement))
+    if query.promoted:
+        promotion = [PromotedAddon.addon_id == this_addon, PromotedAddon.group.in_(query.promoted)]
+        if query.app:
+            promotion.append(PromotedAddon.application == query.app)
+        conditions.append(exists().where(*promotion))
     return conditions
+
+
+def _effective_sorts(query: SearchQuery) -> list[str]:
+    """The sorts asked for as AMO applies them: "recommended" alone means nothing (so the
+    default applies), and beside "relevance" it is dropped, as AMO's relevance weighs promotions
+    itself (catalog.promoted.search_boost)."""
+    sorts = list(query.sorts)
+    if sorts == ["recommended"]:
+        sorts = []
+    elif "recommended" in sorts and "relevance" in sorts:
+        sorts.remove("recommended")
+    return sorts or (["relevance"] if query.q else list(query.default_sorts))
 
 
 def _base(columns) -> select:
@@ -107,7 +132,7 @@ def _base(columns) -> select:
 def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[int]]:
     """The total number of matches and the ids of one page of them, in order."""
     conditions = _filters(query)
-    sorts = query.sorts or (["relevance"] if query.q else ["downloads"])
+    sorts = _effective_sorts(query)
     if query.q is not None:
         terms = tokenize(query.q)[:_MAX_TERMS]
         if not terms:

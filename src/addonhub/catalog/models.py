@@ -85,6 +85,7 @@ class Addon(Base):
     tags: Mapped[list["AddonTag"]] = relationship(cascade="all, delete-orphan", order_by="AddonTag.tag")
     featured_placements: Mapped[list["FeaturedPlacement"]] = relationship(cascade="all, delete-orphan")
     previews: Mapped[list["Preview"]] = relationship(cascade="all, delete-orphan", order_by="Preview.position")
+    promotions: Mapped[list["PromotedAddon"]] = relationship(cascade="all, delete-orphan")
 
     # Counts the row's changes: an update made from a stale read (two developers editing at once)
     # matches no row and fails, rather than silently undoing the other's edit.
@@ -144,6 +145,20 @@ class FeaturedPlacement(Base):
     locale: Mapped[str | None] = mapped_column(String(10))
 
     __table_args__ = (UniqueConstraint("addon_id", "application", "locale"),)
+
+
+class PromotedAddon(Base):
+    """An add-on in one of AMO's promoted groups (constants.PROMOTED_GROUPS), approved for one
+    application: a row per group and application, as AMO approves each on its own."""
+
+    __tablename__ = "promoted_addons"
+
+    addon_id: Mapped[int] = mapped_column(ForeignKey("addons.id", ondelete="CASCADE"), primary_key=True)
+    group: Mapped[str] = mapped_column(String(16), primary_key=True)
+    application: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    # The promoted filter looks add-ons up by group.
+    __table_args__ = (Index("ix_promoted_addons_group", "group", "application"),)
 
 
 class Preview(Base):
@@ -272,6 +287,8 @@ class AddonDocument(Base):
     created: Mapped[datetime] = mapped_column(DateTime)
     last_updated: Mapped[datetime] = mapped_column(DateTime)
     name_sort: Mapped[str] = mapped_column(String(255))
+    # In the recommended group: what the "recommended" sort puts first.
+    is_recommended: Mapped[bool] = mapped_column(Boolean, server_default="0")
 
     __table_args__ = (
         Index("ix_documents_users", "is_listed", "average_daily_users"),
@@ -280,6 +297,7 @@ class AddonDocument(Base):
         Index("ix_documents_updated", "is_listed", "last_updated"),
         Index("ix_documents_rating", "is_listed", "bayesian_rating"),
         Index("ix_documents_name", "is_listed", "name_sort"),
+        Index("ix_documents_recommended_users", "is_listed", "is_recommended", "average_daily_users"),
     )
 
 

@@ -2,9 +2,11 @@
 object and the store's own links as paths. The API renders the stored form per request
 (language, absolute links); see addonhub.api.amo.rendering."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
-from addonhub.catalog.models import Addon, File, Version
+from addonhub.catalog.constants import PROMOTED_APPLICATIONS, PROMOTED_GROUPS
+from addonhub.catalog.models import Addon, File, PromotedAddon, Version
 from addonhub.published_urls import file_download_url
 
 DEFAULT_ICON_PATH = "/static/img/addon-icon.svg"
@@ -59,6 +61,24 @@ def version_object(version: Version) -> dict:
         "reviewed": isoformat(version.reviewed),
         "version": version.version,
     }
+
+
+def promotion_list(promotions: Iterable[PromotedAddon]) -> list[dict]:
+    """Promotion rows as AMO's v5 `promoted` lists them: each group with the applications it is
+    approved for, groups in AMO's order."""
+    apps: dict[str, set[str]] = {}
+    for promotion in promotions:
+        apps.setdefault(promotion.group, set()).add(promotion.application)
+    return [
+        {"category": group, "apps": [app for app in PROMOTED_APPLICATIONS if app in apps[group]]}
+        for group in sorted(apps, key=lambda name: PROMOTED_GROUPS[name].id)
+    ]
+
+
+def promoted_groups(addon: Addon) -> list[dict]:
+    """The groups the catalogue shows the add-on in. AMO promotes an add-on's current version,
+    so an add-on without one is not currently promoted."""
+    return promotion_list(addon.promotions) if addon.current_version is not None else []
 
 
 def addon_object(addon: Addon) -> dict:
@@ -117,6 +137,9 @@ def addon_object(addon: Addon) -> dict:
             }
             for preview in addon.previews
         ],
+        # v3 and v4 name one group (AMO's promoted-groups-shim): the first in AMO's order, so a
+        # badged one whenever there is one. v5 lists them all (api/amo/submission_objects.py).
+        "promoted": next(iter(promoted_groups(addon)), None),
         "ratings": {
             "average": addon.ratings_average,
             "bayesian_average": addon.ratings_bayesian_average,

@@ -19,7 +19,7 @@ from addonhub.api.amo.rendering import Renderer, render_document
 from addonhub.api.responses import APIError
 from addonhub.api.urls import base_url
 from addonhub.catalog import listing_search, service
-from addonhub.catalog.constants import APPLICATIONS, CATEGORIES
+from addonhub.catalog.constants import APPLICATIONS, CATEGORIES, PROMOTED_GROUPS
 from addonhub.catalog.listing_search import SearchQuery
 from addonhub.catalog.serializers import version_object
 from addonhub.catalog.service import Access
@@ -29,7 +29,7 @@ from addonhub.web.languages import Languages, is_locale_tag
 from addonhub.web.page_rendering import Visit, page_response, page_visit, pagination, render
 from addonhub.web.reviews import addon_reviews
 from addonhub.web.wording import (
-    N_, BROWSABLE_TYPES, CATEGORY_NAMES, PATH_OF_TYPE, SORT_NAMES, TYPE_NAME, TYPE_NAMES, TYPE_PATHS, permission_lines,
+    N_, BADGE_NAMES, BROWSABLE_TYPES, CATEGORY_NAMES, PATH_OF_TYPE, SORT_NAMES, TYPE_NAME, TYPE_NAMES, TYPE_PATHS, permission_lines,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -65,9 +65,12 @@ def _addons(session: Session, renderer: Renderer, ids: list[int]) -> list[dict]:
 
 
 def card(addon: dict) -> dict:
-    """What pages add to a rendered document: an icon the store holds."""
+    """What pages add to a rendered document: an icon the store holds, and the badge of its
+    promoted group when that group is a badged one."""
     icon = addon.get("icon_url") or ""
     addon["page_icon"] = icon if icon.startswith("/") else DEFAULT_ICON
+    group = (addon.get("promoted") or {}).get("category")
+    addon["badge"] = BADGE_NAMES[group] if group and PROMOTED_GROUPS[group].badged else None
     return addon
 
 

@@ -21,6 +21,8 @@ TYPE_NAME = {
     "extension": N_("Extension"), "persona": N_("Theme"), "theme": N_("Theme"), "dictionary": N_("Dictionary"),
     "language": N_("Language pack"), "search": N_("Search engine"),
 }
+# The badges of badged promoted groups (catalog.constants.PROMOTED_GROUPS says which are), in AMO's words.
+BADGE_NAMES = {"recommended": N_("Recommended"), "line": N_("By Firefox")}
 # The types a visitor browses by (persona and theme are both themes: persona is AMO's name).
 BROWSABLE_TYPES = ("extension", "persona", "dictionary", "language", "search")
 # AMO's paths for the category pages: /extensions/category/<slug>/, /themes/category/<slug>/.

@@ -36,13 +36,18 @@ _FILTERS = [
     query_param("platform", "Platform: all, mac, linux, android, windows."),
     query_param("tag", "Tags, comma-separated (all of them)."),
     query_param("type", "Add-on types, comma-separated."),
-    query_param("sort", "Sorts, comma-separated: created, downloads, hotness, name, random, rating, relevance, updated, users."),
+    query_param("sort", "Sorts, comma-separated: created, downloads, hotness, name, random, rating, recommended, "
+                        "relevance, updated, users. Without q the default is downloads in v3, recommended,users in v4."),
 ]
 _SEARCH_ONLY = [
     query_param("exclude_addons", "Slugs or ids to leave out, comma-separated."),
     query_param("featured", "Only featured add-ons (true)."),
     query_param("guid", "Add-on guids, comma-separated."),
+    query_param("promoted", "Promoted groups, comma-separated (any of them): badged, line, notable, recommended, "
+                            "spotlight, strategic; approved for app when app is given."),
 ]
+# v3's documentation keeps the old default order for searches without q; v4 has AMO's current one.
+_V3_DEFAULT_SORTS = ("downloads",)
 
 
 def openapi_docs(*parameters) -> dict:
@@ -79,10 +84,14 @@ def _visible_addon(session: Session, request: Request, identifier: str):
     return addon, user
 
 
+def _default_sorts(request: Request) -> tuple[str, ...]:
+    return _V3_DEFAULT_SORTS if request.url.path.startswith("/api/v3/") else listing_search.DEFAULT_SORTS
+
+
 @router.get("/search", openapi_extra=openapi_docs(_FILTERS, _SEARCH_ONLY, _LANG, _PAGE),
             responses=answers(returns(PAGINATED), AMO, 400, 404))
 def search_addons(request: Request):
-    query = params.search_query(request.query_params)
+    query = params.search_query(request.query_params, default_sorts=_default_sorts(request))
     page, page_size = params.page_params(request.query_params.get("page"), request.query_params.get("page_size"))
     renderer = request_renderer(request)
     with _session(request) as session:
@@ -93,12 +102,12 @@ def search_addons(request: Request):
 
 @router.get("/autocomplete", openapi_extra=openapi_docs(_FILTERS, _LANG), responses=answers(returns(RESULTS), AMO, 400))
 def autocomplete(request: Request):
-    query = params.search_query(request.query_params, autocomplete=True)
+    query = params.search_query(request.query_params, autocomplete=True, default_sorts=_default_sorts(request))
     renderer = request_renderer(request)
     with _session(request) as session:
         _, ids = listing_search.search_ids(session.connection(), query, 0, AUTOCOMPLETE_SIZE)
         addons = [orjson.loads(render_document(renderer, body)) for body in service.documents(session, ids)]
-    fields = ("id", "icon_url", "name", "url", "type", "is_featured")
+    fields = ("id", "icon_url", "name", "url", "type", "is_featured", "promoted")
     return JSONResponse({"results": [{field: addon[field] for field in fields} for addon in addons]})
 
 

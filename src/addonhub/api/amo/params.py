@@ -2,8 +2,10 @@
 
 from addonhub.api.responses import APIError, field_error
 from addonhub.catalog import appversions
-from addonhub.catalog.constants import ADDON_TYPES, APPLICATIONS, CATEGORIES, PLATFORMS, TYPE_ALIASES
-from addonhub.catalog.listing_search import SORT_NAMES, SearchQuery
+from addonhub.catalog.constants import (
+    ADDON_TYPES, APPLICATIONS, BADGED, CATEGORIES, PLATFORMS, PROMOTED_GROUPS, TYPE_ALIASES,
+)
+from addonhub.catalog.listing_search import DEFAULT_SORTS, SORT_NAMES, SearchQuery
 from addonhub.identifiers import row_id
 
 MAX_QUERY_LENGTH = 100
@@ -53,16 +55,32 @@ def category_param(value: str | None, app: str | None, types: list[str]) -> str 
     return value
 
 
-def sort_param(value: str | None, q: str | None, featured: bool) -> list[str]:
+def sort_param(value: str | None, q: str | None, narrowed: bool) -> list[str]:
+    """`narrowed`: the search asks for featured or promoted add-ons, the few a random order is
+    offered for (AMO's rule, which keeps the shuffle small)."""
     sorts = comma_list(value)
     if any(name not in SORT_NAMES for name in sorts):
         raise invalid("sort")
     if "random" in sorts:
         if len(sorts) > 1:
-            raise field_error("sort", 'The "random" parameter can not be combined with other sort parameters.')
-        if q is not None or not featured:
-            raise field_error("sort", 'The "random" parameter can only be used with the "featured" filter and without a search query.')
+            raise field_error("sort", 'The "random" "sort" parameter can not be combined.')
+        if q is not None or not narrowed:
+            raise field_error("sort", 'The "sort" parameter "random" can only be specified when the "featured" or '
+                                      '"promoted" parameter is also present, and the "q" parameter absent.')
     return sorts
+
+
+def promoted_param(value: str | None) -> list[str]:
+    """Group names, any of which will do; "badged" stands for every badged group."""
+    groups = []
+    for name in comma_list(value):
+        if name == BADGED:
+            groups += [group.name for group in PROMOTED_GROUPS.values() if group.badged]
+        elif name in PROMOTED_GROUPS:
+            groups.append(name)
+        else:
+            raise invalid("promoted")
+    return list(dict.fromkeys(groups))
 
 
 def query_param(value: str | None) -> str | None:
@@ -104,11 +122,12 @@ def page_params(page: str | None, page_size: str | None) -> tuple[int, int]:
     return number, size
 
 
-def search_query(params, autocomplete: bool = False) -> SearchQuery:
+def search_query(params, autocomplete: bool = False, default_sorts: tuple[str, ...] = DEFAULT_SORTS) -> SearchQuery:
     q = query_param(params.get("q"))
     app = app_param(params.get("app"))
     types = types_param(params.get("type"))
     featured = False if autocomplete else featured_param(params.get("featured"))
+    promoted = [] if autocomplete else promoted_param(params.get("promoted"))
     return SearchQuery(
         q=q,
         app=app,
@@ -121,6 +140,8 @@ def search_query(params, autocomplete: bool = False) -> SearchQuery:
         exclude=[] if autocomplete else comma_list(params.get("exclude_addons")),
         platform=platform_param(params.get("platform")),
         featured=featured,
+        promoted=promoted,
         lang=params.get("lang"),
-        sorts=sort_param(params.get("sort"), q, featured),
+        sorts=sort_param(params.get("sort"), q, featured or bool(promoted)),
+        default_sorts=default_sorts,
     )

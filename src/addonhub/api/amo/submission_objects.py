@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from addonhub.catalog.constants import FileStatus
 from addonhub.catalog.licenses import builtin_slug
 from addonhub.catalog.models import Addon, File, Version
-from addonhub.catalog.serializers import addon_object, version_object
+from addonhub.catalog.serializers import addon_object, promoted_groups, version_object
 from addonhub.catalog.serializers import file_object as catalog_file_object
 from addonhub.catalog.service import latest_unlisted_version
 from addonhub.submissions.models import Upload
@@ -72,6 +72,7 @@ def addon_object_v5(session: Session, addon: Addon, base_url: str, privileged: b
                     version: Version | None = None) -> dict:
     """An add-on; `version` is the one a create or update request just submitted."""
     body = addon_object(addon)
+    body["promoted"] = promoted_groups(addon)
     current = addon.current_version
     if current is not None:
         body["current_version"] = version_object_v5(current, base_url)
