@@ -66,6 +66,7 @@ def reindex(session: Session, addon: Addon) -> None:
             # Descriptions are HTML; their markup is no text to search.
             [nh3.clean(value, tags=set()) for value in addon.description.values() if value],
             addon.average_daily_users,
+            boost=1.0,  # no add-on is boosted in search yet
         )
     else:
         index.remove_addon(connection, addon.id)
