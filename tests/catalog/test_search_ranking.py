@@ -2,8 +2,12 @@
 listing_search.explain saying which clauses put each add-on where it is."""
 
 import pytest
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from sqlalchemy import inspect
 
 from addonhub.catalog.listing_search import SearchQuery, explain, search_ids
+from addonhub.db import MIGRATIONS_DIR
 from addonhub.search import Clause, search_index_for
 from tests.factories import addon_record
 
@@ -209,3 +213,17 @@ def test_an_approved_addon_is_searchable_at_once_and_a_removed_one_gone(catalogu
     load({**pending, "status": "public"})
     assert search(q="night owl") == (2, ["first", "second"])
     assert search(q="night owl two") == (2, ["second", "first"])
+
+
+def test_the_scoring_migration_rebuilds_the_index_of_an_existing_store(catalogue, store):
+    search = catalogue(addon("dark", "Dark Reader", 5_000), addon("easy", "EasyReader", 50))
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.db.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0018")
+        assert "addon_search_parts" not in inspect(connection).get_table_names()
+    store.db.migrate()
+    assert search(q="reader") == (2, ["dark", "easy"])
+    assert search(q="darkreader") == (1, ["dark"])
+    assert search.why("reader", "easy") == {Clause.NAME_PART: 6}

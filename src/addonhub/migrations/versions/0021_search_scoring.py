@@ -45,6 +45,8 @@ def upgrade() -> None:
         "compact, content='addon_search_names', content_rowid='id', tokenize='trigram')"
     )
     op.execute("INSERT INTO addon_search_parts (addon_search_parts) VALUES ('rebuild')")
+    # The typo vocabulary now holds run-together names too: cached copies are stale.
+    op.execute("UPDATE addon_search_generation SET value = value + 1")
 
 
 def downgrade() -> None:
