@@ -93,12 +93,17 @@ class SqliteFts5Index:
                 fixes = typo_corrections(term, known_words | known_joined)
                 corrections[term] = ([fix for fix in fixes if fix in known_words],
                                      [fix for fix in fixes if fix not in known_words])
-        return _Fts5Matches(connection, query, corrections)
+        last = query.terms[-1]
+        # Whether the last term starts a longer name word: if not, its prefix matches are its word matches.
+        extends = len(last) >= 2 and any(word.startswith(last) and word != last for word in words.get(last[:2], ()))
+        return _Fts5Matches(connection, query, corrections, extends)
 
 
 class _Fts5Matches:
-    def __init__(self, connection: Connection, query: Query, corrections: dict[str, tuple[list[str], list[str]]]):
+    def __init__(self, connection: Connection, query: Query, corrections: dict[str, tuple[list[str], list[str]]],
+                 last_term_extends: bool):
         self._connection = connection
+        self._last_term_extends = last_term_extends
         self._query = query
         self._corrections = corrections
         terms = query.terms
@@ -126,16 +131,25 @@ class _Fts5Matches:
                 scored.append((-weight * factor, -users, addon_id))
                 part_only_in_text += in_text and addon_id in names.part_only
         best = heapq.nsmallest(wanted, scored)
+        text_only = f"(({self._summary}) OR ({self._description})) NOT ({self._any_name})"
+        text_only_total = self._count(text_only, candidates)
+        # A text-only match gets onto the page only by scoring at least the page's last name
+        # match: below that factor it need not be read, and a group none of whose add-ons could
+        # reach it is not asked at all (a common word's page is then all name matches).
+        threshold = -best[-1][0] if wanted and len(best) == wanted else 0.0
+        top_factor = (self._fetch("SELECT max(factor) FROM addon_search_ranks")[0][0] or 0.0) if threshold else 0.0
         for group, expression in _TEXT_GROUPS:
             weight = sum(clause.weight for clause in group)
+            if not text_only_total or threshold and weight * top_factor < threshold:
+                continue
             fts = expression.format(S=self._summary, D=self._description, N=self._any_name)
             # Part-only name matches are scored above; the groups hold them too (they are no FTS5
             # name match), so each is read that much further.
             best += [(-weight * factor, -users, addon_id) for addon_id, users, factor in
-                     self._rows(_MATCHING, fts, candidates, limit=wanted + len(names.part_only))
+                     self._rows(_MATCHING, fts, candidates, limit=wanted + len(names.part_only),
+                                min_factor=threshold / weight * (1 - 1e-9))
                      if addon_id not in names.part_only]
-        text_only = f"(({self._summary}) OR ({self._description})) NOT ({self._any_name})"
-        total = name_total + self._count(text_only, candidates) - part_only_in_text
+        total = name_total + text_only_total - part_only_in_text
         best.sort()
         return total, [addon_id for _, _, addon_id in best[offset:wanted]]
 
@@ -178,7 +192,8 @@ class _Fts5Matches:
                     typos_in_words |= found
                 if fixed_joined:
                     typos[term] |= self._ids(_PARTS, " OR ".join(map(_quote, fixed_joined)))
-            prefix = self._ids(_MATCHING, f"name : {_quote(terms[-1])} *") if len(terms[-1]) >= 2 else set()
+            prefix = (self._ids(_MATCHING, f"name : {_quote(terms[-1])} *") if self._last_term_extends
+                      else words[terms[-1]] if len(terms[-1]) >= 2 else set())
             phrase = self._ids(_MATCHING, _phrase("name", terms)) if len(terms) > 1 else set()
             exact = self._ids("SELECT addon_id FROM addon_search_names WHERE tokens = {}", " ".join(self._query.tokens))
             joined = self._query.run_together
@@ -201,15 +216,17 @@ class _Fts5Matches:
                 "WHERE addon_search MATCH {}".replace("{}", "?", 1), orjson.dumps(sorted(part_only)).decode(), expression)
         return found
 
-    def _rows(self, source: str, parameter: str, candidates: Select | None, limit: int | None = None) -> list[tuple]:
+    def _rows(self, source: str, parameter: str, candidates: Select | None, limit: int | None = None,
+              min_factor: float = 0.0) -> list[tuple]:
         """(id, daily users, factor) of the candidates among `source`'s ids (SQL with one
-        placeholder "{}" for `parameter`); with a limit, those of the highest factor."""
+        placeholder "{}" for `parameter`) whose factor is at least `min_factor`; with a limit,
+        those of the highest factor."""
         if candidates is None:
             order = f" ORDER BY factor DESC, users DESC, addon_id LIMIT {int(limit)}" if limit is not None else ""
             return self._fetch(f"SELECT addon_id, users, factor FROM addon_search_ranks "
-                               f"WHERE addon_id IN ({source.format('?')}){order}", parameter)
+                               f"WHERE addon_id IN ({source.format('?')}) AND factor >= ?{order}", parameter, min_factor)
         statement = self._narrowed(source, parameter, candidates).with_only_columns(
-            _RANKS.c.addon_id, _RANKS.c.users, _RANKS.c.factor)
+            _RANKS.c.addon_id, _RANKS.c.users, _RANKS.c.factor).where(_RANKS.c.factor >= min_factor)
         if limit is not None:
             statement = statement.order_by(_RANKS.c.factor.desc(), _RANKS.c.users.desc(), _RANKS.c.addon_id).limit(limit)
         return self._connection.execute(statement).all()
@@ -221,8 +238,12 @@ class _Fts5Matches:
             self._narrowed(_MATCHING, expression, candidates).with_only_columns(func.count())).scalar_one()
 
     def _narrowed(self, source: str, parameter: str, candidates: Select) -> Select:
+        """The candidates among `source`'s ids, joined to their rank rows. The candidates' own
+        query drives, so that SQLite checks the filters only for the matches (as an IN over the
+        whole filtered catalogue would not)."""
+        (addon_id,) = candidates.selected_columns
         matching = text(source.format(":match")).bindparams(bindparam("match", parameter, unique=True))
-        return select(_RANKS.c.addon_id).where(_RANKS.c.addon_id.in_(matching), _RANKS.c.addon_id.in_(candidates))
+        return candidates.join(_RANKS, _RANKS.c.addon_id == addon_id).where(addon_id.in_(matching))
 
     def _ids(self, source: str, *parameters) -> set[int]:
         return {addon_id for (addon_id,) in self._fetch(source.format("?"), *parameters)}

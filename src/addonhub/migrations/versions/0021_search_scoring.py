@@ -30,6 +30,8 @@ def upgrade() -> None:
     if rows:
         connection.execute(sa.text("UPDATE addon_search_ranks SET factor = :factor WHERE addon_id = :id"),
                            [{"id": addon_id, "factor": popularity(users)} for addon_id, users in rows])
+    # The highest factor bounds what a text-only match can score (see sqlite_fts5.rank).
+    op.execute("CREATE INDEX ix_addon_search_ranks_factor ON addon_search_ranks (factor)")
     # The trigram index refers to names by rowid, which therefore becomes a declared key: VACUUM
     # may renumber an implicit rowid, never an INTEGER PRIMARY KEY.
     op.execute("CREATE TABLE addon_search_names_keyed (id INTEGER PRIMARY KEY, addon_id INTEGER NOT NULL, "
@@ -57,5 +59,6 @@ def downgrade() -> None:
     op.execute("ALTER TABLE addon_search_names_plain RENAME TO addon_search_names")
     op.execute("CREATE INDEX ix_addon_search_names_tokens ON addon_search_names (tokens)")
     op.execute("CREATE INDEX ix_addon_search_names_addon ON addon_search_names (addon_id)")
+    op.execute("DROP INDEX ix_addon_search_ranks_factor")
     op.execute("ALTER TABLE addon_search_ranks DROP COLUMN factor")
     op.execute("ALTER TABLE addon_search_ranks DROP COLUMN boost")
