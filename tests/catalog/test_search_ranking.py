@@ -117,6 +117,15 @@ def test_parts_of_words_and_run_together_words_match_names(catalogue):
     assert search.why("darkreadr", "dark") == {Clause.NAME_TYPOS: 6}
 
 
+def test_a_part_of_a_word_match_adds_its_text_clauses_and_counts_once(catalogue):
+    search = catalogue(addon("easy", "EasyReader", summary="A reader for articles.", description="Reader mode."),
+                       addon("text", "Articles", 1_000_000, summary="A reader."))
+    assert search(q="reader") == (2, ["easy", "text"])
+    assert search.why("reader", "easy") == {Clause.NAME_PART: 6, Clause.SUMMARY: 3, Clause.DESCRIPTION: 2}
+    assert search(q="reader", limit=1) == (2, ["easy"])
+    assert search(1, 1, q="reader") == (2, ["text"])
+
+
 def test_typos_are_found_within_the_allowed_distance_sharing_the_first_two_letters(catalogue):
     search = catalogue(addon("prefix", "Lanterns Glow"), addon("typo", "Lantirn Tools"),
                        addon("summary", "Candle", summary="A lantern for the night."),

@@ -211,9 +211,9 @@ class _Fts5Matches:
         the parts index finds are looked up, a join that reads the expression's matches once."""
         found = self._ids(_MATCHING, f"({expression}) AND ({self._any_name})")
         if part_only:
-            found |= self._ids(
-                "SELECT s.rowid FROM addon_search s JOIN (SELECT value FROM json_each({})) AS ids ON ids.value = s.rowid "
-                "WHERE addon_search MATCH {}".replace("{}", "?", 1), orjson.dumps(sorted(part_only)).decode(), expression)
+            found.update(addon_id for (addon_id,) in self._fetch(
+                "SELECT s.rowid FROM addon_search s JOIN (SELECT value FROM json_each(?)) AS ids ON ids.value = s.rowid "
+                "WHERE addon_search MATCH ?", orjson.dumps(sorted(part_only)).decode(), expression))
         return found
 
     def _rows(self, source: str, parameter: str, candidates: Select | None, limit: int | None = None,
