@@ -21,6 +21,7 @@ SEARCH_INDEX_TABLES = frozenset({
     "addon_search",
     *(f"addon_search_{shadow}" for shadow in ("data", "idx", "content", "docsize", "config")),
     "addon_search_vocab", "addon_search_names", "addon_search_ranks", "addon_search_generation",
+    "addon_search_parts", *(f"addon_search_parts_{shadow}" for shadow in ("data", "idx", "docsize", "config")),
 })
 
 

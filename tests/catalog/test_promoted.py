@@ -11,7 +11,8 @@ from addonhub.catalog import service
 from addonhub.catalog.constants import PROMOTED_GROUPS
 from addonhub.catalog.importer import CatalogueImportError, import_catalogue
 from addonhub.catalog.models import AddonDocument
-from addonhub.catalog.promoted import demote, promote, search_boost
+from addonhub.catalog.indexing import search_boost
+from addonhub.catalog.promoted import demote, promote
 from addonhub.catalog.serializers import promoted_groups
 from addonhub.cli import main
 from addonhub.refusals import INVALID, NOT_FOUND, Refused

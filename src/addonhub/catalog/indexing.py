@@ -6,7 +6,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from addonhub.catalog.constants import PUBLIC_FILE_STATUSES, RECOMMENDED, REVIEWED_STATUSES, Channel
+from addonhub.catalog.constants import PROMOTED_GROUPS, PUBLIC_FILE_STATUSES, RECOMMENDED, REVIEWED_STATUSES, Channel
 from addonhub.catalog.models import (
     Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
 )
@@ -53,6 +53,18 @@ def mark_changed(session: Session) -> None:
     session.execute(_NEXT_REVISION)
 
 
+def search_boost(addon: Addon) -> float:
+    """The factor relevance multiplies an add-on's score by for its promotions: AMO's
+    `search_ranking_bump`. AMO gives one weight per distinct bump (groups sharing a bump are one
+    function_score filter, so being in two of them counts once) and multiplies the weights that
+    match; an add-on not currently promoted, or only in groups without a bump, keeps 1.0."""
+    bumps = {PROMOTED_GROUPS[group["category"]].search_ranking_bump for group in promoted_groups(addon)}
+    boost = 1.0
+    for bump in bumps - {0.0}:
+        boost *= bump
+    return boost
+
+
 def reindex(session: Session, addon: Addon) -> None:
     session.flush()
     refresh_current_version(addon)
@@ -87,6 +99,7 @@ def reindex(session: Session, addon: Addon) -> None:
             # Descriptions are HTML; their markup is no text to search.
             [nh3.clean(value, tags=set()) for value in addon.description.values() if value],
             addon.average_daily_users,
+            boost=search_boost(addon),
         )
     else:
         index.remove_addon(connection, addon.id)

@@ -1,14 +1,13 @@
 """What a catalogue search means: filters, sorts and relevance ranking over listed add-ons.
 (Named listing_search to tell it from addonhub.search, the full-text index it asks.)
 
-Relevance comes in tiers (addonhub.search.Tier): a name match outranks a summary match, which
-outranks a description match; among name matches, the exact name outranks the phrase, then all
-words in any order, then a prefix, then a match with typos. Popularity (daily users) orders
-results within a tier, as a score of tier weight times a popularity factor below the gap between
-tiers would.
+Relevance is AMO's: optional clauses over names, summaries and descriptions whose weights add up
+(addonhub.search.Clause), times a popularity factor and the add-on's boost (addonhub.search.score);
+an add-on matching some of the words ranks lower instead of vanishing. explain() says, for one
+add-on, which clauses matched and what each adds. The index ranks (see addonhub.search): the
+catalogue hands it the query, analysed in the request's language, and its filters.
 """
 
-import heapq
 import random
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,7 +20,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File, PromotedAddon,
 )
 from addonhub.identifiers import row_id
-from addonhub.search import Matches, Tier, search_index_for, tokenize
+from addonhub.search import Explanation, analyse, search_index_for
 
 # Each sort with its tie-breaker in the same direction, so that an index on (is_listed, column)
 # serves the ORDER BY without sorting every match.
@@ -40,8 +39,6 @@ SORTS = {
 SORT_NAMES = (*SORTS, "random", "relevance")
 # Without a query and without a sort, AMO's: the recommended group first, then by users.
 DEFAULT_SORTS = ("recommended", "users")
-
-_MAX_TERMS = 10
 
 
 @dataclass
@@ -116,7 +113,7 @@ def _filters(query: SearchQuery) -> list:
 def _effective_sorts(query: SearchQuery) -> list[str]:
     """The sorts asked for as AMO applies them: "recommended" alone means nothing (so the
     default applies), and beside "relevance" it is dropped, as AMO's relevance weighs promotions
-    itself (catalog.promoted.search_boost)."""
+    itself (catalog.indexing.search_boost)."""
     sorts = list(query.sorts)
     if sorts == ["recommended"]:
         sorts = []
@@ -134,12 +131,12 @@ def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: i
     conditions = _filters(query)
     sorts = _effective_sorts(query)
     if query.q is not None:
-        terms = tokenize(query.q)[:_MAX_TERMS]
-        if not terms:
+        analysed = analyse(query.q, query.lang)
+        if analysed is None:
             return 0, []
-        matches = search_index_for(connection).match(connection, terms)
+        matches = search_index_for(connection).match(connection, analysed)
         if sorts[0] == "relevance":
-            return _by_relevance(matches, len(terms), _candidates(conditions), offset, limit)
+            return matches.rank(offset, limit, _candidates(conditions))
         conditions.append(matches.condition(AddonDocument.addon_id))
     if sorts == ["random"]:
         ids = list(connection.execute(_base([AddonDocument.addon_id]).where(*conditions).order_by(AddonDocument.addon_id)).scalars())
@@ -156,40 +153,18 @@ def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: i
     return total, list(rows)
 
 
+def explain(connection: Connection, query: SearchQuery, addon_id: int) -> Explanation | None:
+    """Why the add-on ranks where it does for the query's words (filters aside): the clauses it
+    matches with what each adds, its popularity factor and boost; None if it does not match."""
+    analysed = analyse(query.q or "", query.lang)
+    if analysed is None:
+        return None
+    return search_index_for(connection).match(connection, analysed).explain(addon_id)
+
+
 def _candidates(conditions: list) -> Select | None:
-    """The filtered add-ons as the index takes them; without filters, None lets it answer from
-    its own tables (which hold only listed add-ons)."""
+    """The filtered add-ons' ids as the index takes them; without filters, None lets it answer
+    from its own tables (which hold only listed add-ons)."""
     if not conditions:
         return None
-    return _base([AddonDocument.addon_id, AddonDocument.average_daily_users]).where(*conditions)
-
-
-# Name tiers stricter than NAME_TYPOS (which holds every name match), loosest first.
-_STRICTER_NAME_TIERS = (Tier.NAME_PREFIX, Tier.NAME_WORDS, Tier.NAME_PHRASE, Tier.EXACT_NAME)
-_TIERS_BELOW_NAMES = (Tier.SUMMARY_ONLY, Tier.DESCRIPTION_ONLY)
-
-
-def _by_relevance(matches: Matches, term_count: int, candidates: Select | None, offset: int,
-                  limit: int) -> tuple[int, list[int]]:
-    """Ranks in tiers: every name match, best kind first, then summary-only matches, then
-    description-only ones; popularity orders each tier. Only the tiers the page reaches are
-    sorted, so a common word costs one pass over its name matches, not over every match."""
-    name_rows = matches.rows(Tier.NAME_TYPOS, candidates)
-    page: list[int] = []
-    if name_rows:
-        # The tier of each name match; assigned loosest first so stricter tiers win.
-        tier_of = dict.fromkeys((addon_id for addon_id, _ in name_rows), Tier.NAME_TYPOS)
-        for tier in _STRICTER_NAME_TIERS:
-            if tier == Tier.NAME_PHRASE and term_count == 1:  # one word: the phrase is the word
-                continue
-            tier_of.update((addon_id, tier) for addon_id in matches.ids(tier) if addon_id in tier_of)
-        best = heapq.nsmallest(offset + limit, ((tier_of[addon_id], -users, addon_id) for addon_id, users in name_rows))
-        page = [addon_id for _, _, addon_id in best[offset:]]
-    skipped = len(name_rows)  # matches ranked above the tier being paged through
-    for position, tier in enumerate(_TIERS_BELOW_NAMES):
-        if len(page) >= limit:
-            break
-        page += matches.page(tier, max(0, offset - skipped), limit - len(page), candidates)
-        if position + 1 < len(_TIERS_BELOW_NAMES):
-            skipped += matches.count(tier, candidates)
-    return matches.count(None, candidates), page
+    return _base([AddonDocument.addon_id]).where(*conditions)

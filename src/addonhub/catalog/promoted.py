@@ -9,21 +9,9 @@ from sqlalchemy.orm import Session
 from addonhub.catalog.constants import PROMOTED_APPLICATIONS, PROMOTED_GROUPS, PromotedGroup
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, PromotedAddon
-from addonhub.catalog.serializers import promoted_groups, promotion_list
+from addonhub.catalog.serializers import promotion_list
 from addonhub.catalog.service import find_addon_by_any_id
 from addonhub.refusals import INVALID, NOT_FOUND, Refused
-
-
-def search_boost(addon: Addon) -> float:
-    """The factor relevance multiplies an add-on's score by for its promotions: AMO's
-    `search_ranking_bump`. AMO gives one weight per distinct bump (groups sharing a bump are one
-    function_score filter, so being in two of them counts once) and multiplies the weights that
-    match; an add-on not currently promoted, or only in groups without a bump, keeps 1.0."""
-    bumps = {PROMOTED_GROUPS[group["category"]].search_ranking_bump for group in promoted_groups(addon)}
-    boost = 1.0
-    for bump in bumps - {0.0}:
-        boost *= bump
-    return boost
 
 
 def promoted_group(name: str) -> PromotedGroup:
