@@ -75,15 +75,16 @@ from addonhub.s3_blobs import PART_SIZE
 blobs = open_blob_store(Settings(data_dir=Path(sys.argv[1]), blob_url=sys.argv[2]))
 writer = blobs.writer("uploads/killed.xpi")
 writer.write(b"x" * (PART_SIZE + 10))
-with blobs.local_file("uploads/kept") as copy:  # a borrowed copy, left behind too
+with blobs.local_file(sys.argv[3]) as copy:  # a borrowed copy, left behind too
     print("written", flush=True)
     sys.stdin.read()
 """
 
 
-def kill_a_writer_midway(data_dir, bucket_url) -> None:
-    """Runs a process that has sent a part of a blob and holds a scratch copy, and kills it (-9)."""
-    process = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(data_dir), bucket_url],
+def kill_a_writer_midway(data_dir, bucket_url, borrowed: str) -> None:
+    """Runs a process that has sent a part of a blob and holds a scratch copy of `borrowed`, and
+    kills it (-9)."""
+    process = subprocess.Popen([sys.executable, "-c", KILLED_WRITER, str(data_dir), bucket_url, borrowed],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
         assert process.stdout.readline() == b"written\n"
@@ -94,7 +95,7 @@ def kill_a_writer_midway(data_dir, bucket_url) -> None:
 
 def test_a_killed_writer_leaves_what_leftovers_finds_and_delete_removes(tmp_path, blobs, bucket_url):
     blobs.put_chunks("uploads/kept", iter([b"kept"]))
-    kill_a_writer_midway(tmp_path, bucket_url)
+    kill_a_writer_midway(tmp_path, bucket_url, "uploads/kept")
 
     copy, upload = sorted(blobs.leftovers(), key=lambda info: info.key)
     assert copy.key.startswith(".scratch/") and copy.size == 4
@@ -104,6 +105,18 @@ def test_a_killed_writer_leaves_what_leftovers_finds_and_delete_removes(tmp_path
     for info in leftovers:
         blobs.delete(info.key)
     assert list(blobs.leftovers()) == [] and [info.key for info in blobs.list()] == ["uploads/kept"]
+
+
+def test_scratch_files_in_folders_are_leftovers_and_deleting_stays_in_the_scratch_space(blobs, tmp_path):
+    made = blobs.scratch_dir() / "tmp-signing" / "signed.xpi"
+    made.parent.mkdir()
+    made.write_bytes(b"half signed")
+    assert [(info.key, info.size) for info in blobs.leftovers()] == [(".scratch/tmp-signing/signed.xpi", 11)]
+    (tmp_path / "outside").write_bytes(b"not the store's")
+    with pytest.raises(ValueError):
+        blobs.delete(".scratch/../outside")
+    blobs.delete(".scratch/tmp-signing/signed.xpi")
+    assert list(blobs.leftovers()) == [] and (tmp_path / "outside").exists()
 
 
 @pytest.mark.parametrize("url, error", [

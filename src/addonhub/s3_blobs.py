@@ -51,9 +51,10 @@ class _S3Writer(BlobWriter):
 
     def _store(self, chunk: bytes) -> None:
         self.buffer += chunk
-        while len(self.buffer) >= self.store.part_size:
-            self._send_part(bytes(self.buffer[:self.store.part_size]))
-            del self.buffer[:self.store.part_size]
+        size = self.store.part_size
+        while len(self.buffer) >= size:
+            self._send_part(bytes(memoryview(self.buffer)[:size]))  # one copy: the part sent
+            del self.buffer[:size]
 
     def _send_part(self, body: bytes) -> None:
         client, bucket = self.store.client, self.store.bucket
@@ -196,7 +197,7 @@ class S3BlobStore(BlobStore):
 
     def delete(self, key: str) -> None:
         if key.startswith(SCRATCH):
-            (self.scratch_dir() / key.removeprefix(SCRATCH)).unlink(missing_ok=True)
+            self._scratch_file(key).unlink(missing_ok=True)
         elif UPLOAD_MARK in key:
             key, upload_id = key.rsplit(UPLOAD_MARK, 1)
             self._abort(self._object_key(key), upload_id)
@@ -215,9 +216,19 @@ class S3BlobStore(BlobStore):
             for upload in page.get("Uploads", []):
                 yield BlobInfo(upload["Key"].removeprefix(self.prefix) + UPLOAD_MARK + upload["UploadId"],
                                self._uploaded_size(upload["Key"], upload["UploadId"]), upload["Initiated"])
-        for path in sorted(self.scratch_dir().iterdir()):
-            stat = path.stat()
-            yield BlobInfo(SCRATCH + path.name, stat.st_size, datetime.fromtimestamp(stat.st_mtime, timezone.utc))
+        scratch = self.scratch_dir()
+        for path in sorted(scratch.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                yield BlobInfo(SCRATCH + path.relative_to(scratch).as_posix(), stat.st_size,
+                               datetime.fromtimestamp(stat.st_mtime, timezone.utc))
+
+    def _scratch_file(self, key: str) -> Path:
+        scratch = self.scratch_dir().resolve()
+        path = (scratch / key.removeprefix(SCRATCH)).resolve()
+        if scratch not in path.parents:
+            raise ValueError(f"blob key {key!r} leaves the store")
+        return path
 
     def _uploaded_size(self, object_key: str, upload_id: str) -> int:
         pages = self.client.get_paginator("list_parts").paginate(Bucket=self.bucket, Key=object_key, UploadId=upload_id)
