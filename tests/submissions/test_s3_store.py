@@ -4,6 +4,7 @@ as from local files) or by a redirect to a presigned URL; `check`, clean-up and 
 bucket."""
 
 import hashlib
+import random
 import shutil
 from datetime import datetime, timedelta, timezone
 
@@ -16,8 +17,10 @@ from addonhub.backup import backup, restore, verify
 from addonhub.cleanup import clean_up
 from addonhub.config import Settings
 from addonhub.integrity import BLOB_WITHOUT_ROW, UNFINISHED_WRITE, check_store
+from addonhub.s3_blobs import PART_SIZE
 from addonhub.signing.verify import verify_xpi
 from addonhub.store import Store
+from tests.packages.builders import extension, manifest
 from tests.submissions.test_cleanup import POLICY
 from tests.submissions.test_signing_api import put
 from tests.test_blobs_s3 import kill_a_writer_midway
@@ -32,8 +35,8 @@ def store(tmp_path, store_template, s3_server, request) -> Store:
                           blob_presigned_downloads=getattr(request, "param", False)))
 
 
-def signed_file(client, headers, xpi, run_jobs) -> dict:
-    status = put(client, headers, xpi()).json()
+def signed_file(client, headers, xpi, run_jobs, package: bytes | None = None) -> dict:
+    status = put(client, headers, package or xpi()).json()
     run_jobs()
     [file] = client.get(status["url"], headers=headers).json()["files"]
     assert file["signed"]
@@ -68,6 +71,21 @@ def test_a_package_is_validated_signed_and_served_from_the_bucket(client, store,
     assert several.status_code == 206 and several.headers["content-type"].startswith("multipart/byteranges")
     assert download.content[10:12] in several.content
     assert client.get(url, headers={**headers, "If-None-Match": etag}).status_code == 304
+
+
+def test_a_package_larger_than_a_part_goes_up_in_parts_and_comes_back_whole(tmp_path, client, store, developer,
+                                                                           xpi, run_jobs):
+    _, headers = developer
+    noise = random.Random(14).randbytes(PART_SIZE + 1024 * 1024)  # incompressible: the package is as large
+    package = extension(tmp_path / "large.xpi", manifest(browser_specific_settings={"gecko": {"id": "test@example.org"}}),
+                        **{"background.js": "console.log(1);", "data.bin": noise}).read_bytes()
+    file = signed_file(client, headers, xpi, run_jobs, package)
+
+    download = client.get(file["download_url"], headers=headers)
+    assert "sha256:" + hashlib.sha256(download.content).hexdigest() == file["hash"]
+    assert len(download.content) > PART_SIZE
+    [upload] = store.blobs.list("uploads/")
+    assert upload.size == len(package)
 
 
 @pytest.mark.parametrize("store", [True], indirect=True)
