@@ -89,3 +89,29 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
         if "corpus" in item.fixturenames:
             item.add_marker(pytest.mark.corpus)
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """One SeaweedFS S3 server for the session, and its credentials where boto3 looks (the
+    environment), as an operator gives them to the store."""
+    from tests.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed
+    server = start_seaweed(tmp_path_factory.mktemp("seaweedfs"))
+    environment = pytest.MonkeyPatch()
+    environment.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+    environment.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
+    # Nothing of the machine's own AWS set-up, nor a metadata service, takes part.
+    environment.setenv("AWS_CONFIG_FILE", "/dev/null")
+    environment.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+    environment.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    yield server
+    environment.undo()
+    server.stop()
+
+
+@pytest.fixture
+def s3_store(tmp_path, store_template, s3_server) -> Store:
+    """The `store` of the scale-out configuration: its blobs in the S3 server, under a prefix of its own."""
+    data_dir = tmp_path / "store"
+    shutil.copytree(store_template, data_dir)
+    return Store(Settings(data_dir=data_dir, blob_url=s3_server.blob_url()))

@@ -3,7 +3,8 @@
 Callers speak to the `BlobStore` interface, never to paths: write a stream (hashed and
 size-limited as it goes), read a stream or a range, borrow a local file for readers that must
 seek (zip), hand a client a download, delete, and list for clean-up. The embedded backend is a
-directory (`LocalBlobStore`); a scale-out one (S3-compatible) is one more class.
+directory (`LocalBlobStore`); the scale-out one is an S3-compatible bucket (`s3_blobs.S3BlobStore`,
+chosen by `blob_url`).
 
 Every backend makes a write visible under its key only once it is complete, so a crash or a
 refused upload never leaves a partial blob behind.
@@ -49,9 +50,14 @@ class BlobInfo:
 
 @dataclass(frozen=True)
 class Download:
-    """How a client gets a blob's bytes: for the local backend, a file the server sends itself
-    (with ranges and conditional requests handled by the web framework)."""
-    path: Path
+    """How a client gets a blob's bytes: a local file the server sends itself (`path`; ranges and
+    conditional requests by the web framework), an address to redirect the client to (`url`, a
+    presigned one), or, with neither, the blob the server streams itself through `chunks()`, of
+    `size` bytes, last written at `modified`."""
+    path: Path | None = None
+    url: str | None = None
+    size: int | None = None
+    modified: datetime | None = None
 
 
 class BlobWriter(ABC):
@@ -81,6 +87,10 @@ class BlobWriter(ABC):
 
 
 class BlobStore(ABC):
+    # Whether a write waits on the network (a part's upload): callers on an event loop then write
+    # from a thread; a local file's writes are quick enough to make inline.
+    writes_block = False
+
     @abstractmethod
     def writer(self, key: str, max_size: int | None = None) -> BlobWriter:
         """A writer for a new blob under `key` (replacing any blob there once committed)."""
@@ -99,8 +109,9 @@ class BlobStore(ABC):
         readers that must seek (zip archives)."""
 
     @abstractmethod
-    def download(self, key: str) -> Download:
-        """What a client is handed to fetch the blob."""
+    def download(self, key: str, filename: str | None = None, media_type: str | None = None) -> Download:
+        """What a client is handed to fetch the blob; a URL it is sent to names the file and its
+        type itself (a response the server makes adds its own headers)."""
 
     @abstractmethod
     def exists(self, key: str) -> bool: ...
@@ -198,8 +209,8 @@ class LocalBlobStore(BlobStore):
     def local_file(self, key: str) -> Iterator[Path]:
         yield self._path(key)
 
-    def download(self, key: str) -> Download:
-        return Download(self._path(key))
+    def download(self, key: str, filename: str | None = None, media_type: str | None = None) -> Download:
+        return Download(path=self._path(key))
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -245,5 +256,11 @@ class LocalBlobStore(BlobStore):
 
 
 def open_blob_store(settings: Settings) -> BlobStore:
-    """The store's blob backend, as its settings choose (today: the data directory's blobs/)."""
-    return LocalBlobStore(settings.data_dir / "blobs")
+    """The store's blob backend, as its settings choose: a bucket when blob_url names one, else
+    the data directory's blobs/."""
+    if settings.blob_url is None:
+        return LocalBlobStore(settings.data_dir / "blobs")
+    # Imported only here: boto3 takes a while to import, and the embedded default needs none of it.
+    from addonhub.s3_blobs import S3BlobStore
+    return S3BlobStore.from_url(settings.blob_url, settings.data_dir / "blob-scratch",
+                                presigned_downloads=settings.blob_presigned_downloads)

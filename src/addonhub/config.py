@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # Defaults to an SQLite file inside data_dir.
     database_url: str | None = None
+    # Where blobs (packages, signed files, sources) live: unset, in data_dir/blobs; or an
+    # S3-compatible bucket, "s3://bucket/prefix?endpoint_url=http://host:port&region=name", with
+    # the credentials where boto3 finds them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ~/.aws).
+    blob_url: str | None = None
+    # With a bucket: downloads answer 302 to a presigned URL (valid a few minutes) that the
+    # client fetches from the bucket itself, instead of the server streaming the bytes. The
+    # endpoint must then be one the clients reach.
+    blob_presigned_downloads: bool = False
     # A request's head (request line and headers) may be this large, and must arrive whole this
     # many seconds after the connection opens or the previous response ends.
     max_header_bytes: int = 64 * 1024

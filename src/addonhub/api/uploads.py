@@ -87,14 +87,22 @@ async def receive_body(request: Request, blobs: BlobStore, key: str, limits: Bod
     writer = blobs.writer(key, limits.max_bytes)
     try:
         async for chunk in _chunks(request, limits):
-            writer.write(chunk)
+            await _blob_write(blobs, writer.write, chunk)
     except BlobTooLarge:
         writer.abandon()
         raise _too_large(limits) from None
     except BaseException:
         writer.abandon()
         raise
-    return writer.commit()
+    return await _blob_write(blobs, writer.commit)
+
+
+async def _blob_write(blobs: BlobStore, write, *args):
+    """Runs a step that writes to the store: from a thread when the store's writes wait on the
+    network (a part's upload would hold every other request on the event loop), else inline."""
+    if blobs.writes_block:
+        return await anyio.to_thread.run_sync(write, *args)
+    return write(*args)
 
 
 async def read_small_body(request: Request, limits: BodyLimits) -> bytes:
@@ -118,7 +126,7 @@ async def receive_form(request: Request, blobs: BlobStore, key_for_file, limits:
     parser = MultipartParser(boundary, form.callbacks())
     try:
         async for chunk in _chunks(request, limits):
-            parser.write(chunk)
+            await _blob_write(blobs, parser.write, chunk)  # the parser's callbacks write the file fields
         parser.finalize()
         if not form.complete:
             raise UploadRejected(400, "The multipart body was cut off before its end.")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Request
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 
 from addonhub.accounts.models import User
 from addonhub.api.amo.intake import (
@@ -28,6 +28,7 @@ from addonhub.api.openapi import (
     AMO, OBJECT, UPLOAD_FORM, V5_BODY, answers, file_download, request_body, returns,
 )
 from addonhub.api.auth import credentials_required, current_user, permission_denied
+from addonhub.api.downloads import blob_response
 from addonhub.api.responses import APIError, JSONResponse, not_found
 from addonhub.api.urls import base_url
 from addonhub.catalog.constants import Channel
@@ -312,4 +313,4 @@ def version_source(request: Request, identifier: str, version_id: str):
         key, name = version.source_key, f"{addon.slug}-{version.version}-source"
     start = b"".join(store.blobs.chunks(key, 0, 4))
     suffix = next((suffix for magic, suffix in SOURCE_TYPES if start.startswith(magic)), "")
-    return FileResponse(store.blobs.download(key).path, media_type="application/octet-stream", filename=name + suffix)
+    return blob_response(store.blobs, key, "application/octet-stream", name + suffix)
