@@ -86,8 +86,7 @@ class AnonymousPageCache:
 
     def _revision(self) -> int:
         # On the event loop: a primary-key read costs less than a hop to a thread.
-        with self._engine.connect() as connection:
-            return catalogue_revision(connection)
+        return catalogue_revision(self._engine)
 
     async def _render(self, key: PageKey, revision: int, scope, receive, send) -> None:
         """The app's answer, passed on as it comes and kept when it is the same for everyone. The
