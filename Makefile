@@ -23,7 +23,7 @@ run: $(STAMP)
 # Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
 # and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor.
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
-      tests/storefront/node_modules/.installed browsers
+      tests/storefront/node_modules/.installed browsers postgresql
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
@@ -54,6 +54,15 @@ browsers:
 	@test -x /usr/lib/chromium/chromium && test -x /usr/bin/firefox-esr || { \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
+
+# Debian's PostgreSQL 15 (pg_trgm and unaccent are part of it), for tests/postgres.py's throwaway
+# clusters, when it is missing; installed like the browsers. Debian's package creates and starts a
+# cluster of its own: the tests never use it (they run /usr/lib/postgresql/15/bin directly).
+.PHONY: postgresql
+postgresql:
+	@test -x /usr/lib/postgresql/15/bin/postgres || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15; }; }
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)

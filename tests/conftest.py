@@ -115,3 +115,13 @@ def s3_store(tmp_path, store_template, s3_server) -> Store:
     data_dir = tmp_path / "store"
     shutil.copytree(store_template, data_dir)
     return Store(Settings(data_dir=data_dir, blob_url=s3_server.blob_url()))
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One throwaway PostgreSQL 15 cluster for the session (tests/postgres.py); each test that
+    needs a database creates its own in it."""
+    from tests.postgres import start_postgres
+    server = start_postgres()
+    yield server
+    server.stop()
