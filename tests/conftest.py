@@ -1,3 +1,4 @@
+import os
 import shutil
 from pathlib import Path
 
@@ -10,34 +11,65 @@ from addonhub.catalog.importer import import_catalogue
 from addonhub.config import Settings
 from addonhub.db import Database
 from addonhub.jobs import Worker
+from addonhub.search import NoSearchBackend
 from addonhub.signing.ca import SigningCA
 from addonhub.store import Store
 from addonhub.workflows import give_up_handlers, handlers
 
 
+# Which database the `store` fixture family gives: SQLite files (the default) or databases in a
+# throwaway PostgreSQL cluster (ADDONHUB_TEST_DATABASE=postgresql; make test runs some directories so).
+TEST_DATABASE = os.environ.get("ADDONHUB_TEST_DATABASE", "sqlite")
+if TEST_DATABASE not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"ADDONHUB_TEST_DATABASE must be sqlite or postgresql, not {TEST_DATABASE!r}")
+# The PostgreSQL database every test's database is a copy of (CREATE DATABASE ... TEMPLATE).
+MIGRATED_TEMPLATE = "migrated_template"
+
+
 @pytest.fixture(scope="session")
-def store_template(tmp_path_factory) -> Path:
+def store_template(tmp_path_factory, request) -> Path:
     """The slow parts of a data directory, made once: the migrated database (migrating takes
     about a quarter of a second) and a signing CA (its 4096-bit root takes a second or more).
-    The secret keys are cheap and stay each store's own."""
+    The secret keys are cheap and stay each store's own. On PostgreSQL the migrated database is
+    the cluster's MIGRATED_TEMPLATE, and the directory holds no database."""
     data_dir = tmp_path_factory.mktemp("store-template")
-    database = Database(Settings(data_dir=data_dir).effective_database_url)
-    database.migrate()
-    with database.engine.connect() as connection:
-        # Out of WAL mode the database is one file, so a copy needs no -wal or -shm beside it;
-        # each store's connections turn WAL back on, as they do on a new store's file.
-        connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    if TEST_DATABASE == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        database = Database(server.url(server.create_database(MIGRATED_TEMPLATE)))
+        database.migrate()
+    else:
+        database = Database(Settings(data_dir=data_dir).effective_database_url)
+        database.migrate()
+        with database.engine.connect() as connection:
+            # Out of WAL mode the database is one file, so a copy needs no -wal or -shm beside it;
+            # each store's connections turn WAL back on, as they do on a new store's file.
+            connection.exec_driver_sql("PRAGMA journal_mode=DELETE")
+    # A template database cannot be copied while anyone is connected to it.
     database.engine.dispose()
     SigningCA.open(data_dir)
     return data_dir
 
 
 @pytest.fixture
-def store(tmp_path, store_template) -> Store:
-    data_dir = tmp_path / "store"
-    shutil.copytree(store_template, data_dir)
+def store_settings(tmp_path, store_template, request):
+    """Settings for a new test store: the template's data directory copied to tmp_path/name and,
+    on PostgreSQL, a fresh copy of the migrated database (dropped after the test)."""
+    def store_settings(name: str = "store", **settings) -> Settings:
+        data_dir = tmp_path / name
+        shutil.copytree(store_template, data_dir)
+        if TEST_DATABASE == "postgresql":
+            server = request.getfixturevalue("postgres_server")
+            database = server.create_database(template=MIGRATED_TEMPLATE)
+            request.addfinalizer(lambda: server.drop_database(database))
+            settings.setdefault("database_url", server.url(database))
+        return Settings(data_dir=data_dir, **settings)
+    return store_settings
+
+
+@pytest.fixture
+def store(store_settings) -> Store:
     # The default limits: tests submit as a store's developers do; the throttle has tests of its own.
-    return Store(Settings(data_dir=data_dir))
+    return Store(store_settings())
 
 
 @pytest.fixture
@@ -110,11 +142,9 @@ def s3_server(tmp_path_factory):
 
 
 @pytest.fixture
-def s3_store(tmp_path, store_template, s3_server) -> Store:
+def s3_store(store_settings, s3_server) -> Store:
     """The `store` of the scale-out configuration: its blobs in the S3 server, under a prefix of its own."""
-    data_dir = tmp_path / "store"
-    shutil.copytree(store_template, data_dir)
-    return Store(Settings(data_dir=data_dir, blob_url=s3_server.blob_url()))
+    return Store(store_settings(blob_url=s3_server.blob_url()))
 
 
 @pytest.fixture(scope="session")
@@ -125,3 +155,15 @@ def postgres_server():
     server = start_postgres()
     yield server
     server.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On PostgreSQL, a test that reaches the search index (any that indexes or searches add-ons)
+    is skipped as needing the PostgreSQL search backend, which is not written yet: the day it is,
+    search_index_for() no longer raises NoSearchBackend and this hook is removed."""
+    report = yield
+    if TEST_DATABASE == "postgresql" and call.excinfo is not None and call.excinfo.errisinstance(NoSearchBackend):
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), item.location[1], "needs the PostgreSQL search backend")
+    return report

@@ -112,7 +112,8 @@ def test_a_job_of_a_killed_worker_is_run_again_by_the_next_one(store, tmp_path):
             Path({str(started)!r}).touch()
             time.sleep(60)
 
-        Worker(Store(Settings(data_dir={str(store.settings.data_dir)!r})).db, {{"slow": slow}}).run_once()
+        settings = Settings(data_dir={str(store.settings.data_dir)!r}, database_url={store.settings.database_url!r})
+        Worker(Store(settings).db, {{"slow": slow}}).run_once()
     """)
     process = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 30

@@ -34,18 +34,33 @@ def _head_revision() -> str:
     return ScriptDirectory.from_config(config).get_current_head()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path) -> str:
+    """Every migration runs on both databases, whichever the rest of the suite uses."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    server = request.getfixturevalue("postgres_server")
+    database = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(database))
+    return server.url(database)
+
+
 # Alembic cannot reflect these on SQLite; the test compares them itself.
 @pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
 @pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based index")
-def test_the_models_describe_the_schema_the_migrations_make(tmp_path):
-    database = Database(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+def test_the_models_describe_the_schema_the_migrations_make(empty_database_url):
+    database = Database(empty_database_url)
     database.migrate()
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"include_name": include_name,
                                                                "compare_server_default": True})
-        differences = _without_inline_foreign_key_options(connection, compare_metadata(context, Base.metadata))
+        differences = compare_metadata(context, Base.metadata)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            differences = _without_inline_foreign_key_options(connection, differences)
         assert differences == []
-        for index in _expression_indexes():
+        # PostgreSQL's reflection sees expression indexes: compare_metadata has compared them there.
+        for index in _expression_indexes() if sqlite else ():
             stored = connection.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?",
                                                 (index.name,)).scalar()
             assert stored == str(CreateIndex(index).compile(dialect=connection.dialect))

@@ -2,8 +2,9 @@
 
 A job is enqueued in the same transaction as the change that needs it, so it exists exactly
 when that change does. A worker claims a job with a conditional update (safe with several
-workers, on SQLite and PostgreSQL alike), runs its handler in one transaction that also marks
-the job done, and on failure records the error and retries with backoff. A worker killed
+workers, on SQLite and PostgreSQL alike; on PostgreSQL it first locks the row with FOR UPDATE
+SKIP LOCKED, so that workers on many hosts pass over each other's claims instead of waiting for
+them), runs its handler in one transaction that also marks the job done, and on failure records the error and retries with backoff. A worker killed
 mid-job leaves nothing committed; the job is claimed again once its lease runs out, or as soon
 as a worker starting on the same host sees the dead one's process gone. A job that fails on its
 last attempt gets its kind's give-up handler, so that what waited on it learns it will not come.
@@ -160,7 +161,16 @@ class Worker:
         now = utcnow()
         runnable = _runnable(now)
         with self.db.session() as session:
-            for job_id in session.scalars(select(Job.id).where(runnable).order_by(Job.id).limit(5)).all():
+            candidates = select(Job.id).where(runnable).order_by(Job.id)
+            if session.get_bind().dialect.name == "postgresql":
+                # The first runnable job that no other worker is claiming this moment, locked until
+                # our commit: workers never wait for one another nor try the same job.
+                candidates = candidates.limit(1).with_for_update(skip_locked=True)
+            else:
+                # SQLite has one writer at a time and no row locks: a few candidates, so that a
+                # job another worker took meanwhile (the update then changes no row) is not the end.
+                candidates = candidates.limit(5)
+            for job_id in session.scalars(candidates).all():
                 claimed = session.execute(
                     update(Job).where(Job.id == job_id, runnable)
                     .values(status=RUNNING, worker=self.name, lease_until=now + self.lease, attempts=Job.attempts + 1)

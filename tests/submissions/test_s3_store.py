@@ -5,7 +5,6 @@ bucket."""
 
 import hashlib
 import random
-import shutil
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -27,12 +26,10 @@ from tests.test_blobs_s3 import kill_a_writer_midway
 
 
 @pytest.fixture
-def store(tmp_path, store_template, s3_server, request) -> Store:
+def store(store_settings, s3_server, request) -> Store:
     """The test store with its blobs in the bucket; `indirect` True turns presigned downloads on."""
-    data_dir = tmp_path / "store"
-    shutil.copytree(store_template, data_dir)
-    return Store(Settings(data_dir=data_dir, blob_url=s3_server.blob_url(),
-                          blob_presigned_downloads=getattr(request, "param", False)))
+    return Store(store_settings(blob_url=s3_server.blob_url(),
+                                blob_presigned_downloads=getattr(request, "param", False)))
 
 
 def signed_file(client, headers, xpi, run_jobs, package: bytes | None = None) -> dict:

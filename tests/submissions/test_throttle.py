@@ -4,13 +4,11 @@ reads are never counted; Retry-After is the wait until the request would pass, a
 request is not counted. Each test sets its own small limits (`limits`); the other tests run with
 the store's defaults."""
 
-import shutil
 
 import pytest
 
 from addonhub.accounts.edge_credentials import issue_edge_credentials
 from addonhub.accounts.models import User
-from addonhub.config import Settings
 from addonhub.edge.products import create_product
 from addonhub.store import Store
 from tests.edge.test_submissions import ZIP, accepted, edge_error, publish, upload_status
@@ -29,11 +27,9 @@ def limits() -> dict:
 
 
 @pytest.fixture
-def store(tmp_path, store_template, limits) -> Store:
+def store(store_settings, limits) -> Store:
     """The shared test store, with the test's limits in place of the defaults."""
-    data_dir = tmp_path / "store"
-    shutil.copytree(store_template, data_dir)
-    return Store(Settings(data_dir=data_dir, **limits))
+    return Store(store_settings(**limits))
 
 
 @pytest.fixture

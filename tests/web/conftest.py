@@ -1,5 +1,4 @@
 import re
-import shutil
 
 import pytest
 from fastapi.testclient import TestClient
@@ -8,7 +7,6 @@ from addonhub.accounts.models import User
 from addonhub.accounts.passwords import set_password
 from addonhub.accounts.service import create_user
 from addonhub.api.app import create_app
-from addonhub.config import Settings
 from addonhub.store import Store
 
 PASSWORD = "correct horse battery"
@@ -20,14 +18,12 @@ def csrf_of(page) -> str:
 
 
 @pytest.fixture
-def make_client(tmp_path, store_template):
+def make_client(store_settings):
     """A client of a store with these settings (sign-up mode, throttles...)."""
     clients = []
 
     def make_client(**settings) -> TestClient:
-        data_dir = tmp_path / f"store{len(clients)}"
-        shutil.copytree(store_template, data_dir)
-        store = Store(Settings(data_dir=data_dir, **settings))
+        store = Store(store_settings(f"store{len(clients)}", **settings))
         client = TestClient(create_app(store), base_url="http://store.test")
         client.store = store
         clients.append(client)

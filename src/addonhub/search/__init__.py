@@ -216,13 +216,17 @@ def typo_corrections(term: str, known: Collection[str]) -> list[str]:
 _indexes: dict[str, SearchIndex] = {}
 
 
+class NoSearchBackend(NotImplementedError):
+    """The database has no search index backend (PostgreSQL's is not written yet)."""
+
+
 def search_index_for(bind: Connection | Engine) -> SearchIndex:
     """The index of the database behind the connection; one per process and dialect, since it
     caches what it reads (the name vocabulary)."""
     dialect = bind.dialect.name
     if dialect not in _indexes:
         if dialect != "sqlite":
-            raise NotImplementedError(f"no full-text search index for {dialect} databases yet")
+            raise NoSearchBackend(f"no full-text search index for {dialect} databases yet")
         # Imported here: the backend builds on this module's definitions.
         from addonhub.search.sqlite_fts5 import SqliteFts5Index
         _indexes.setdefault(dialect, SqliteFts5Index())

@@ -27,6 +27,10 @@ def tokenize(value: str) -> list[str]:
 
 
 def upgrade() -> None:
+    if op.get_context().dialect.name != "sqlite":
+        # The search tables are SQLite's (FTS5 beside them); PostgreSQL's are made by 0022.
+        op.execute("ALTER TABLE addon_documents DROP COLUMN names")
+        return
     # Every name of every listed add-on as its space-joined tokens, for exact-name matches.
     op.execute("CREATE TABLE addon_search_names (addon_id INTEGER NOT NULL, tokens TEXT NOT NULL)")
     op.execute("CREATE INDEX ix_addon_search_names_tokens ON addon_search_names (tokens)")
@@ -54,5 +58,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("ALTER TABLE addon_documents ADD COLUMN names JSON NOT NULL DEFAULT '[]'")
-    op.execute("DROP TABLE addon_search_ranks")
-    op.execute("DROP TABLE addon_search_names")
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("DROP TABLE addon_search_ranks")
+        op.execute("DROP TABLE addon_search_names")

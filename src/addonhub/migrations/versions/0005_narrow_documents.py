@@ -28,6 +28,8 @@ _INDEXES = {
 
 
 def upgrade() -> None:
+    # SQLite's name for the type SQLAlchemy's DateTime makes; PostgreSQL has no DATETIME.
+    timestamp = "DATETIME" if op.get_context().dialect.name == "sqlite" else "TIMESTAMP WITHOUT TIME ZONE"
     op.execute(
         "CREATE TABLE addon_document_bodies (addon_id INTEGER NOT NULL PRIMARY KEY "
         "REFERENCES addons (id) ON DELETE CASCADE, body TEXT NOT NULL)"
@@ -38,7 +40,7 @@ def upgrade() -> None:
         "CREATE TABLE addon_documents_narrow (addon_id INTEGER NOT NULL PRIMARY KEY "
         "REFERENCES addons (id) ON DELETE CASCADE, is_listed BOOLEAN NOT NULL, type VARCHAR(16) NOT NULL, "
         "average_daily_users BIGINT NOT NULL, weekly_downloads BIGINT NOT NULL, bayesian_rating FLOAT NOT NULL, "
-        "hotness FLOAT NOT NULL, created DATETIME NOT NULL, last_updated DATETIME NOT NULL, "
+        f"hotness FLOAT NOT NULL, created {timestamp} NOT NULL, last_updated {timestamp} NOT NULL, "
         "name_sort VARCHAR(255) NOT NULL)"
     )
     op.execute(f"INSERT INTO addon_documents_narrow ({_DOCUMENT_COLUMNS}) SELECT {_DOCUMENT_COLUMNS} FROM addon_documents")

@@ -27,11 +27,17 @@ def upgrade() -> None:
     op.create_index("ix_documents_recommended_users", "addon_documents",
                     ["is_listed", "is_recommended", "average_daily_users"])
     # No add-on is promoted yet: the stored detail objects say so, as reindex() now writes them.
-    op.execute("UPDATE addon_document_bodies SET body = json_set(body, '$.promoted', json('null'))")
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("UPDATE addon_document_bodies SET body = json_set(body, '$.promoted', json('null'))")
+    else:
+        op.execute("""UPDATE addon_document_bodies SET body = (body::jsonb || '{"promoted": null}')::text""")
 
 
 def downgrade() -> None:
-    op.execute("UPDATE addon_document_bodies SET body = json_remove(body, '$.promoted')")
+    if op.get_context().dialect.name == "sqlite":
+        op.execute("UPDATE addon_document_bodies SET body = json_remove(body, '$.promoted')")
+    else:
+        op.execute("UPDATE addon_document_bodies SET body = (body::jsonb - 'promoted')::text")
     op.drop_index("ix_documents_recommended_users", table_name="addon_documents")
     with op.batch_alter_table("addon_documents") as documents:
         documents.drop_column("is_recommended")

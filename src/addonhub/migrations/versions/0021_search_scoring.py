@@ -22,7 +22,10 @@ def popularity(daily_users: int) -> float:
     return math.log10(10 + max(daily_users, 0))
 
 
+# Only SQLite's search tables (FTS5 beside them) change: PostgreSQL's are made by 0022.
 def upgrade() -> None:
+    if op.get_context().dialect.name != "sqlite":
+        return
     op.execute("ALTER TABLE addon_search_ranks ADD COLUMN boost REAL NOT NULL DEFAULT 1.0")
     op.execute("ALTER TABLE addon_search_ranks ADD COLUMN factor REAL NOT NULL DEFAULT 1.0")
     connection = op.get_bind()
@@ -52,6 +55,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_context().dialect.name != "sqlite":
+        return
     op.execute("DROP TABLE addon_search_parts")
     op.execute("CREATE TABLE addon_search_names_plain (addon_id INTEGER NOT NULL, tokens TEXT NOT NULL)")
     op.execute("INSERT INTO addon_search_names_plain (addon_id, tokens) SELECT addon_id, tokens FROM addon_search_names")
