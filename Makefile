@@ -22,10 +22,17 @@ run: $(STAMP)
 # sign-addon (npm) so that tests/interop runs real publishing clients against a live store, and
 # Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
 # and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor.
+# Then the domain, API, submission and jobs tests again, each on a database of a throwaway
+# PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when missing).
+POSTGRESQL_TEST_PATHS := tests/catalog tests/accounts tests/api tests/submissions tests/edge tests/test_jobs.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
       tests/storefront/node_modules/.installed browsers postgresql
 	$(VENV)/bin/pytest; status=$$?; \
-	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
+	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; \
+	[ $$status -eq 0 ] || exit $$status; \
+	ADDONHUB_TEST_DATABASE=postgresql $(VENV)/bin/pytest -m "not interop and not cli and not corpus and not browser and not fuzz" \
+	  $(POSTGRESQL_TEST_PATHS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "make test: no tests ran on PostgreSQL" >&2; exit 1; fi; exit $$status
 
 # The suite without what needs npm, the corpus, the browsers or subprocesses, nor the minutes of
 # fuzzing (the interop, corpus, browser, cli and fuzz markers in pyproject.toml): for the edit-test
