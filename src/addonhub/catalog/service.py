@@ -17,7 +17,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentBody, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
     File, ReplacementAddon, Version, VersionCompatibility,
 )
-from addonhub.identifiers import row_id
+from addonhub.identifiers import can_name_a_record, row_id
 
 MAX_RECOMMENDATIONS = 4
 
@@ -50,7 +50,7 @@ def _lookup(identifier: str) -> tuple[int | None, dict | None]:
     identifier = unquote(identifier).strip()
     if (addon_id := row_id(identifier)) is not None:
         return addon_id, None
-    if not identifier:
+    if not identifier or not can_name_a_record(identifier):
         return None, None
     lowered = identifier.lower()
     return None, {"slug": identifier, "guid": lowered, "braced": "{" + lowered + "}"}

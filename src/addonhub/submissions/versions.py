@@ -20,6 +20,7 @@ from addonhub.catalog.edits import VersionChanges, merged, new_license
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, AddonUser, File, License, Version
 from addonhub.catalog.service import is_author
+from addonhub.identifiers import can_name_a_record
 from addonhub.jobs import enqueue
 from addonhub.packages.validation import ADDON_ID
 from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, Refused
@@ -36,6 +37,8 @@ _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
 
 def find_addon_by_guid(session: Session, guid: str) -> Addon | None:
     """Ids are looked up case-insensitively, as AMO's are."""
+    if not can_name_a_record(guid):
+        return None
     return session.scalar(select(Addon).where(func.lower(Addon.guid) == guid.lower()))
 
 
