@@ -21,9 +21,10 @@ run: $(STAMP)
 # (npm) is installed so that the optional linter integration is tested too, and web-ext and
 # sign-addon (npm) so that tests/interop runs real publishing clients against a live store, and
 # Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
-# and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor.
+# and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor,
+# and Debian's redis-server so that the shared rate limits are tested on a real Redis.
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
-      tests/storefront/node_modules/.installed browsers
+      tests/storefront/node_modules/.installed browsers redis-server
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$status
 
@@ -54,6 +55,14 @@ browsers:
 	@test -x /usr/lib/chromium/chromium && test -x /usr/bin/firefox-esr || { \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
+
+# Debian's redis-server for the tests that share rate limits through Redis (tests/redis_server.py
+# starts one on a free loopback port; the package's own service is not used), when it is missing.
+.PHONY: redis-server
+redis-server:
+	@test -x /usr/bin/redis-server || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; }; }
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)

@@ -115,3 +115,19 @@ def s3_store(tmp_path, store_template, s3_server) -> Store:
     data_dir = tmp_path / "store"
     shutil.copytree(store_template, data_dir)
     return Store(Settings(data_dir=data_dir, blob_url=s3_server.blob_url()))
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One Debian redis-server for the session, on loopback, keeping nothing on disk."""
+    from tests.redis_server import start_redis
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The URL of the session's Redis, emptied first, so that no test sees another's counters."""
+    redis_server.client().flushdb()
+    return redis_server.url()

@@ -76,7 +76,9 @@ class Settings(BaseSettings):
     # accounts from one machine (an office behind one NAT address gets more room than one person).
     throttle_web_login_per_user: str = "10/15minute;30/day"
     throttle_web_login_per_ip: str = "50/15minute;300/day"
-    # "memory://" counts in this process; a shared store (e.g. "redis://host") counts across workers.
+    # Where the throttles count: "memory://" in this process (one `serve`); with several processes
+    # behind a proxy, a Redis they all share ("redis://127.0.0.1:6379/0"), or each would let
+    # through its own full budget. When it does not answer, limited requests get 503.
     rate_limit_storage: str = "memory://"
     # What a package may hold (AMO's limits; sizes in bytes); past them it is refused unread.
     package_max_entries: int = _PACKAGE_LIMITS.max_entries
