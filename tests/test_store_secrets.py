@@ -156,3 +156,17 @@ def test_a_process_that_loses_the_race_reads_the_winners_secret(tmp_path, databa
 def test_an_encryption_key_that_is_not_a_fernet_key_is_refused(tmp_path):
     with pytest.raises(ValidationError, match="must be a Fernet key"):
         Settings(data_dir=tmp_path, encryption_key="hunter2")
+
+
+def test_the_signing_commands_use_the_shared_ca_from_any_host(tmp_path, database_url, monkeypatch, capsys):
+    from tests.signing.test_cli import run
+    store = shared_store(tmp_path / "host-a", database_url)
+    monkeypatch.setenv("ADDONHUB_ENCRYPTION_KEY", KEY)
+    monkeypatch.setenv("ADDONHUB_DATABASE_URL", database_url)
+    package, signed = make_xpi(tmp_path / "addon.xpi"), tmp_path / "signed.xpi"
+    host_b = tmp_path / "host-b"
+    assert run(capsys, "sign", "--data-dir", host_b, package, "--id", "demo@example.org", "-o", signed)[0] == 0
+    assert verify_xpi(signed, store.signing_ca.root_pem(), "demo@example.org") == []
+    assert run(capsys, "signing", "export-root", "--data-dir", host_b)[1].encode() == store.signing_ca.root_pem()
+    assert run(capsys, "verify", signed, "--data-dir", tmp_path / "host-c")[0] == 0
+    assert not host_b.exists() or not [name for name in SECRET_FILES if (host_b / name).exists()]
