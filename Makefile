@@ -21,12 +21,13 @@ run: $(STAMP)
 # (npm) is installed so that the optional linter integration is tested too, and web-ext and
 # sign-addon (npm) so that tests/interop runs real publishing clients against a live store, and
 # Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
-# and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor.
+# and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor,
+# and Debian's redis-server so that the shared rate limits are tested on a real Redis.
 # Then the domain, API, submission and jobs tests again, each on a database of a throwaway
 # PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when missing).
 POSTGRESQL_TEST_PATHS := tests/catalog tests/accounts tests/api tests/submissions tests/edge tests/test_jobs.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
-      tests/storefront/node_modules/.installed browsers postgresql
+      tests/storefront/node_modules/.installed browsers postgresql redis-server
 	$(VENV)/bin/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; \
 	[ $$status -eq 0 ] || exit $$status; \
@@ -70,6 +71,14 @@ postgresql:
 	@test -x /usr/lib/postgresql/15/bin/postgres || { \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15 || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql-15; }; }
+
+# Debian's redis-server for the tests that share rate limits through Redis (tests/redis_server.py
+# starts one on a free loopback port; the package's own service is not used), when it is missing.
+.PHONY: redis-server
+redis-server:
+	@test -x /usr/bin/redis-server || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; }; }
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)

@@ -167,6 +167,15 @@ def postgres_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """One Debian redis-server for the session, on loopback, keeping nothing on disk."""
+    from tests.redis_server import start_redis
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item, call):
     """On PostgreSQL, a test that reaches the search index (any that indexes or searches add-ons)
@@ -177,3 +186,10 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "skipped"
         report.longrepr = (str(item.path), item.location[1], "needs the PostgreSQL search backend")
     return report
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The URL of the session's Redis, emptied first, so that no test sees another's counters."""
+    redis_server.client().flushdb()
+    return redis_server.url()

@@ -22,6 +22,14 @@ def _store(args):
     return Store(_settings(args))
 
 
+def _secrets(args):
+    """The store's secrets without migrating or opening the rest of the store (signing commands)."""
+    from addonhub.db import Database
+    from addonhub.store_secrets import open_secrets
+    settings = _settings(args)
+    return open_secrets(settings, Database(settings.effective_database_url))
+
+
 def serve(args) -> int:
     from addonhub.api.app import create_app
     from addonhub.jobs import WorkerThreads
@@ -428,15 +436,15 @@ def validate(args) -> int:
 def sign_package(args) -> int:
     from addonhub.packages.archive import ArchiveError
     from addonhub.signing import SigningError
-    from addonhub.signing.ca import SigningCA
     from addonhub.signing.xpi import sign_xpi
+    from addonhub.store_secrets import StoreSecretsError
     try:
-        ca = SigningCA.open(_settings(args).data_dir)
+        ca = _secrets(args).signing_ca()
         certificate = sign_xpi(ca, args.file, args.id, args.output)
     except ArchiveError as error:
         print(f"addonhub: cannot read {args.file}: {error.message}", file=sys.stderr)
         return 2
-    except (SigningError, OSError) as error:
+    except (SigningError, StoreSecretsError, OSError) as error:
         print(f"addonhub: cannot sign {args.file}: {error}", file=sys.stderr)
         return 1
     print(f"Signed {args.output} for {args.id} (certificate serial {certificate.serial_number:x}).")
@@ -446,10 +454,10 @@ def sign_package(args) -> int:
 def verify_package(args) -> int:
     from addonhub.packages.archive import ArchiveError
     from addonhub.signing import SigningError
-    from addonhub.signing.ca import stored_root_pem
     from addonhub.signing.verify import verify_xpi
+    from addonhub.store_secrets import StoreSecretsError
     try:
-        root_pem = args.root.read_bytes() if args.root else stored_root_pem(_settings(args).data_dir)
+        root_pem = args.root.read_bytes() if args.root else _secrets(args).root_pem()
         problems = verify_xpi(args.file, root_pem, args.id)
     except ArchiveError as error:
         print(f"addonhub: cannot read {args.file}: {error.message}", file=sys.stderr)
@@ -457,7 +465,7 @@ def verify_package(args) -> int:
     except OSError as error:
         print(f"addonhub: cannot read {error.filename}: {error.strerror}", file=sys.stderr)
         return 2
-    except SigningError as error:
+    except (SigningError, StoreSecretsError) as error:
         print(f"addonhub: {error}", file=sys.stderr)
         return 2
     if problems:
@@ -474,10 +482,10 @@ def verify_package(args) -> int:
 
 def signing_export_root(args) -> int:
     from addonhub.signing import SigningError
-    from addonhub.signing.ca import SigningCA
+    from addonhub.store_secrets import StoreSecretsError
     try:
-        ca = SigningCA.open(_settings(args).data_dir)
-    except (SigningError, OSError) as error:
+        ca = _secrets(args).signing_ca()
+    except (SigningError, StoreSecretsError, OSError) as error:
         print(f"addonhub: {error}", file=sys.stderr)
         return 1
     sys.stdout.write(ca.root_pem().decode("ascii"))
@@ -852,8 +860,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from addonhub.store_secrets import StoreSecretsError
     args = parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except StoreSecretsError as error:  # a store started with secrets that are not its own
+        print(f"addonhub: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,14 +1,14 @@
 """Settings: command-line flags override ADDONHUB_* environment variables, which override defaults."""
 
-import secrets
 from pathlib import Path
 from typing import Literal
 
+from cryptography.fernet import Fernet
+from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from addonhub.packages.archive import ArchiveLimits
 from addonhub.packages.validation import ValidationOptions
-from addonhub.private_files import read_or_create
 
 _PACKAGE_LIMITS = ArchiveLimits()
 
@@ -23,6 +23,13 @@ class Settings(BaseSettings):
     base_url: str | None = None
     # Defaults to an SQLite file inside data_dir.
     database_url: str | None = None
+    # Where the store's secrets live (store_secrets.py): the key that signs sessions, links and
+    # Edge tokens, the signing CA, and the key that encrypts the secrets kept in the database (API
+    # key secrets, Chromium signing keys). Unset: files in data_dir, made on first use. Set, to a
+    # Fernet key: that key encrypts, and the other secrets live in the database, encrypted with it,
+    # so that every process given the same database_url and this key shares them, whatever its
+    # data_dir. Several `serve` or `worker` processes on several hosts need it.
+    encryption_key: SecretStr | None = None
     # Where blobs (packages, signed files, sources) live: unset, in data_dir/blobs; or an
     # S3-compatible bucket, "s3://bucket/prefix?endpoint_url=http://host:port&region=name", with
     # the credentials where boto3 finds them (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ~/.aws).
@@ -76,7 +83,9 @@ class Settings(BaseSettings):
     # accounts from one machine (an office behind one NAT address gets more room than one person).
     throttle_web_login_per_user: str = "10/15minute;30/day"
     throttle_web_login_per_ip: str = "50/15minute;300/day"
-    # "memory://" counts in this process; a shared store (e.g. "redis://host") counts across workers.
+    # Where the throttles count: "memory://" in this process (one `serve`); with several processes
+    # behind a proxy, a Redis they all share ("redis://127.0.0.1:6379/0"), or each would let
+    # through its own full budget. When it does not answer, limited requests get 503.
     rate_limit_storage: str = "memory://"
     # What a package may hold (AMO's limits; sizes in bytes); past them it is refused unread.
     package_max_entries: int = _PACKAGE_LIMITS.max_entries
@@ -140,6 +149,13 @@ class Settings(BaseSettings):
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'addonhub.sqlite3').resolve()}"
 
-    def load_secret_key(self) -> bytes:
-        """A per-store secret (signs outgoing-link redirects), created on first use, readable only by the owner."""
-        return bytes.fromhex(read_or_create(self.data_dir / "secret_key", lambda: secrets.token_hex(32).encode()).decode())
+    @field_validator("encryption_key")
+    @classmethod
+    def _is_a_fernet_key(cls, key: SecretStr | None) -> SecretStr | None:
+        if key is not None:
+            try:
+                Fernet(key.get_secret_value().encode())
+            except ValueError:
+                raise ValueError("must be a Fernet key: 32 bytes in URL-safe base64 (44 characters), such as "
+                                 "an embedded store's api_key_encryption_key file holds") from None
+        return key

@@ -12,6 +12,7 @@ from addonhub.distribution.usage import UpdateCheckCount  # noqa: F401
 from addonhub.edge.models import EdgeDraft, EdgeOperation  # noqa: F401
 from addonhub.jobs import Job  # noqa: F401
 from addonhub.ratings.models import Rating, RatingAggregate, RatingFlag  # noqa: F401
+from addonhub.store_secrets import StoreSecret  # noqa: F401
 from addonhub.submissions.models import Upload  # noqa: F401
 
 # The full-text index (addonhub.search) lives in tables that the migrations make in raw SQL and no

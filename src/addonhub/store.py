@@ -1,16 +1,16 @@
 """One store: its settings, its database, its secrets, its blobs and its limits, opened together.
 
 This is where infrastructure is chosen from settings (the database URL, the blob backend, the
-rate-limit storage); domain code receives the pieces it needs, never the Store.
+rate-limit storage, where the secrets live); domain code receives the pieces it needs, never the Store.
 """
 
 from functools import cached_property
 
-from addonhub.accounts.keys import KeyCipher
 from addonhub.blobs import open_blob_store
 from addonhub.config import Settings
 from addonhub.db import Database
 from addonhub.distribution.usage import UpdateCheckCounter
+from addonhub.store_secrets import open_secrets
 
 
 class Store:
@@ -19,10 +19,13 @@ class Store:
         self.settings = settings
         self.db = Database(settings.effective_database_url)
         self.db.migrate()
-        self.secret_key = settings.load_secret_key()
+        # In data_dir, or (with an encryption key configured) in the database, for every process.
+        # Read now, so that secrets that do not match refuse the start rather than a request.
+        self.secrets = open_secrets(settings, self.db)
+        self.secret_key = self.secrets.secret_key
         # Encrypts the secrets kept in the database, AMO API key secrets and Chromium signing keys
-        # (its key file is in data_dir, so a copy of the database alone reveals none).
-        self.key_cipher = KeyCipher.open(settings.data_dir)
+        # (its key is never in the database, so a copy of the database alone reveals none).
+        self.key_cipher = self.secrets.key_cipher
         self.blobs = open_blob_store(settings)
         # This process's update checks, which the update endpoints count and the server flushes.
         self.update_checks = UpdateCheckCounter()
@@ -30,8 +33,7 @@ class Store:
     @cached_property
     def signing_ca(self):
         """The store's signing CA, made on first use (it takes a second or two)."""
-        from addonhub.signing.ca import SigningCA
-        return SigningCA.open(self.settings.data_dir)
+        return self.secrets.signing_ca()
 
     @cached_property
     def submission_throttle(self):

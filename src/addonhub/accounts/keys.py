@@ -3,8 +3,8 @@
 A key is an issuer (`user:<user id>:<n>`, as AMO makes them) and a secret of 64 hex characters
 that the developer's tools use, as its UTF-8 bytes, to sign HS256 JWTs. The server must know the
 secret to check those signatures, so it cannot keep only a digest: the secret is encrypted
-(Fernet) with a key kept in the data directory, outside the database, so that a copy of the
-database alone reveals no secret.
+(Fernet) with a key kept outside the database (in the data directory, or in the configuration of
+a shared store: store_secrets.py), so that a copy of the database alone reveals no secret.
 """
 
 import random
@@ -26,7 +26,7 @@ ISSUER_NUMBERS = 1000  # AMO's random suffix is 0..999
 
 
 class KeyCipherError(RuntimeError):
-    """A stored secret cannot be decrypted: the data directory's key file is not the one it was
+    """A stored secret cannot be decrypted: the store's encryption key is not the one it was
     encrypted with (replaced or lost). Rotating the account's key issues a readable one."""
 
 
@@ -50,7 +50,7 @@ class KeyCipher:
             return self._fernet.decrypt(stored.encode("ascii")).decode("utf-8")
         except (InvalidToken, ValueError) as error:
             raise KeyCipherError(
-                f"an API key secret cannot be decrypted with the data directory's {KEY_FILE}; "
+                f"an API key secret cannot be decrypted with the store's encryption key ({KEY_FILE}); "
                 "rotate the account's key (addonhub keys rotate)") from error
 
 

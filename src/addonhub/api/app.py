@@ -25,6 +25,7 @@ from addonhub.api.request_ids import RequestIds
 from addonhub.api.responses import APIError, JSONResponse
 from addonhub.api.update_checks import UpdateChecksFirst
 from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
+from addonhub.rate_limits import ThrottleUnavailable
 from addonhub.store import Store
 from addonhub.web import pages, reviews
 from addonhub.web.accounts import add_account_pages
@@ -131,6 +132,13 @@ def create_app(store: Store) -> FastAPI:
         # Another request changed the add-on between this one's read and its write.
         return JSONResponse({"detail": "A concurrent request changed this add-on; check it and try again."},
                             status_code=409)
+
+    @app.exception_handler(ThrottleUnavailable)
+    async def throttle_unavailable(_request: Request, error: ThrottleUnavailable):
+        # Redis is down: limited requests wait for it rather than pass uncounted (the rest still work).
+        log.error("%s", error)
+        return JSONResponse({"detail": "Service temporarily unavailable; try again shortly."},
+                            status_code=503, headers={"Retry-After": "30"})
 
     @app.exception_handler(Exception)
     async def unexpected_error(_request: Request, _error: Exception):

@@ -3,7 +3,8 @@
 - `/__lbheartbeat__`: the process answers (nothing else is looked at, so a slow database never
   takes a healthy process out of a load balancer).
 - `/__heartbeat__`: the store works: its database answers, its blob store takes and gives back a
-  blob, and its job queue is being worked (no job has waited past JOBS_WAITING_TOO_LONG). 200 with
+  blob, its rate-limit storage (Redis, when shared) answers, and its job queue is being worked
+  (no job has waited past JOBS_WAITING_TOO_LONG). 200 with
   every check "ok", else 503 naming what failed and why.
 - `/__version__`: the version running, and its commit when it runs from a git checkout.
 """
@@ -48,6 +49,10 @@ def _blobs(store) -> None:
         store.blobs.delete(key)
 
 
+def _rate_limits(store) -> None:
+    store.submission_throttle.check_storage()
+
+
 def _jobs(store) -> None:
     with store.db.session() as session:
         since = oldest_waiting_job(session)
@@ -55,7 +60,7 @@ def _jobs(store) -> None:
         raise RuntimeError(f"a job has waited since {since:%Y-%m-%dT%H:%M:%SZ}: are workers running?")
 
 
-CHECKS = {"database": _database, "blobs": _blobs, "jobs": _jobs}
+CHECKS = {"database": _database, "blobs": _blobs, "rate_limits": _rate_limits, "jobs": _jobs}
 
 
 @router.api_route("/__heartbeat__", methods=["GET", "HEAD"])

@@ -5,10 +5,12 @@ code-signing extended key usage, and for every signature a fresh end-entity cert
 common name is the add-on id. The intermediate issues every end-entity certificate, the RSA one
 for PKCS#7 as well as the P-256 one for COSE.
 
-On disk, DATA_DIR/signing/ca/ holds root.pem, root.key, intermediate.pem and intermediate.key
-(the keys 0600). The directory is built under a temporary name and renamed into place, so a
-process never sees half a CA and two processes creating it at once end up sharing one. Only the
-intermediate's key is needed to sign: root.key can be moved offline once the CA exists.
+A CA is four PEM documents, root.pem, root.key, intermediate.pem and intermediate.key
+(`new_ca_pems`, `SigningCA.from_pems`), kept where the store keeps its secrets (store_secrets.py).
+In a data directory they are files in DATA_DIR/signing/ca/ (the keys 0600): the directory is
+built under a temporary name and renamed into place, so a process never sees half a CA and two
+processes creating it at once end up sharing one. Only the intermediate's key is needed to sign:
+root.key can be moved offline once the CA exists.
 """
 
 import hashlib
@@ -66,13 +68,23 @@ class SigningCA:
     @classmethod
     def _load(cls, directory: Path) -> "SigningCA":
         try:
-            root = x509.load_pem_x509_certificate((directory / "root.pem").read_bytes())
-            intermediate = x509.load_pem_x509_certificate((directory / "intermediate.pem").read_bytes())
-            key = serialization.load_pem_private_key((directory / "intermediate.key").read_bytes(), password=None)
-        except (OSError, ValueError, TypeError) as error:
+            pems = {name: (directory / name).read_bytes() for name in ("root.pem", "intermediate.pem", "intermediate.key")}
+        except OSError as error:
             raise SigningError(f"The signing CA in {directory} cannot be read: {error}") from None
+        return cls.from_pems(pems, where=f"in {directory}")
+
+    @classmethod
+    def from_pems(cls, pems: dict[str, bytes], where: str) -> "SigningCA":
+        """The CA of these PEM documents (named as new_ca_pems names them; root.key is not needed);
+        `where` says in errors where they were kept."""
+        try:
+            root = x509.load_pem_x509_certificate(pems["root.pem"])
+            intermediate = x509.load_pem_x509_certificate(pems["intermediate.pem"])
+            key = serialization.load_pem_private_key(pems["intermediate.key"], password=None)
+        except (KeyError, ValueError, TypeError) as error:
+            raise SigningError(f"The signing CA {where} cannot be read: {error}") from None
         if not isinstance(key, rsa.RSAPrivateKey):
-            raise SigningError(f"The signing CA in {directory} does not have an RSA intermediate key.")
+            raise SigningError(f"The signing CA {where} does not have an RSA intermediate key.")
         return cls(root, intermediate, key)
 
     def root_pem(self) -> bytes:
@@ -128,7 +140,25 @@ def _create(directory: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)
 
 
+def stored_ca_pems(data_dir: Path | str) -> dict[str, bytes] | None:
+    """The PEM documents of the CA in data_dir (those that are there: root.key may have been moved
+    offline), or None when it has made none."""
+    directory = _ca_directory(data_dir)
+    if not directory.is_dir():
+        return None
+    return {path.name: path.read_bytes() for path in directory.iterdir() if path.name in CA_DOCUMENTS}
+
+
+CA_DOCUMENTS = {"root.pem": 0o644, "root.key": 0o600, "intermediate.pem": 0o644, "intermediate.key": 0o600}
+
+
 def _write_ca(directory: Path) -> None:
+    for name, data in new_ca_pems().items():
+        _write(directory / name, data, CA_DOCUMENTS[name])
+
+
+def new_ca_pems() -> dict[str, bytes]:
+    """A new root and intermediate, as PEM documents by file name (the keys unencrypted)."""
     # A random tag in the names tells one store's CA from another's when both are trusted.
     tag = secrets.token_hex(4)
     now = datetime.now(timezone.utc)
@@ -154,10 +184,9 @@ def _write_ca(directory: Path) -> None:
         .sign(root_key, hashes.SHA256())
     )
 
-    _write(directory / "root.pem", root.public_bytes(serialization.Encoding.PEM), 0o644)
-    _write(directory / "root.key", _private_pem(root_key), 0o600)
-    _write(directory / "intermediate.pem", intermediate.public_bytes(serialization.Encoding.PEM), 0o644)
-    _write(directory / "intermediate.key", _private_pem(intermediate_key), 0o600)
+    return {"root.pem": root.public_bytes(serialization.Encoding.PEM), "root.key": _private_pem(root_key),
+            "intermediate.pem": intermediate.public_bytes(serialization.Encoding.PEM),
+            "intermediate.key": _private_pem(intermediate_key)}
 
 
 def _builder(subject: x509.Name, issuer: x509.Name, public_key: CertificatePublicKeyTypes,
