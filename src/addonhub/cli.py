@@ -119,6 +119,30 @@ def activity_log(args) -> int:
     return 0
 
 
+def abuse_list(args) -> int:
+    """Prints abuse reports, newest first: those on one add-on (by any of its ids), or all."""
+    from addonhub.abuse.serializers import report_object
+    from addonhub.abuse.service import reports
+    from addonhub.catalog.service import find_addon_by_any_id
+    store = _store(args)
+    with store.db.session() as session:
+        addon = None
+        if args.addon is not None and (addon := find_addon_by_any_id(session, args.addon)) is None:
+            print(f"addonhub: no add-on {args.addon!r}", file=sys.stderr)
+            return 1
+        found = [(report.created.isoformat(sep=" ", timespec="seconds"), report_object(report))
+                 for report in reports(session, addon, args.limit)]
+    if args.json:
+        print(json.dumps([{"created": created, **body} for created, body in found]))
+        return 0
+    if not found:
+        print("No abuse report.")
+    for created, body in found:
+        reporter = body["reporter"]["username"] if body["reporter"] else "anonymous"
+        print(f"{created}  {body['addon']['guid']}  {body['reason'] or '-'}  {reporter}: {body['message']}")
+    return 0
+
+
 def _since(text: str) -> datetime:
     """--since: an ISO date or date and time (UTC)."""
     try:
@@ -745,6 +769,12 @@ def parser() -> argparse.ArgumentParser:
     log.add_argument("--since", type=_since, metavar="DATE", help="only entries from this date (UTC) on")
     log.add_argument("--limit", type=int, default=50, help="at most this many entries (default 50)")
     log.add_argument("--json", action="store_true")
+
+    abuse = commands.add_parser("abuse", help="Read abuse reports.").add_subparsers(dest="action", required=True)
+    abuse_listing = command(abuse, "list", abuse_list, "List abuse reports, newest first.")
+    abuse_listing.add_argument("--addon", help="only the reports on this add-on (its id, slug, guid or Edge product id)")
+    abuse_listing.add_argument("--limit", type=int, default=50, help="at most this many reports (default 50)")
+    abuse_listing.add_argument("--json", action="store_true")
 
     users = commands.add_parser("users", help="Manage accounts.").add_subparsers(dest="action", required=True)
     creating = command(users, "create", users_create, "Create an account.")

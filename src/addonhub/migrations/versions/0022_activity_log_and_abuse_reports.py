@@ -1,4 +1,5 @@
-"""The activity log: who submitted, validated, reviewed, edited or changed credentials, and when.
+"""The activity log (who submitted, validated, reviewed, edited or changed credentials, and when)
+and abuse reports.
 
 Revision ID: 0022
 Revises: 0021
@@ -31,7 +32,22 @@ def upgrade() -> None:
     op.create_index("ix_activity_log_user_id", "activity_log", ["user_id"])
     op.create_index("ix_activity_log_upload_uuid", "activity_log", ["upload_uuid"])
     op.create_index("ix_activity_log_addon_created", "activity_log", ["addon_id", "created"])
+    op.create_table(
+        "abuse_reports",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("addon_id", sa.Integer(), sa.ForeignKey("addons.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("guid", sa.String(255), nullable=False),
+        sa.Column("reporter_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+        sa.Column("ip", sa.String(45), nullable=True),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("reason", sa.String(32), nullable=True),
+        sa.Column("client", sa.JSON(), nullable=False),
+        sa.Column("created", sa.DateTime(), server_default=sa.func.now(), nullable=False),
+    )
+    op.create_index("ix_abuse_reports_guid", "abuse_reports", ["guid"])
+    op.create_index("ix_abuse_reports_addon_created", "abuse_reports", ["addon_id", "created"])
 
 
 def downgrade() -> None:
+    op.drop_table("abuse_reports")
     op.drop_table("activity_log")
