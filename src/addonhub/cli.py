@@ -7,6 +7,7 @@ database and settings libraries alone take a third of a second to import.
 import argparse
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 
 
@@ -92,6 +93,70 @@ def review_list(args) -> int:
     for entry in entries:
         print(f"{entry['addon']['guid']}  {entry['version']}  {entry['addon']['name']}  (submitted {entry['created']})")
     return 0
+
+
+def activity_log(args) -> int:
+    """Prints the activity log, newest first, as a table (or JSON lines' worth in one array)."""
+    from addonhub.accounts.service import user_by_email
+    from addonhub.activity.service import LogFilter, entries
+    from addonhub.catalog.service import find_addon_by_any_id
+    store = _store(args)
+    with store.db.session() as session:
+        addon = user = None
+        if args.addon is not None and (addon := find_addon_by_any_id(session, args.addon)) is None:
+            print(f"addonhub: no add-on {args.addon!r}", file=sys.stderr)
+            return 1
+        if args.user is not None and (user := user_by_email(session, args.user)) is None:
+            print(f"addonhub: no account with e-mail {args.user}", file=sys.stderr)
+            return 1
+        rows = [{"created": entry.created.isoformat(sep=" ", timespec="seconds"), "action": entry.action,
+                 "user": entry.user_name or "(store)", "addon": entry.addon_guid or "",
+                 "version": entry.version_string or "", "notes": entry.notes or ""}
+                for entry in entries(session, LogFilter(addon=addon, user=user, since=args.since, limit=args.limit))]
+    if args.json:
+        print(json.dumps(rows))
+        return 0
+    if not rows:
+        print("No activity.")
+        return 0
+    columns = ("created", "action", "user", "addon", "version", "notes")
+    widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns[:-1]}
+    print("  ".join(column.upper().ljust(widths.get(column, 0)) for column in columns).rstrip())
+    for row in rows:
+        print("  ".join(row[column].ljust(widths.get(column, 0)) for column in columns).rstrip())
+    return 0
+
+
+def abuse_list(args) -> int:
+    """Prints abuse reports, newest first: those on one add-on (by any of its ids), or all."""
+    from addonhub.abuse.serializers import report_object
+    from addonhub.abuse.service import reports
+    from addonhub.catalog.service import find_addon_by_any_id
+    store = _store(args)
+    with store.db.session() as session:
+        addon = None
+        if args.addon is not None and (addon := find_addon_by_any_id(session, args.addon)) is None:
+            print(f"addonhub: no add-on {args.addon!r}", file=sys.stderr)
+            return 1
+        found = [(report.created.isoformat(sep=" ", timespec="seconds"), report_object(report))
+                 for report in reports(session, addon, args.limit)]
+    if args.json:
+        print(json.dumps([{"created": created, **body} for created, body in found]))
+        return 0
+    if not found:
+        print("No abuse report.")
+    for created, body in found:
+        reporter = body["reporter"]["username"] if body["reporter"] else "anonymous"
+        print(f"{created}  {body['addon']['guid']}  {body['reason'] or '-'}  {reporter}: {body['message']}")
+    return 0
+
+
+def _since(text: str) -> datetime:
+    """--since: an ISO date or date and time (UTC)."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date such as 2026-12-01 or 2026-12-01T14:00") from None
 
 
 def review_decide(args) -> int:
@@ -704,6 +769,20 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("addon", help="the add-on's id, slug or guid")
         sub.add_argument("version", help="the version string")
         sub.add_argument("--notes", required=decision == "reject", help="notes for the developer")
+
+    log = command(commands, "log", activity_log, "Show the activity log (submissions, validations, reviews, "
+                       "listing edits, credential changes), newest first.")
+    log.add_argument("--addon", help="only this add-on's entries (its id, slug, guid or Edge product id)")
+    log.add_argument("--user", metavar="EMAIL", help="only what this account did")
+    log.add_argument("--since", type=_since, metavar="DATE", help="only entries from this date (UTC) on")
+    log.add_argument("--limit", type=int, default=50, help="at most this many entries (default 50)")
+    log.add_argument("--json", action="store_true")
+
+    abuse = commands.add_parser("abuse", help="Read abuse reports.").add_subparsers(dest="action", required=True)
+    abuse_listing = command(abuse, "list", abuse_list, "List abuse reports, newest first.")
+    abuse_listing.add_argument("--addon", help="only the reports on this add-on (its id, slug, guid or Edge product id)")
+    abuse_listing.add_argument("--limit", type=int, default=50, help="at most this many reports (default 50)")
+    abuse_listing.add_argument("--json", action="store_true")
 
     users = commands.add_parser("users", help="Manage accounts.").add_subparsers(dest="action", required=True)
     creating = command(users, "create", users_create, "Create an account.")

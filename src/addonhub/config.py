@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     # day per account, against spam and rating storms. Per address it is looser here, since an
     # organisation's people often share one address.
     throttle_ratings_per_user: str = "1/minute;24/day"
+    # Abuse reports (anyone may file one, so the address carries the limit for anonymous ones).
+    throttle_abuse_reports_per_user: str = "20/hour;100/day"
+    throttle_abuse_reports_per_ip: str = "20/hour;100/day"
     throttle_ratings_per_ip: str = "20/minute;480/day"
     # Developers' replies: a developer answers several reviews in a row.
     throttle_rating_replies_per_user: str = "10/minute;200/day"
@@ -139,6 +142,7 @@ class Settings(BaseSettings):
                 "amo_addons": (self.throttle_amo_addons_per_user, self.throttle_amo_addons_per_ip),
                 "edge": (self.throttle_edge_per_user, self.throttle_edge_per_ip),
                 "ratings": (self.throttle_ratings_per_user, self.throttle_ratings_per_ip),
+                "abuse_reports": (self.throttle_abuse_reports_per_user, self.throttle_abuse_reports_per_ip),
                 "rating_replies": (self.throttle_rating_replies_per_user, self.throttle_rating_replies_per_ip),
                 "web_login": (self.throttle_web_login_per_user, self.throttle_web_login_per_ip)}
 

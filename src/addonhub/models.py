@@ -1,6 +1,8 @@
 """Every table of the store, imported in one place so that metadata and migrations see them all."""
 
+from addonhub.abuse.models import AbuseReport  # noqa: F401
 from addonhub.accounts.models import AccessToken, Invitation, User  # noqa: F401
+from addonhub.activity.models import ActivityEntry  # noqa: F401
 from addonhub.catalog.models import (  # noqa: F401
     Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonDocumentBody, AddonTag, AddonUser, CompatOverride, FeaturedPlacement,
     File, License, Preview, ReplacementAddon, Version, VersionCompatibility,

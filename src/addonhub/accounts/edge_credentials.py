@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from addonhub.accounts.models import EdgeCredential, User
 from addonhub.accounts.service import AccountError, revoke_active
+from addonhub.activity import service as activity
 
 SECRET_BYTES = 32  # 256 bits, for the client secret and the API key alike
 
@@ -45,19 +46,27 @@ def issue_edge_credentials(session: Session, user: User) -> EdgeCredentials:
     """A first set for the user; an account that already has an active set rotates it instead."""
     if active_credential_for_user(session, user) is not None:
         raise AccountError(f"{user.email or user.username} already has Edge API credentials; rotate them instead")
-    return _new_credentials(session, user)
+    credentials = _new_credentials(session, user)
+    activity.record(session, activity.EDGE_CREDENTIALS_CREATED, user, details={"client_id": credentials.client_id})
+    return credentials
 
 
 def rotate_edge_credentials(session: Session, user: User) -> EdgeCredentials:
     """Revokes the user's active set, if any, and issues a new one. Access tokens obtained with the
     old client secret stop working too (accounts.edge_tokens checks the set is still active)."""
-    revoke_edge_credentials(session, user)
-    return _new_credentials(session, user)
+    revoked = revoke_active(session, EdgeCredential, user)
+    credentials = _new_credentials(session, user)
+    activity.record(session, activity.EDGE_CREDENTIALS_ROTATED if revoked else activity.EDGE_CREDENTIALS_CREATED,
+                    user, details={"client_id": credentials.client_id})
+    return credentials
 
 
 def revoke_edge_credentials(session: Session, user: User) -> int:
     """Revokes the user's active set; returns how many were revoked (0 or 1)."""
-    return revoke_active(session, EdgeCredential, user)
+    revoked = revoke_active(session, EdgeCredential, user)
+    if revoked:
+        activity.record(session, activity.EDGE_CREDENTIALS_REVOKED, user)
+    return revoked
 
 
 def active_credential(session: Session, client_id: object) -> EdgeCredential | None:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from addonhub.accounts.models import APIKey, User
 from addonhub.accounts.service import AccountError, revoke_active
+from addonhub.activity import service as activity
 from addonhub.private_files import read_or_create
 
 KEY_FILE = "api_key_encryption_key"
@@ -69,19 +70,27 @@ def issue_key(session: Session, cipher: KeyCipher, user: User) -> Credentials:
     """A first key for the user; an account that already has an active key rotates it instead."""
     if active_key_for_user(session, user) is not None:
         raise AccountError(f"{user.email or user.username} already has an active API key; rotate it instead")
-    return _new_key(session, cipher, user)
+    credentials = _new_key(session, cipher, user)
+    activity.record(session, activity.API_KEY_CREATED, user, details={"issuer": credentials.issuer})
+    return credentials
 
 
 def rotate_key(session: Session, cipher: KeyCipher, user: User) -> Credentials:
     """Revokes the user's active key, if any, and issues a new one."""
-    revoke_keys(session, user)
-    return _new_key(session, cipher, user)
+    revoked = revoke_active(session, APIKey, user)
+    credentials = _new_key(session, cipher, user)
+    activity.record(session, activity.API_KEY_ROTATED if revoked else activity.API_KEY_CREATED, user,
+                    details={"issuer": credentials.issuer})
+    return credentials
 
 
 def revoke_keys(session: Session, user: User) -> int:
     """Revokes the user's active key; JWTs signed with it stop working at once. Returns how many
     keys were revoked (0 or 1)."""
-    return revoke_active(session, APIKey, user)
+    revoked = revoke_active(session, APIKey, user)
+    if revoked:
+        activity.record(session, activity.API_KEY_REVOKED, user)
+    return revoked
 
 
 def active_key(session: Session, issuer: str) -> APIKey | None:

@@ -18,7 +18,7 @@ from starlette.responses import RedirectResponse
 
 from addonhub.api import downloads, edge, health, metrics, policies, updates_chromium, updates_firefox
 from addonhub.api.absolute_form import AbsoluteFormTarget
-from addonhub.api.amo import catalog, ratings, reviewers, signing, submission
+from addonhub.api.amo import abuse, catalog, ratings, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
 from addonhub.api.openapi import without_validation_422
 from addonhub.api.request_ids import RequestIds
@@ -161,6 +161,7 @@ def create_app(store: Store) -> FastAPI:
         app.include_router(signing.router, prefix=f"/api/{version}")
     for version in ("v4", "v5"):
         app.include_router(ratings.router, prefix=f"/api/{version}")
+        app.include_router(abuse.router, prefix=f"/api/{version}")
     app.include_router(reviewers.router, prefix="/api/v5")
     app.include_router(submission.router, prefix="/api/v5")
     app.include_router(downloads.router)

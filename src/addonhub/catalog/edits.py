@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from addonhub.accounts.models import User
+from addonhub.activity import service as activity
 from addonhub.blobs import StoredBlob
 from addonhub.catalog.compatibility import set_compatibility
 from addonhub.catalog.constants import CATEGORIES
@@ -40,6 +42,12 @@ class AddonChanges:
     flags: dict[str, bool] | None = None  # is_experimental, requires_payment
     slug: str | None = None
     default_locale: str | None = None
+
+    def changed_fields(self) -> list[str]:
+        """The names of the fields the request sets, for the activity log."""
+        scalars = {"categories": self.categories, "tags": self.tags, "slug": self.slug,
+                   "default_locale": self.default_locale, **(self.flags or {})}
+        return sorted([*self.translated, *(name for name, value in scalars.items() if value is not None)])
 
 
 def merged(existing: dict[str, str] | None, changes: dict[str, str | None]) -> dict[str, str]:
@@ -80,7 +88,10 @@ def edit_version(version: Version, changes: VersionChanges, manifest: dict) -> N
         set_compatibility(version, changes.compatibility, manifest)
 
 
-def edit_addon(session: Session, addon: Addon, changes: AddonChanges) -> None:
+def edit_addon(session: Session, addon: Addon, changes: AddonChanges, editor: User) -> None:
+    changed = changes.changed_fields()
+    if changed:
+        activity.record(session, activity.LISTING_EDITED, editor, addon=addon, details={"fields": changed})
     if changes.default_locale is not None:
         addon.default_locale = changes.default_locale
     for name, translations in changes.translated.items():

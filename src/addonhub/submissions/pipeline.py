@@ -18,10 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.keys import KeyCipher
+from addonhub.accounts.models import User
+from addonhub.activity import service as activity
 from addonhub.blobs import BlobStore
 from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import reindex
-from addonhub.catalog.models import File, Version
+from addonhub.catalog.models import Addon, File, Version
 from addonhub.distribution.chromium import build_crx, is_chromium_package
 from addonhub.metrics import SIGNING_SECONDS
 from addonhub.packages.archive import ArchiveLimits
@@ -78,6 +80,8 @@ def validate_upload(services: PipelineServices, after_validation: dict[str, Afte
     # Uploads that were not read on arrival (Edge's) learn their version here.
     upload.version = upload.version or report.metadata.get("version")
     upload.validation = report.as_amo_json()
+    uploader = session.get(User, upload.user_id)
+    _record_for_upload(session, upload, uploader, activity.VALIDATED if upload.valid else activity.VALIDATION_FAILED)
     follow_up = after_validation.get(upload.purpose)
     if upload.valid and follow_up is not None:
         try:
@@ -85,6 +89,16 @@ def validate_upload(services: PipelineServices, after_validation: dict[str, Afte
         except Refused as refusal:
             report.error("SUBMISSION_REFUSED", refusal.message)
             upload.valid, upload.validation = False, report.as_amo_json()
+            _record_for_upload(session, upload, uploader, activity.SUBMISSION_REFUSED, refusal.message)
+
+
+def _record_for_upload(session: Session, upload: Upload, uploader: User | None, action: str,
+                       notes: str | None = None) -> None:
+    """Attributed to the uploader, so that it is in their log before any add-on exists."""
+    addon = session.get(Addon, upload.addon_id) if upload.addon_id else None
+    activity.record(session, action, uploader, addon=addon, guid=upload.guid, version_string=upload.version,
+                    upload_uuid=upload.uuid, notes=notes,
+                    details={"errors": (upload.validation or {}).get("errors", 0)})
 
 
 def sign_version(services: PipelineServices, session: Session, payload: dict) -> None:

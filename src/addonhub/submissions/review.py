@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
+from addonhub.activity import service as activity
 from addonhub.catalog.constants import CLOSED_STATUSES, AddonStatus, Channel, FileStatus
 from addonhub.catalog.indexing import is_public_listed, reindex
 from addonhub.catalog.models import Addon, File, Version
@@ -59,6 +60,7 @@ def pending_version(session: Session, addon_identifier: str, version_string: str
 def approve(session: Session, version: Version, reviewer: User | None, notes: str | None = None) -> None:
     """`reviewer` None is the store's operator (the CLI)."""
     _decide(session, version, reviewer, notes)
+    activity.record(session, activity.APPROVED, reviewer, version=version, notes=notes)
     enqueue(session, SIGN_JOB, {"version_id": version.id})
 
 
@@ -66,6 +68,7 @@ def reject(session: Session, version: Version, reviewer: User | None, notes: str
     if not notes or not notes.strip():
         raise Refused(INVALID, "A rejection needs notes for the developer.", field="notes")
     _decide(session, version, reviewer, notes)
+    activity.record(session, activity.REJECTED, reviewer, version=version, notes=notes)
     for file in version.files:
         file.status = FileStatus.DISABLED
     addon: Addon = version.addon

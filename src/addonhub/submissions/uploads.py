@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
+from addonhub.activity import service as activity
 from addonhub.blobs import BlobStore, StoredBlob
 from addonhub.catalog.models import Addon, Version
 from addonhub.jobs import enqueue
@@ -62,6 +63,8 @@ def record_upload(session: Session, submitter: Submitter, blob: StoredBlob, file
     )
     session.add(upload)
     session.flush()
+    activity.record(session, activity.UPLOAD, submitter.user, addon=addon, guid=upload.guid,
+                    version_string=upload.version, upload_uuid=upload.uuid, details={"target": target})
     enqueue(session, VALIDATE_JOB, {"upload_id": upload.id})
     return upload
 

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
+from addonhub.activity import service as activity
 from addonhub.catalog.compatibility import set_compatibility
 from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
 from addonhub.catalog.edits import VersionChanges, merged, new_license
@@ -180,6 +181,7 @@ def create_version(session: Session, upload: Upload, user: User, channel: str,
         addon = session.get(Addon, upload.addon_id) if upload.addon_id else find_addon_by_guid(session, upload.guid)
     if addon is None:
         addon = _create_addon(session, upload, user, manifest)
+        activity.record(session, activity.ADDON_CREATED, user, addon=addon)
     else:
         check_open_for_versions(addon, user)
         if upload.target == "firefox":
@@ -203,6 +205,9 @@ def create_version(session: Session, upload: Upload, user: User, channel: str,
     if upload.target == "firefox":
         set_compatibility(version, changes.compatibility or {"firefox": {}}, manifest)
     upload.version_id, upload.addon_id, upload.guid = version.id, addon.id, addon.guid
+    activity.attach_upload(session, upload.uuid, addon)
+    activity.record(session, activity.VERSION_CREATED, user, version=version, upload_uuid=upload.uuid,
+                    details={"channel": channel})
     if channel == Channel.UNLISTED:
         enqueue(session, SIGN_JOB, {"version_id": version.id})
     elif addon.status not in (AddonStatus.PUBLIC, AddonStatus.DISABLED):

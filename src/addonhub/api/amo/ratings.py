@@ -177,7 +177,7 @@ def rating_detail(request: Request, rating_id: str):
         return JSONResponse(body)
 
 
-async def _json_or_form(request: Request) -> dict:
+async def json_or_form(request: Request) -> dict:
     """The request's fields, from JSON or a URL-encoded form, as DRF reads either."""
     try:
         raw = await read_small_body(request, BodyLimits.for_small_body(store_of(request).settings, MAX_BODY))
@@ -219,7 +219,7 @@ def _text_field(data: dict, name: str) -> str | None:
              responses=answers(returns(OBJECT, 201), AMO, 400, 401, 404, 408, 413, 429))
 async def create_rating(request: Request):
     await run_in_threadpool(_authenticated, request)  # before reading a body from anyone
-    data = await _json_or_form(request)
+    data = await json_or_form(request)
     return await run_in_threadpool(_create, request, data)
 
 
@@ -250,7 +250,7 @@ def _create(request: Request, data: dict) -> JSONResponse:
 
 @router.patch("/{rating_id}", openapi_extra=_RATING_BODY, responses=answers(returns(OBJECT), AMO, 400, 401, 403, 404, 413))
 async def edit_rating(request: Request, rating_id: str):
-    data = await _json_or_form(request)
+    data = await json_or_form(request)
     return await run_in_threadpool(_edit, request, rating_id, data)
 
 
@@ -290,7 +290,7 @@ def delete_rating(request: Request, rating_id: str):
              responses=answers(returns(OBJECT, 200, 201), AMO, 400, 401, 403, 404, 413, 429))
 async def reply(request: Request, rating_id: str):
     await run_in_threadpool(_authenticated, request)
-    data = await _json_or_form(request)
+    data = await json_or_form(request)
     return await run_in_threadpool(_reply, request, rating_id, data)
 
 
@@ -309,7 +309,7 @@ def _reply(request: Request, rating_id: str, data: dict) -> JSONResponse:
 @router.post("/{rating_id}/flag", status_code=202, openapi_extra=request_body(json_content(OBJECT)),
              responses=answers(returns(OBJECT, 202), AMO, 400, 401, 403, 404, 413))
 async def flag(request: Request, rating_id: str):
-    data = await _json_or_form(request)
+    data = await json_or_form(request)
     return await run_in_threadpool(_flag, request, rating_id, data)
 
 

@@ -193,7 +193,7 @@ def _put_addon(request: Request, body: Body, submitter: Submitter, identifier: s
             wanted = _in_version(version_fields, data["version"], True)
             upload = _in_version(submittable_upload, session, user, wanted.upload)
             version = _in_version(create_version, session, upload, user, upload.channel, wanted.changes, addon)
-        edit_addon(session, addon, addon_fields(data, addon.default_locale))
+        edit_addon(session, addon, addon_fields(data, addon.default_locale), user)
         reindex(session, addon)
         return _addon_response(request, session, addon, user, version)
 
@@ -207,7 +207,7 @@ def _new_addon(request: Request, session: Session, user: User, data: dict, url_g
     upload.guid = _in_version(guid_for_new_addon, session, upload.guid, url_guid, url_may_stand_in=False)
     version = _in_version(create_version, session, upload, user, upload.channel, wanted.changes)
     addon = version.addon
-    edit_addon(session, addon, metadata)
+    edit_addon(session, addon, metadata, user)
     reindex(session, addon)
     return _addon_response(request, session, addon, user, version, status_code=201)
 
@@ -223,7 +223,7 @@ async def patch_addon(request: Request, identifier: str):
 def _patch_addon(request: Request, body: Body, submitter: Submitter, identifier: str) -> JSONResponse:
     with store_of(request).db.session() as session:
         addon = writable_addon(session, submitter.user, identifier)
-        edit_addon(session, addon, addon_fields(body.data, addon.default_locale))  # a `version` is ignored, as on AMO
+        edit_addon(session, addon, addon_fields(body.data, addon.default_locale), submitter.user)  # a `version` is ignored, as on AMO
         reindex(session, addon)
         return _addon_response(request, session, addon, submitter.user)
 

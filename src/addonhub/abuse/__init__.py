@@ -1,0 +1,1 @@
+"""Abuse reports: what anyone, signed in or not, tells the reviewers about an add-on."""

@@ -1,0 +1,1 @@
+from tests.submissions.conftest import developer, jwt_headers, xpi  # noqa: F401  (shared fixtures)
