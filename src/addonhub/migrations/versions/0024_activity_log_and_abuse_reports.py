@@ -1,14 +1,14 @@
 """The activity log (who submitted, validated, reviewed, edited or changed credentials, and when)
 and abuse reports.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
-down_revision = "0021"
+revision = "0024"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
