@@ -6,11 +6,12 @@ error names the record and the field.
 
 import re
 from datetime import datetime, timezone
+from collections.abc import Callable
 from typing import Any
 
 import nh3
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
 from addonhub.catalog import appversions
@@ -18,7 +19,7 @@ from addonhub.catalog.constants import (
     ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS, PROMOTED_APPLICATIONS,
     PROMOTED_GROUPS, TYPE_ALIASES, AddonStatus, Channel, FileStatus,
 )
-from addonhub.catalog.indexing import refresh_current_version, reindex
+from addonhub.catalog.indexing import newest_public_listed, reindex_all
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
@@ -141,14 +142,26 @@ def _records(data: Any) -> tuple[list, list, list]:
     return addons, replacements, overrides
 
 
-def import_catalogue(session: Session, data: Any) -> dict[str, int]:
-    """Imports (or updates in place) every record; returns how many of each kind."""
+# Add-ons read and validated between two writes: each batch is flushed, indexed and let go of
+# together (a statement a table, not a flush a record), and memory stays flat however big the file.
+BATCH_SIZE = 500
+
+
+def import_catalogue(session: Session, data: Any, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
+    """Imports (or updates in place) every record; returns how many of each kind. `progress` is
+    told (add-ons done, add-ons in all) after each batch."""
     addons, replacements, overrides = _records(data)
     importer = _Importer(session)
-    for index, record in enumerate(addons):
-        # Lookups while a record is half-read must not flush it: it is flushed once complete.
+    for start in range(0, len(addons), BATCH_SIZE):
+        batch = list(enumerate(addons[start:start + BATCH_SIZE], start))
+        importer.prefetch([record for _, record in batch])
+        # Lookups while a record is half-read must not flush it: the batch is flushed once complete.
         with session.no_autoflush:
-            importer.addon(record, _label("add-on", index, record))
+            imported = [importer.addon(record, _label("add-on", index, record)) for index, record in batch]
+        reindex_all(session, imported)
+        importer.release(imported)
+        if progress:
+            progress(start + len(batch), len(addons))
     for index, record in enumerate(replacements):
         importer.replacement(_Reader(record, _label("replacement", index, record)))
     for index, record in enumerate(overrides):
@@ -166,12 +179,71 @@ def _label(kind: str, index: int, record: Any) -> str:
     return label
 
 
+def _ids(values) -> set[int]:
+    return {value for value in values if isinstance(value, int) and not isinstance(value, bool)}
+
+
+def _strings(values) -> set[str]:
+    return {value for value in values if isinstance(value, str)}
+
+
+def _field(record: Any, field: str) -> Any:
+    return record.get(field) if isinstance(record, dict) else None
+
+
+def _listed(record: Any, field: str) -> list:
+    value = _field(record, field)
+    return value if isinstance(value, list) else []
+
+
 class _Importer:
+    """Reads records a batch at a time. What a record's checks look up in the database (its
+    add-on, slug, versions, files, authors) is read for the whole batch first (prefetch); what
+    the batch itself adds is kept beside it until the batch is written (release)."""
+
     def __init__(self, session: Session):
         self.session = session
         self.users: dict[str, User] = {}
 
-    def addon(self, record: Any, label: str) -> None:
+    def prefetch(self, records: list) -> None:
+        """Reads, in a few queries, what the batch's records name that the database already holds."""
+        session = self.session
+        addon_ids = _ids(_field(record, "id") for record in records)
+        guids = _strings(_field(record, "guid") for record in records)
+        slugs = _strings(_field(record, "slug") for record in records)
+        versions = [version for record in records
+                    for version in [_field(record, "current_version"), *_listed(record, "versions")]]
+        version_ids = _ids(_field(version, "id") for version in versions)
+        file_ids = _ids(_field(file, "id") for version in versions for file in _listed(version, "files"))
+        usernames = _strings(_field(author, "username") for record in records for author in _listed(record, "authors"))
+        existing = session.scalars(
+            select(Addon).where(or_(Addon.id.in_(addon_ids), Addon.guid.in_(guids))).options(
+                selectinload(Addon.versions).selectinload(Version.files),
+                selectinload(Addon.versions).selectinload(Version.compatibility),
+                selectinload(Addon.versions).selectinload(Version.license),
+                *(selectinload(relation) for relation in (
+                    Addon.categories, Addon.tags, Addon.featured_placements, Addon.previews, Addon.promotions)),
+                selectinload(Addon.authors).selectinload(AddonUser.user),
+            )
+        ).all() if addon_ids or guids else []
+        self.by_id = {addon.id: addon for addon in existing}
+        self.by_guid = {addon.guid: addon for addon in existing}
+        # Slug to the id of the add-on holding it, as stored; `slugs` below, as this batch leaves them.
+        self.stored_slugs = dict(session.execute(select(Addon.slug, Addon.id).where(Addon.slug.in_(slugs))).all())
+        self.slugs: dict[str, Addon] = {}
+        self.version_ids = set(session.scalars(select(Version.id).where(Version.id.in_(version_ids)))) if version_ids else set()
+        self.files = {file.id: file for file in session.scalars(select(File).where(File.id.in_(file_ids)))} if file_ids else {}
+        self.users = {user.username: user for user in session.scalars(select(User).where(User.username.in_(usernames)))}
+
+    def release(self, addons: list[Addon]) -> None:
+        """Lets the session forget a written batch: later batches find it in the database."""
+        for addon in addons:
+            for version in addon.versions:
+                if version.license is not None and version.license in self.session:
+                    self.session.expunge(version.license)
+            self.session.expunge(addon)
+
+    def addon(self, record: Any, label: str) -> Addon:
         reader = _Reader(record, label)
         addon = self._find_or_create(reader)
         locale = reader.get("default_locale", str, "en-US")
@@ -205,30 +277,39 @@ class _Importer:
             self._version(reader.child("current_version"), addon, locale)
         for index, version in enumerate(reader.get("versions", list, [])):
             self._version(reader.item("versions", index, version), addon, locale)
-        refresh_current_version(addon)
         self._featured(reader, addon)
         self._promoted(reader, addon)
-        reindex(self.session, addon)
+        return addon
 
     def _find_or_create(self, reader: _Reader) -> Addon:
         addon_id = reader.get("id", int)
         guid = reader.get("guid", str, required=True)
-        addon = self.session.get(Addon, addon_id) if addon_id is not None else None
+        addon = self.by_id.get(addon_id) if addon_id is not None else None
         if addon is None:
-            addon = self.session.scalar(select(Addon).where(Addon.guid == guid))
+            addon = self.by_guid.get(guid)
         if addon is None:
             addon = Addon(id=addon_id, guid=guid)
             self.session.add(addon)
         elif addon_id is not None and addon.id != addon_id:
             reader.fail("guid", f"'{guid}' already belongs to add-on {addon.id}")
         addon.guid = guid
+        if addon.id is not None:
+            self.by_id[addon.id] = addon
+        self.by_guid[guid] = addon
         slug = reader.get("slug", str, required=True)
         if not _SLUG.match(slug) or slug.isdigit():
             reader.fail("slug", f"'{slug}' must be letters, digits and hyphens, not only digits")
-        taken = self.session.scalar(select(Addon.id).where(Addon.slug == slug, Addon.id != addon.id))
-        if taken is not None:
-            reader.fail("slug", f"'{slug}' already belongs to add-on {taken}")
+        holder = self.slugs.get(slug)
+        if holder is not None and holder is not addon:
+            reader.fail("slug", f"'{slug}' already belongs to add-on {holder.id if holder.id is not None else holder.guid}")
+        stored = self.stored_slugs.get(slug)
+        # An add-on of this batch that held the slug in the database may have given it up above.
+        if holder is None and stored is not None and stored != addon.id and stored not in self.by_id:
+            reader.fail("slug", f"'{slug}' already belongs to add-on {stored}")
+        if self.slugs.get(addon.slug) is addon:
+            del self.slugs[addon.slug]
         addon.slug = slug
+        self.slugs[slug] = addon
         return addon
 
     def _ratings(self, reader: _Reader, addon: Addon) -> None:
@@ -268,7 +349,7 @@ class _Importer:
         addon.authors = links
 
     def _user(self, username: str, display_name: str | None) -> User:
-        user = self.users.get(username) or self.session.scalar(select(User).where(User.username == username))
+        user = self.users.get(username)
         if user is None:
             user = User(username=username, display_name=display_name, role="developer")
             self.session.add(user)
@@ -296,9 +377,11 @@ class _Importer:
         version = next((v for v in addon.versions if v.version == number), None)
         version_id = reader.get("id", int)
         if version is None:
-            if version_id is not None and self.session.get(Version, version_id) is not None:
+            if version_id is not None and version_id in self.version_ids:
                 reader.fail("id", f"version id {version_id} already belongs to another add-on")
             version = Version(id=version_id, version=number)
+            if version_id is not None:
+                self.version_ids.add(version_id)
             addon.versions.append(version)
         version.channel = reader.choice("channel", CHANNELS, Channel.LISTED)
         version.is_deleted = reader.get("is_deleted", bool, False)
@@ -335,10 +418,12 @@ class _Importer:
 
     def _file(self, reader: _Reader, version: Version) -> File:
         file_id = reader.get("id", int)
-        existing = self.session.get(File, file_id) if file_id is not None else None
+        existing = self.files.get(file_id) if file_id is not None else None
         if existing is not None and existing.version_id not in (None, version.id):
             reader.fail("id", f"file id {file_id} already belongs to another version")
         file = existing or File(id=file_id)
+        if file_id is not None:
+            self.files[file_id] = file
         file.hash = reader.get("hash", str)
         file.size = reader.count("size")
         file.status = reader.choice("status", FILE_STATUSES, FileStatus.PUBLIC)
@@ -358,7 +443,8 @@ class _Importer:
             placements.append((placement.choice("app", tuple(APPLICATIONS)), placement.get("locale", str)))
         if reader.get("is_featured", bool, False) and not placements:
             # Featured with no placement given: featured everywhere it runs, in every language.
-            apps = [c.application for c in addon.current_version.compatibility] if addon.current_version else []
+            current = newest_public_listed(addon)
+            apps = [c.application for c in current.compatibility] if current else []
             placements = [(app, None) for app in apps or ["firefox"]]
         addon.featured_placements = [
             FeaturedPlacement(application=app, locale=locale) for app, locale in dict.fromkeys(placements)

@@ -2,16 +2,17 @@
 
 import nh3
 import orjson
-from sqlalchemy import delete, update
+from sqlalchemy import bindparam, delete, insert, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from addonhub.catalog.constants import PROMOTED_GROUPS, PUBLIC_FILE_STATUSES, RECOMMENDED, REVIEWED_STATUSES, Channel
 from addonhub.catalog.models import (
     Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
 )
 from addonhub.catalog.serializers import addon_object, promoted_groups
-from addonhub.search import search_index_for
+from addonhub.search import IndexEntry, search_index_for
 
 
 def is_public_listed(version: Version) -> bool:
@@ -21,10 +22,37 @@ def is_public_listed(version: Version) -> bool:
     )
 
 
-def refresh_current_version(addon: Addon) -> None:
-    """The current version is the newest public listed one."""
+def newest_public_listed(addon: Addon) -> Version | None:
+    """What the add-on's current version is to be: its newest public listed one."""
     candidates = [version for version in addon.versions if is_public_listed(version)]
-    addon.current_version = max(candidates, key=lambda v: (v.created, v.id)) if candidates else None
+    return max(candidates, key=lambda v: (v.created, v.id)) if candidates else None
+
+
+def refresh_current_version(addon: Addon) -> None:
+    addon.current_version = newest_public_listed(addon)
+
+
+def _store_current_versions(session: Session, addons: list[Addon]) -> None:
+    """refresh_current_version() of flushed add-ons in one statement for all of them. The ORM
+    would write each as a post-update of its own (the add-on and its versions refer to each
+    other), which SQLite cannot batch (its row version comes back through RETURNING)."""
+    changed = []
+    for addon in addons:
+        current = newest_public_listed(addon)
+        if addon.current_version_id != (current.id if current else None):
+            changed.append((addon, current))
+    if not changed:
+        return
+    session.execute(
+        update(Addon.__table__).where(Addon.__table__.c.id == bindparam("addon_id"))
+        .values(current_version_id=bindparam("version_id"), row_version=Addon.__table__.c.row_version + 1),
+        [{"addon_id": addon.id, "version_id": current.id if current else None} for addon, current in changed],
+    )
+    for addon, current in changed:
+        set_committed_value(addon, "current_version", current)
+        set_committed_value(addon, "current_version_id", current.id if current else None)
+        set_committed_value(addon, "row_version", addon.row_version + 1)
+        session.expire(addon, ["modified"])
 
 
 def is_listed(addon: Addon) -> bool:
@@ -73,41 +101,53 @@ def search_boost(addon: Addon) -> float:
 
 
 def reindex(session: Session, addon: Addon) -> None:
+    reindex_all(session, [addon])
+
+
+def reindex_all(session: Session, addons: list[Addon]) -> None:
+    """reindex() of many add-ons with a few statements for all of them, as an import needs."""
     session.flush()
-    refresh_current_version(addon)
-    session.flush()
+    _store_current_versions(session, addons)
+    documents, bodies, apps, entries, unlisted = [], [], [], [], []
+    for addon in addons:
+        listed = is_listed(addon)
+        names = [name for name in addon.name.values() if name]
+        documents.append({
+            "addon_id": addon.id,
+            "is_listed": listed,
+            "type": addon.type,
+            "average_daily_users": addon.average_daily_users,
+            "weekly_downloads": addon.weekly_downloads,
+            "bayesian_rating": addon.ratings_bayesian_average,
+            "hotness": addon.hotness,
+            "created": addon.created,
+            "last_updated": addon.last_updated or addon.created,
+            "name_sort": (addon.name.get(addon.default_locale) or (names[0] if names else "")).lower()[:255],
+            "is_recommended": any(group["category"] == RECOMMENDED for group in promoted_groups(addon)),
+        })
+        bodies.append({"addon_id": addon.id, "body": orjson.dumps(addon_object(addon)).decode()})
+        compatibility = addon.current_version.compatibility if addon.current_version else []
+        apps += [{"addon_id": addon.id, "application": c.application, "min_int": c.min_int, "max_int": c.max_int}
+                 for c in compatibility]
+        if listed:
+            entries.append(IndexEntry(
+                addon.id, names, [value for value in addon.summary.values() if value],
+                # Descriptions are HTML; their markup is no text to search.
+                [nh3.clean(value, tags=set()) for value in addon.description.values() if value],
+                addon.average_daily_users, boost=search_boost(addon),
+            ))
+        else:
+            unlisted.append(addon.id)
+    ids = [addon.id for addon in addons]
+    # Replaced as rows, not merged as objects: a statement a table for the whole batch. The
+    # statements are Core's, so they run on every database the store supports.
+    for model, rows in ((AddonDocument, documents), (AddonDocumentBody, bodies), (AddonDocumentApp, apps)):
+        session.execute(delete(model).where(model.addon_id.in_(ids)))
+        if rows:
+            session.execute(insert(model), rows)
     connection = session.connection()
-    listed = is_listed(addon)
-    names = [name for name in addon.name.values() if name]
-    document = AddonDocument(
-        addon_id=addon.id,
-        is_listed=listed,
-        type=addon.type,
-        average_daily_users=addon.average_daily_users,
-        weekly_downloads=addon.weekly_downloads,
-        bayesian_rating=addon.ratings_bayesian_average,
-        hotness=addon.hotness,
-        created=addon.created,
-        last_updated=addon.last_updated or addon.created,
-        name_sort=(addon.name.get(addon.default_locale) or (names[0] if names else "")).lower()[:255],
-        is_recommended=any(group["category"] == RECOMMENDED for group in promoted_groups(addon)),
-    )
-    session.merge(document)
-    session.merge(AddonDocumentBody(addon_id=addon.id, body=orjson.dumps(addon_object(addon)).decode()))
-    session.execute(delete(AddonDocumentApp).where(AddonDocumentApp.addon_id == addon.id))
-    compatibility = addon.current_version.compatibility if addon.current_version else []
-    session.add_all(AddonDocumentApp(addon_id=addon.id, application=c.application, min_int=c.min_int, max_int=c.max_int)
-                    for c in compatibility)
     index = search_index_for(connection)
-    if listed:
-        index.index_addon(
-            connection, addon.id, names,
-            [value for value in addon.summary.values() if value],
-            # Descriptions are HTML; their markup is no text to search.
-            [nh3.clean(value, tags=set()) for value in addon.description.values() if value],
-            addon.average_daily_users,
-            boost=search_boost(addon),
-        )
-    else:
-        index.remove_addon(connection, addon.id)
+    index.index_addons(connection, entries)
+    for addon_id in unlisted:
+        index.remove_addon(connection, addon_id)
     mark_changed(session)
