@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from tests.test_cli import free_port
+from tests.processes import free_port
 
 
 @contextmanager

@@ -13,13 +13,14 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.processes import free_port, stop
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 SUPERUSER = "postgres"
@@ -30,12 +31,6 @@ UNPRIVILEGED_USER = "nobody"
 
 def available() -> bool:
     return (BIN / "initdb").is_file() and (BIN / "postgres").is_file()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _as_cluster_owner(command: list[str]) -> list[str]:
@@ -77,12 +72,7 @@ class PostgresServer:
 
     def stop(self) -> None:
         # SIGINT is PostgreSQL's fast shutdown: clients are disconnected, nothing waits for them.
-        self.process.send_signal(signal.SIGINT)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process, signal.SIGINT, seconds=30)
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -102,7 +92,7 @@ def start_postgres() -> PostgresServer:
                        check=True, stdout=log, stderr=subprocess.STDOUT, cwd=directory)
     except subprocess.CalledProcessError:
         raise RuntimeError(f"initdb failed: see {directory / 'server.log'}") from None
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         _as_cluster_owner([str(BIN / "postgres"), "-D", str(data), "-p", str(port),
                            "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={directory}",

@@ -1,8 +1,6 @@
 """A real Redis for the tests: Debian's redis-server (the Makefile installs it), on a free loopback
 port, in a throwaway directory, keeping nothing on disk."""
 
-import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
@@ -10,14 +8,10 @@ from pathlib import Path
 
 import redis
 
+from tests.processes import free_port, stop
+
 REDIS_SERVER = "/usr/bin/redis-server"
 START_SECONDS = 30
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -32,16 +26,11 @@ class RedisServer:
         return redis.Redis(host="127.0.0.1", port=self.port, db=database)
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 def start_redis(directory: Path) -> RedisServer:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [REDIS_SERVER, "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory),
          # Nothing written to disk (no snapshots, no append-only file), nothing but loopback; the

@@ -4,7 +4,6 @@ this one and how it starts)."""
 
 import os
 import random
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,8 @@ from pathlib import Path
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
+from tests.processes import stop
 
 BUCKET = "addons"
 ACCESS_KEY, SECRET_KEY = "test-key", "test-secret"
@@ -57,12 +58,7 @@ class SeaweedS3:
                             config=Config(s3={"addressing_style": "path"}))
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        stop(self.process)
 
 
 def start_seaweed(directory: Path) -> SeaweedS3:
