@@ -14,7 +14,7 @@ DETAIL = "/api/v4/addons/addon/no-such-addon/"
 def test_the_store_answers_its_heartbeat_on_its_port(live_store):
     response = httpx.get(f"{live_store.base_url}/__heartbeat__")
     assert response.status_code == 200 and response.json() == {
-        "status": "ok", "checks": {"database": "ok", "blobs": "ok", "jobs": "ok"}, "details": {}}
+        "status": "ok", "checks": {"database": "ok", "blobs": "ok", "jobs": "ok", "rate_limits": "ok"}, "details": {}}
     assert live_store.base_url == f"http://127.0.0.1:{live_store.port}"
     assert (live_store.data_dir / "addonhub.sqlite3").exists()
 
