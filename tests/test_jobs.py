@@ -176,3 +176,26 @@ def test_a_job_left_running_by_an_earlier_process_with_our_pid_is_an_orphan(stor
     assert worker.reclaim_orphans() == 1
     worker.drain()
     assert usernames(store) == ["again"]
+
+
+def test_drain_can_wait_for_a_job_that_another_worker_runs(store):
+    """As `addonhub demo` beside a running server needs: the server's worker may take its job."""
+    started, release = threading.Event(), threading.Event()
+
+    def slow(session, payload):
+        started.set()
+        release.wait(10)
+        make_user(session, payload)
+
+    with store.db.session() as session:
+        enqueue(session, "slow", {"name": "ada"})
+    # Built in its thread, as a server's worker threads are: a worker is named after its thread.
+    other = threading.Thread(target=lambda: Worker(store.db, {"slow": slow}).run_once())
+    other.start()
+    assert started.wait(10)
+    Worker(store.db, {"slow": slow}).drain()
+    assert usernames(store) == []  # drain alone does not wait for it
+    threading.Timer(0.3, release.set).start()
+    Worker(store.db, {"slow": slow}).drain(wait_for_others=True)
+    assert usernames(store) == ["ada"]
+    other.join()

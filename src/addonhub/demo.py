@@ -102,4 +102,4 @@ def publish_demo_product(store: Store, developer_id: int, reviewer_id: int) -> s
 
 
 def _run_jobs(store: Store) -> None:
-    Worker(store.db, handlers(store), give_up=give_up_handlers()).drain()
+    Worker(store.db, handlers(store), give_up=give_up_handlers()).drain(wait_for_others=True)

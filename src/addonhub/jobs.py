@@ -40,6 +40,8 @@ GiveUp = Callable[[Session, dict, str], None]
 _PROCESS_TOKEN = secrets.token_hex(4)
 # How often a worker looks whether a periodic job is due: a cheap read, but not one per poll.
 _SCHEDULE_CHECK_SECONDS = 60.0
+# How often drain(wait_for_others=True) looks whether the other workers are done.
+_OTHERS_POLL_SECONDS = 0.1
 
 
 def utcnow() -> datetime:
@@ -247,11 +249,24 @@ class Worker:
             if not ran:
                 stop.wait(idle_wait)
 
-    def drain(self, timeout: float = 30.0) -> None:
-        """Runs jobs until none is runnable (for the CLI and tests)."""
+    def drain(self, timeout: float = 30.0, wait_for_others: bool = False) -> None:
+        """Runs jobs until none is runnable (for the CLI and tests). With `wait_for_others`, also
+        until no live worker runs one: a server's workers may have claimed the very job the
+        caller needs done (what `addonhub demo` waits for, beside a running store)."""
         deadline = time.monotonic() + timeout
-        while self.run_once() and time.monotonic() < deadline:
-            pass
+        while time.monotonic() < deadline:
+            if self.run_once():
+                continue
+            if not wait_for_others or not self._others_running():
+                return
+            time.sleep(_OTHERS_POLL_SECONDS)
+
+    def _others_running(self) -> bool:
+        """Whether another worker holds a job under a live lease (this host's dead ones aside)."""
+        with self.db.session() as session:
+            claimants = session.scalars(select(Job.worker).where(Job.status == RUNNING, Job.lease_until >= utcnow())).all()
+        return any(claimant != self.name and (not claimant.startswith(f"{self.host}:") or _claimant_is_alive(claimant))
+                   for claimant in claimants)
 
 
 class WorkerThreads:
