@@ -135,8 +135,44 @@ def test_the_cache_can_be_turned_off(make_client):
     assert "Quietly changed." in text_of(client.get("/addon/first/"))
 
 
-def test_the_api_is_never_cached(client, store, catalogue):
+def test_api_searches_are_kept_and_never_stale(client, store, catalogue):
+    def first_summary(path):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        return answer.json()["results"][0]["summary"]
+
+    searches = ["/api/v4/addons/search/?q=first", "/api/v3/addons/search/?q=first&lang=en-US"]
+    assert [first_summary(path) for path in searches] == [{"en-US": "The first one."}, "The first one."]
+    change_summary_behind_the_catalogue(store, "The first one.", "Quietly changed.", raise_revision=False)
+    assert [first_summary(path) for path in searches] == [{"en-US": "The first one."}, "The first one."]
+    # A caller sending credentials is always answered afresh.
+    credentialed = client.get(searches[0], headers={"Authorization": "Bearer someone"})
+    assert credentialed.json()["results"][0]["summary"] == {"en-US": "Quietly changed."}
+    change_summary_behind_the_catalogue(store, "Quietly changed.", "Openly changed.", raise_revision=True)
+    assert [first_summary(path) for path in searches] == [{"en-US": "Openly changed."}, "Openly changed."]
+    autocomplete = "/api/v4/addons/autocomplete/?q=fir"
+    assert client.get(autocomplete).json()["results"][0]["name"] == {"en-US": "First", "de": "Erstes"}
+    change_summary_behind_the_catalogue(store, '"First"', '"Quietly renamed"', raise_revision=True)
+    assert client.get(autocomplete).json()["results"][0]["name"] == {"en-US": "Quietly renamed", "de": "Erstes"}
+
+
+def test_a_kept_search_keeps_the_links_of_its_own_request(client, store, catalogue):
+    """Links are absolute, built from the host the request came in on and the path as sent."""
+    def next_link(path, host):
+        return client.get(path, headers={"Host": host}).json()["next"]
+
+    assert next_link("/api/v4/addons/search/?page_size=1&q=first", "one.test") is None
+    with store.db.session() as session:
+        import_catalogue(session, {"addons": [addon_record("second", name={"en-US": "First again"})]})
+    assert next_link("/api/v4/addons/search/?page_size=1&q=first", "one.test") == \
+        "http://one.test/api/v4/addons/search/?page_size=1&q=first&page=2"
+    assert next_link("/api/v4/addons/search/?page_size=1&q=first", "two.test") == \
+        "http://two.test/api/v4/addons/search/?page_size=1&q=first&page=2"
+    assert next_link("/api/v4/addons/search?page_size=1&q=first", "two.test") == \
+        "http://two.test/api/v4/addons/search?page_size=1&q=first&page=2"
+
+
+def test_the_rest_of_the_api_is_never_cached(client, store, catalogue):
     client.get("/api/v4/addons/addon/first/")
     change_summary_behind_the_catalogue(store, "The first one.", "Quietly changed.", raise_revision=False)
     assert client.get("/api/v4/addons/addon/first/").json()["summary"] == {"en-US": "Quietly changed."}
-

@@ -91,6 +91,12 @@ def _is_page_path(path: str, machine_prefixes: frozenset[str]) -> bool:
     return path.split("/")[1] not in machine_prefixes
 
 
+# The catalogue API's searches (routed without their trailing slash): made only of the index's
+# ranking and the stored documents, like the pages they are kept beside (web.page_cache).
+_CACHED_API_PATHS = frozenset(f"/api/{version}/addons/{endpoint}" for version in ("v3", "v4")
+                              for endpoint in ("search", "autocomplete"))
+
+
 def create_app(store: Store) -> FastAPI:
     app = FastAPI(
         lifespan=_lifespan,
@@ -181,7 +187,7 @@ def create_app(store: Store) -> FastAPI:
     # Innermost, so that it sees the route the router chose for the path the client meant.
     app.add_middleware(metrics.RequestMetrics)
     app.add_middleware(AnonymousPageCache, database=store.db, max_bytes=store.settings.page_cache_mb * 2**20,
-                       is_page_path=lambda path: _is_page_path(path, machine_segments()))
+                       is_cached_path=lambda path: path in _CACHED_API_PATHS or _is_page_path(path, machine_segments()))
     app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["*"], allow_headers=["*"],
                        expose_headers=["*"])
     app.add_middleware(OptionalTrailingSlash)

@@ -1,7 +1,10 @@
-"""Storefront pages as anonymous visitors see them, answered from memory.
+"""Storefront pages, and the catalogue API's searches, as anonymous visitors see them, answered
+from memory.
 
-A page for a visitor without a session is the same for everyone asking for the same path and
-query in the same languages, and it changes only when the catalogue does. Every change a page can
+A page for a visitor without a session is the same for everyone asking for the same URL in the
+same languages on the same day, and it changes only when the catalogue does. So is a page of
+search results of the API: it is made of the ids the index ranks and the stored documents, both
+written only by reindex(). Every change a page can
 show raises the catalogue's revision in its own transaction (catalog.indexing.mark_changed), so
 an entry made at revision r is true exactly while the revision is still r: each request reads the
 revision (one primary-key read) and a stale entry is never answered, whichever process made the
@@ -11,7 +14,7 @@ miss the same page at once, the others wait for the first one's rendering instea
 
 It sits just outside RequestMetrics, inside the middlewares that normalise the path: a hit is
 still counted, timed and logged under its route, and carries its request id. Anything that is not
-a plain anonymous GET of a page goes straight to the app, and only complete 200 answers that set
+a plain anonymous GET of a cached path goes straight to the app, and only complete 200 answers that set
 no cookie but the language one are kept.
 """
 
@@ -19,6 +22,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from cachetools import LRUCache
 from starlette.requests import Request
@@ -35,7 +39,10 @@ _MAX_PAGE_BYTES = 1024 * 1024
 _ENTRY_OVERHEAD = 1024
 _KEPT_COOKIE = LANG_COOKIE.encode() + b"="
 
-PageKey = tuple[str, bytes, Languages]
+# Scheme and host (absolute links follow the request's unless the store's URL is configured), the
+# path as sent (pagination links repeat it), the query, the languages and the day (the `random`
+# sort changes daily, and pages say how long ago things happened).
+PageKey = tuple[str, bytes, bytes, bytes, Languages, int]
 
 
 @dataclass(frozen=True)
@@ -47,10 +54,10 @@ class _Page:
 
 
 class AnonymousPageCache:
-    def __init__(self, app, database, is_page_path: Callable[[str], bool], max_bytes: int):
+    def __init__(self, app, database, is_cached_path: Callable[[str], bool], max_bytes: int):
         self.app = app
         self._engine = database.engine
-        self._is_page_path = is_page_path
+        self._is_cached_path = is_cached_path
         self._pages: LRUCache[PageKey, _Page] = LRUCache(maxsize=max_bytes,
                                                          getsizeof=lambda page: len(page.body) + _ENTRY_OVERHEAD)
         self._rendering: dict[PageKey, asyncio.Event] = {}
@@ -74,15 +81,16 @@ class AnonymousPageCache:
 
     def _key(self, scope) -> PageKey | None:
         """What an anonymous page depends on, or None for a request that must reach the app: not a
-        GET of a page, or from a visitor who has a session (signed in, or with a form's token) or
-        sends credentials."""
+        GET of a cached path, or from a visitor who has a session (signed in, or with a form's
+        token) or sends credentials."""
         if (scope["type"] != "http" or scope["method"] != "GET" or not self._pages.maxsize
-                or not self._is_page_path(scope["path"])):
+                or not self._is_cached_path(scope["path"])):
             return None
         request = Request(scope)
         if SESSION_COOKIE in request.cookies or "authorization" in request.headers:
             return None
-        return scope["path"], scope["query_string"], visitor_languages(request)
+        return (scope["scheme"], request.headers.get("host", "").encode(), scope.get("raw_path") or scope["path"].encode(),
+                scope["query_string"], visitor_languages(request), date.today().toordinal())
 
     def _revision(self) -> int:
         # On the event loop: a primary-key read costs less than a hop to a thread.
