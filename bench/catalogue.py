@@ -1,5 +1,6 @@
 """Builds (or reuses) a synthetic store of N add-ons through the project's own import path."""
 
+import contextlib
 import cProfile
 import hashlib
 import io
@@ -8,6 +9,7 @@ import json
 import os
 import pstats
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -131,6 +133,14 @@ def listed_addons(directory: Path) -> list[tuple[int, str]]:
         ).all()
     store.db.engine.dispose()
     return [tuple(row) for row in rows]
+
+
+def search_index_bytes(directory: Path) -> int:
+    """What the search index's tables and their indexes take in the database file (SQLite's dbstat)."""
+    with contextlib.closing(sqlite3.connect(directory / "addonhub.sqlite3")) as database:
+        return database.execute(
+            "SELECT coalesce(sum(pgsize), 0) FROM dbstat JOIN sqlite_schema AS s ON s.name = dbstat.name "
+            "WHERE s.tbl_name LIKE 'addon\\_search%' ESCAPE '\\'").fetchone()[0]
 
 
 def addon_names(directory: Path, ids: list[int]) -> list[str]:

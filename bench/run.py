@@ -170,23 +170,33 @@ def drive(wrk: str, name: str, server: servers.Server, paths: list[str], args, w
     return dict(result.as_dict(), cpu_cores=meter.cores)
 
 
-def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict, dict]:
-    """Probes, page weights and wrk runs. The API scenarios are compared with the FastAPI `def`
-    baseline (the same thread-pool hop as the catalogue routes); the pages, as issue 12 asks, with
-    the async Starlette one (the stack's limit), run only when a page scenario is."""
+# Searches are answered from the anonymous cache once asked (web/page_cache.py), as the store's
+# defaults serve them; the same scenarios run again against a second store with the cache off, so
+# that the report also shows what computing every search costs.
+UNCACHED = report.UNCACHED
+UNCACHED_SETTINGS = {"ADDONHUB_PAGE_CACHE_MB": "0"}
+
+
+def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict, dict, dict]:
+    """Probes, page weights, wrk runs and the stores' memory. The detail scenario is compared with
+    the FastAPI `def` baseline (the same thread-pool hop as its route); the pages and the searches,
+    as issues 12 and 13 ask, with the async Starlette one (the stack's limit)."""
     requests = request_sets(data_dir)
     page_scenarios = [name for name in args.scenarios if name in pages.SCENARIOS]
-    store_port, bare_port, starlette_port = servers.free_port(), servers.free_port(), servers.free_port()
+    searches = [name for name in args.scenarios if name in report.SEARCH_SCENARIOS]
     results, probes, weights = {}, {}, {}
     bare_paths = [path for _, path in requests["bare"]]
     with contextlib.ExitStack() as stack:
-        bare = stack.enter_context(servers.running(servers.bare_command(bare_port), "/bare", bare_port,
-                                                   WORK / "logs" / "bare-server.log"))
-        starlette = stack.enter_context(servers.running(
-            servers.bare_command(starlette_port, "starlette"), "/bare", starlette_port,
-            WORK / "logs" / "bare-starlette-server.log")) if page_scenarios else None
-        store = stack.enter_context(servers.running(servers.store_command(data_dir, store_port), "/__heartbeat__",
-                                                    store_port, WORK / "logs" / "store-server.log"))
+        def start(name: str, command_on, heartbeat: str, settings=None) -> servers.Server:
+            port = servers.free_port()
+            return stack.enter_context(servers.running(command_on(port), heartbeat, port,
+                                                       WORK / "logs" / f"{name}-server.log", settings))
+
+        bare = start("bare", servers.bare_command, "/bare")
+        starlette = start("bare-starlette", lambda port: servers.bare_command(port, "starlette"), "/bare")
+        store = start("store", lambda port: servers.store_command(data_dir, port), "/__heartbeat__")
+        uncached = start("store-uncached", lambda port: servers.store_command(data_dir, port), "/__heartbeat__",
+                         UNCACHED_SETTINGS) if searches else None
         for name in args.scenarios:
             if name != "bare":
                 print(f"[{name}] probing {len(requests[name])} paths one by one", flush=True)
@@ -194,18 +204,21 @@ def measure(wrk: str, data_dir: Path, args) -> tuple[dict, dict, dict]:
                     probes[f"{name} (rendered)"], probes[name] = probe_passes(store.url, requests[name], _page_title)
                 else:
                     probes[name] = probe(store.url, requests[name])
+                if name in searches:
+                    probes[name + UNCACHED] = probe(uncached.url, requests[name])
         for name in page_scenarios:
             weights[name] = [pages.page_weight(store.url, path) for path in pages.weighed_paths(probes[name])]
         results["bare (first)"] = drive(wrk, "bare (first)", bare, bare_paths, args)
-        if starlette:
-            results["bare starlette (first)"] = drive(wrk, "bare starlette (first)", starlette, bare_paths, args)
+        results["bare starlette (first)"] = drive(wrk, "bare starlette (first)", starlette, bare_paths, args)
         for name in args.scenarios:
             if name != "bare":
                 results[name] = drive(wrk, name, store, [path for _, path in requests[name]], args)
-        if starlette:
-            results["bare starlette (last)"] = drive(wrk, "bare starlette (last)", starlette, bare_paths, args)
+                if name in searches:
+                    results[name + UNCACHED] = drive(wrk, name + UNCACHED, uncached, [path for _, path in requests[name]], args)
+        results["bare starlette (last)"] = drive(wrk, "bare starlette (last)", starlette, bare_paths, args)
         results["bare (last)"] = drive(wrk, "bare (last)", bare, bare_paths, args)
-    return results, probes, weights
+        memory = {"store": store.memory(), **({"store" + UNCACHED: uncached.memory()} if uncached else {})}
+    return results, probes, weights, memory
 
 
 def _page_title(body: bytes) -> str | None:
@@ -227,21 +240,24 @@ def main(argv=None) -> int:
     if args.wait_quiet:
         cpu.wait_for_quiet(args.wait_quiet)
     machine = report.machine(wrk)
-    results, probes, weights = measure(wrk, data_dir, args)
+    results, probes, weights, memory = measure(wrk, data_dir, args)
     run = {
         "date": started,
         "command": " ".join(["bench/run.py", *sys.argv[1:]]),
         "machine": machine,
         "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
         "catalogue": dict(built, listed=len(catalogue.listed_addons(data_dir)), directory=str(data_dir.relative_to(ROOT)),
-                          database_bytes=(data_dir / "addonhub.sqlite3").stat().st_size),
+                          database_bytes=(data_dir / "addonhub.sqlite3").stat().st_size,
+                          search_index_bytes=catalogue.search_index_bytes(data_dir)),
+        "memory": memory,
         "settings": {key: getattr(args, key) for key in ("duration", "warmup", "connections", "timeout", "scenarios")},
         "results": results,
         "probes": report.summarise_probes(probes, [*pages.SCENARIOS, *(f"{name} (rendered)" for name in pages.SCENARIOS)]),
         "page_weights": weights,
     }
     (WORK / "probes.json").write_text(json.dumps(probes, indent=1))
-    run["summary"] = report.summarise(results, [name for name in args.scenarios if name in pages.SCENARIOS], weights)
+    run["summary"] = report.summarise(results, [name for name in args.scenarios if name in pages.SCENARIOS], weights,
+                                      run["probes"])
     report.write(args.out, run)
     print((args.out / "REPORT.md").read_text())
     return 0

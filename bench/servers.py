@@ -22,9 +22,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _clean_environment() -> dict:
-    """The caller's environment without ADDONHUB_* settings, which would change what is measured."""
-    return {key: value for key, value in os.environ.items() if not key.startswith("ADDONHUB_")}
+def _clean_environment(settings: dict[str, str] | None = None) -> dict:
+    """The caller's environment without ADDONHUB_* settings, which would change what is measured,
+    and with the run's own `settings` (environment variables), if any."""
+    return {**{key: value for key, value in os.environ.items() if not key.startswith("ADDONHUB_")}, **(settings or {})}
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = HEARTBEAT_TIMEOUT) -> None:
@@ -47,13 +48,19 @@ class Server:
     url: str
     pid: int
 
+    def memory(self) -> dict[str, int]:
+        """The process's resident memory now and at its peak, in bytes (Linux's VmRSS, VmHWM)."""
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.pid}/status").read_text().splitlines())
+        return {"rss_bytes": int(fields["VmRSS"].split()[0]) * 1024, "peak_rss_bytes": int(fields["VmHWM"].split()[0]) * 1024}
+
 
 @contextmanager
-def running(command: list[str], heartbeat_path: str, port: int, log: Path):
-    """Runs the command, waits for heartbeat_path to answer 200, yields the Server, then stops it."""
+def running(command: list[str], heartbeat_path: str, port: int, log: Path, settings: dict[str, str] | None = None):
+    """Runs the command (with `settings` in its environment), waits for heartbeat_path to answer
+    200, yields the Server, then stops it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=_clean_environment())
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=_clean_environment(settings))
         try:
             base_url = f"http://{HOST}:{port}"
             wait_until_up(base_url + heartbeat_path, process)

@@ -159,3 +159,20 @@ def test_without_pages_the_report_keeps_one_baseline():
     assert summary["starlette_baseline_requests_per_second"] is None
     assert set(summary["aims"]) == {"detail_at_least_half_of_bare"}
     assert "(bare)" not in "\n".join(report.results_table(results))
+
+
+def test_searches_are_judged_against_the_starlette_baseline_with_and_without_the_cache():
+    results = {"bare (first)": result(4_000), "bare starlette (first)": result(20_000),
+               "search": result(3_000, 8.0), "search (uncached)": result(100, 400.0),
+               "autocomplete": result(3_000, 12.0), "autocomplete (uncached)": result(90, 9.0),
+               "bare starlette (last)": result(20_000), "bare (last)": result(4_000)}
+    probes = [{"endpoint": "search (uncached)", "kind": "typo", "max_ms": 6.0, "slowest": "/api/v4/addons/search/?q=tabb"},
+              {"endpoint": "search (uncached)", "kind": "filtered", "max_ms": 35.5,
+               "slowest": "/api/v4/addons/search/?q=tab&app=firefox"},
+              {"endpoint": "search", "kind": "filtered", "max_ms": 0.5, "slowest": "/api/v4/addons/search/?q=tab"}]
+    aims = report.summarise(results, probes=probes)["aims"]
+    assert results["search"]["baseline"] == results["search (uncached)"]["baseline"] == "bare starlette"
+    assert [aims[name]["pass"] for name in ("search p99", "search throughput", "search (uncached) p99",
+                                            "search (uncached) throughput")] == [True, True, False, False]
+    assert not aims["autocomplete p99"]["pass"] and aims["autocomplete (uncached) p99"]["pass"]
+    assert report.aim_line("x", aims["single search"]) == "- x under 20 ms: **FAIL** (`q=tab&app=firefox` 35.5 ms)"
