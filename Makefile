@@ -27,13 +27,19 @@ run: $(STAMP)
 # PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when missing). The
 # catalogue and API directories join them with the PostgreSQL search backend: until then most of
 # their tests reach the search index and are skipped, minutes of CI for a few passes.
+# The suite runs in TEST_WORKERS processes (pytest-xdist; one per CPU, at most 4: each starts its
+# own SeaweedFS, PostgreSQL and Redis, and makes its own session fixtures). Tests are handed out
+# one by one: xdist's per-file modes drop the schemathesis tests, which share one node id.
+# TEST_WORKERS=0 runs the suite in this process alone.
+TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS)
 POSTGRESQL_TEST_PATHS := tests/accounts tests/submissions tests/edge tests/test_jobs.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
       tests/storefront/node_modules/.installed browsers postgresql redis-server
-	$(VENV)/bin/pytest; status=$$?; \
+	$(PYTEST); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; \
 	[ $$status -eq 0 ] || exit $$status; \
-	ADDONHUB_TEST_DATABASE=postgresql $(VENV)/bin/pytest -m "not interop and not cli and not corpus and not browser and not fuzz" \
+	ADDONHUB_TEST_DATABASE=postgresql $(PYTEST) -m "not interop and not cli and not corpus and not browser and not fuzz" \
 	  $(POSTGRESQL_TEST_PATHS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran on PostgreSQL" >&2; exit 1; fi; exit $$status
 
@@ -41,7 +47,7 @@ test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modul
 # fuzzing (the interop, corpus, browser, cli and fuzz markers in pyproject.toml): for the edit-test
 # loop; make test still runs everything.
 test-fast: $(STAMP)
-	$(VENV)/bin/pytest -m "not interop and not cli and not corpus and not fuzz and not browser"; status=$$?; \
+	$(PYTEST) -m "not interop and not cli and not corpus and not fuzz and not browser"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test-fast: no tests ran" >&2; exit 1; fi; exit $$status
 
 # The publishing clients tests/interop runs, pinned in tests/interop/package-lock.json.
