@@ -50,3 +50,19 @@ def test_heads_too_large_are_431_and_unfinished_ones_are_cut_off(serve, tmp_path
     assert kept.recv(4096).startswith(b"HTTP/1.1 200")
     kept.sendall(b"GET /__lbheartbeat__ HTTP/1.1\r\nHost: st")
     assert _closed_within(kept, 5)
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_a_trusted_proxys_forwarded_client_is_the_client(serve, tmp_path, monkeypatch, trusted):
+    """Behind nginx every request comes from the proxy's address: only with ADDONHUB_TRUSTED_PROXIES
+    do the per-address throttles (here the abuse reports', one a day) tell one client from another."""
+    monkeypatch.setenv("ADDONHUB_THROTTLE_ABUSE_REPORTS_PER_IP", "1/day")
+    if trusted:
+        monkeypatch.setenv("ADDONHUB_TRUSTED_PROXIES", "127.0.0.1")
+    url = serve(tmp_path / "store")
+
+    def report(client_address: str) -> int:
+        return httpx.post(f"{url}/api/v4/abuse/report/addon/", json={"addon": "elsewhere@example.com", "message": "x"},
+                          headers={"X-Forwarded-For": client_address}).status_code
+
+    assert [report("192.0.2.1"), report("192.0.2.1"), report("192.0.2.2")] == [201, 429, 201 if trusted else 429]

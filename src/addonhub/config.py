@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     port: int = 8000
     # Public URL used in absolute links; when unset, links follow the request's host.
     base_url: str | None = None
+    # The addresses of the proxies in front of the store (comma-separated, e.g. "127.0.0.1" for
+    # nginx on the same host, or "*"): their X-Forwarded-For and X-Forwarded-Proto are believed,
+    # so the per-address throttles, abuse reports and links see the client, not the proxy. Unset:
+    # none is (a client could otherwise choose its own address).
+    trusted_proxies: str | None = None
     # Defaults to an SQLite file inside data_dir.
     database_url: str | None = None
     # Where the store's secrets live (store_secrets.py): the key that signs sessions, links and

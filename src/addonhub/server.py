@@ -112,4 +112,5 @@ def serve(app, settings: Settings) -> None:
         "max_header_bytes": settings.max_header_bytes, "header_timeout": settings.header_timeout})
     # The store logs its requests itself (with their ids and route templates): not uvicorn too.
     uvicorn.run(app, host=settings.host, port=settings.port, http=protocol, log_config=None, log_level="warning",
-                access_log=False, proxy_headers=False, **tls_options(settings))
+                access_log=False, proxy_headers=settings.trusted_proxies is not None,
+                forwarded_allow_ips=settings.trusted_proxies, **tls_options(settings))
