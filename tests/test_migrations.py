@@ -1,4 +1,5 @@
 import ast
+import threading
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -112,3 +113,24 @@ def test_no_migration_imports_the_application():
             names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
                      else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not [name for name in names if name.split(".")[0] == "addonhub"], path.name
+
+
+def test_processes_starting_together_on_a_new_postgresql_database_migrate_it_once(postgres_server):
+    """A deployment's servers and workers all migrate as they start, and start at once."""
+    url = postgres_server.url(postgres_server.create_database())
+    errors = []
+
+    def migrate():
+        try:
+            Database(url).migrate()
+        except Exception as error:  # noqa: BLE001 (reported below, whatever it is)
+            errors.append(error)
+
+    threads = [threading.Thread(target=migrate, daemon=True) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)  # without the lock they deadlock on each other's tables
+    assert not any(thread.is_alive() for thread in threads) and errors == []
+    with Database(url).engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [_head_revision()]

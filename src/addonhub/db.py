@@ -36,11 +36,19 @@ def _configure_sqlite_connection(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# The PostgreSQL advisory lock that serialises migrations: any fixed number no other code takes.
+_MIGRATION_LOCK = 0x61646468  # "addh"
+
+
 def migrate(engine: Engine) -> None:
     """Brings the schema to the newest revision; a no-op on an up-to-date database."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Every process of a deployment migrates as it starts, and they start together: one
+            # upgrades while the others wait here, then find the schema current.
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
