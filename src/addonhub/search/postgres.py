@@ -8,11 +8,11 @@ ranking's shared `addon_search_names`, `addon_search_ranks` and `addon_search_ge
 name vocabulary, for typo corrections, is ts_stat over the name vectors.
 
 The vectors are written as tsvector literals of tokenize()'s terms, not parsed by a text search
-configuration: PostgreSQL then holds exactly the terms SQLite's FTS5 does (lowercased, diacritics
-removed in Python), and a query's terms are compared as they are. Names keep their terms'
-positions, numbered across all of an add-on's names as FTS5 numbers them, for phrases (`<->`);
-summaries and descriptions are only asked for every term (`&`), so they keep none. Prefixes are
-`term:*`.
+configuration: PostgreSQL then holds the terms the shared rules see, as SQLite's FTS5 does
+(lowercased, diacritics removed in Python), and a query's terms are compared as they are. Names
+keep their terms' positions, numbered across all of an add-on's names as FTS5 numbers them, for
+phrases (`<->`); summaries and descriptions are only asked for every term (`&`), so they keep
+none. Prefixes are `term:*`.
 """
 
 from collections.abc import Collection
