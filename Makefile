@@ -23,17 +23,16 @@ run: $(STAMP)
 # Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
 # and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor,
 # and Debian's redis-server so that the shared rate limits are tested on a real Redis.
-# Then the account, submission, Edge and jobs tests again, each on a database of a throwaway
-# PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when missing). The
-# catalogue and API directories join them with the PostgreSQL search backend: until then most of
-# their tests reach the search index and are skipped, minutes of CI for a few passes.
+# Then the catalogue, API, account, submission, Edge and jobs tests again, each on a database of a
+# throwaway PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when
+# missing), search included (search/postgres.py).
 # The suite runs in TEST_WORKERS processes (pytest-xdist; one per CPU, at most 4: each starts its
 # own SeaweedFS, PostgreSQL and Redis, and makes its own session fixtures). Tests are handed out
 # one by one: xdist's per-file modes drop the schemathesis tests, which share one node id.
 # TEST_WORKERS=0 runs the suite in this process alone.
 TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS)
-POSTGRESQL_TEST_PATHS := tests/accounts tests/submissions tests/edge tests/test_jobs.py
+POSTGRESQL_TEST_PATHS := tests/catalog tests/api tests/accounts tests/submissions tests/edge tests/test_jobs.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
       tests/storefront/node_modules/.installed browsers postgresql redis-server
 	$(PYTEST); status=$$?; \

@@ -4,15 +4,13 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from addonhub.accounts.service import create_user, issue_token
 from addonhub.api.app import create_app
 from addonhub.catalog.importer import import_catalogue
 from addonhub.config import Settings
 from addonhub.db import Database
-from addonhub.jobs import Job, Worker
-from addonhub.search import NoSearchBackend
+from addonhub.jobs import Worker
 from addonhub.signing.ca import SigningCA
 from addonhub.store import Store
 from addonhub.workflows import give_up_handlers, handlers
@@ -74,6 +72,13 @@ def store(store_settings) -> Store:
 
 
 @pytest.fixture
+def cli_database(store, monkeypatch):
+    """The store's database where the addonhub command reads it, ADDONHUB_DATABASE_URL, as an
+    operator of a store on PostgreSQL sets it: `--data-dir` alone names the directory's SQLite file."""
+    monkeypatch.setenv("ADDONHUB_DATABASE_URL", store.settings.effective_database_url)
+
+
+@pytest.fixture
 def client(store) -> TestClient:
     # Entered, the client runs the app's lifespan as a server does, and keeps one event loop for the
     # whole test: otherwise every request starts a thread and a loop of its own (most of its time).
@@ -86,13 +91,6 @@ def run_jobs(store):
     """Runs every queued job (validation, signing, publishing), as the server's workers would."""
     def run_jobs():
         Worker(store.db, handlers(store), give_up=give_up_handlers()).drain()
-        if TEST_DATABASE == "postgresql":
-            # A job that reindexes fails without the search backend, and the worker only logs it:
-            # such a test is one that needs the backend (pytest_runtest_makereport below).
-            with store.db.session() as session:
-                missing = session.scalar(select(Job.last_error).where(Job.last_error.like(f"{NoSearchBackend.__name__}:%")))
-            if missing:
-                raise NoSearchBackend(missing)
     return run_jobs
 
 
@@ -174,18 +172,6 @@ def redis_server(tmp_path_factory):
     server = start_redis(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """On PostgreSQL, a test that reaches the search index (any that indexes or searches add-ons)
-    is skipped as needing the PostgreSQL search backend, which is not written yet: the day it is,
-    search_index_for() no longer raises NoSearchBackend and this hook is removed."""
-    report = yield
-    if TEST_DATABASE == "postgresql" and call.excinfo is not None and call.excinfo.errisinstance(NoSearchBackend):
-        report.outcome = "skipped"
-        report.longrepr = (str(item.path), item.location[1], "needs the PostgreSQL search backend")
-    return report
 
 
 @pytest.fixture

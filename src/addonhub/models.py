@@ -18,8 +18,9 @@ from addonhub.store_secrets import StoreSecret  # noqa: F401
 from addonhub.submissions.models import Upload  # noqa: F401
 
 # The full-text index (addonhub.search) lives in tables that the migrations make in raw SQL and no
-# model maps: the FTS5 table, the shadow tables SQLite keeps for it, its vocabulary, and the side
-# tables beside it. Comparing models with the database must leave them out, or it would drop them.
+# model maps: on SQLite the FTS5 tables, the shadow tables SQLite keeps for them and their
+# vocabulary, on PostgreSQL the tsvector table, and on both the side tables beside it. Comparing
+# models with the database must leave them out, or it would drop them.
 SEARCH_INDEX_TABLES = frozenset({
     "addon_search",
     *(f"addon_search_{shadow}" for shadow in ("data", "idx", "content", "docsize", "config")),

@@ -80,6 +80,7 @@ def test_reports_are_throttled_per_address(client, catalogue, store):
     assert statuses == [201, 201, 429]
 
 
+@pytest.mark.usefixtures("cli_database")
 def test_the_cli_lists_the_reports_beside_an_add_on(client, catalogue, store, capsys):
     client.post(REPORT, json={"addon": "first", "message": "It injects ads.", "reason": "spam"})
     client.post(REPORT, json={"addon": "elsewhere@example.com", "message": "Unrelated."})

@@ -122,6 +122,7 @@ def cli(store, *args) -> int:
     return main(["promoted", *args, "--data-dir", str(store.settings.data_dir)])
 
 
+@pytest.mark.usefixtures("cli_database")
 def test_the_promoted_command_sets_clears_and_lists(store, load, capsys):
     load(addon_record("tabby"), addon_record("other"))
     assert cli(store, "set", "tabby", "recommended", "--app", "firefox") == 0
@@ -151,6 +152,7 @@ def test_the_promoted_command_sets_clears_and_lists(store, load, capsys):
     (("clear", "ghost"), 'No add-on "ghost".'),
     (("list", "popular"), 'Unknown promoted group "popular"'),
 ])
+@pytest.mark.usefixtures("cli_database")
 def test_the_promoted_command_words_refusals_and_changes_nothing(store, load, capsys, args, words):
     load(addon_record("tabby"))
     assert cli(store, *args) == 1

@@ -237,6 +237,8 @@ def test_an_approved_addon_is_searchable_at_once_and_a_removed_one_gone(catalogu
 
 
 def test_the_scoring_migration_rebuilds_the_index_of_an_existing_store(catalogue, store):
+    if store.db.engine.dialect.name != "sqlite":
+        pytest.skip("0021 changes SQLite's search tables only: PostgreSQL's are made by 0022, with nothing to rebuild")
     search = catalogue(addon("dark", "Dark Reader", 5_000), addon("easy", "EasyReader", 50))
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))

@@ -132,6 +132,8 @@ def test_check_and_clean_up_find_killed_writes_and_orphans_in_the_bucket(client,
     assert client.get(file["download_url"], headers=headers).status_code == 200
 
 
+# backup() copies the SQLite file: it covers the embedded default, not a store on PostgreSQL.
+@pytest.mark.sqlite_file
 def test_a_backup_reads_the_bucket_and_a_restore_fills_another(tmp_path, client, store, developer, xpi, run_jobs,
                                                               s3_server):
     _, headers = developer

@@ -8,7 +8,8 @@ decides what a search means: its filters and sorts. The index keeps the text of 
 and ranks them, because only where the match sets live can scoring stop at the top page rather
 than score every match. So that every backend ranks alike, the rules live here: how text splits
 into terms (tokenize, analyse), which typos a term tolerates, the clauses with their weights and
-the popularity factor; a backend only finds the clause matches and orders by score().
+the popularity factor; addonhub.search.ranking holds how a backend scores and pages the matches,
+and a backend (sqlite_fts5, postgres) only supplies the queries that find them.
 """
 
 import enum
@@ -236,18 +237,16 @@ def typo_corrections(term: str, known: Collection[str]) -> list[str]:
 _indexes: dict[str, SearchIndex] = {}
 
 
-class NoSearchBackend(NotImplementedError):
-    """The database has no search index backend (PostgreSQL's is not written yet)."""
-
-
 def search_index_for(bind: Connection | Engine) -> SearchIndex:
     """The index of the database behind the connection; one per process and dialect, since it
     caches what it reads (the name vocabulary)."""
     dialect = bind.dialect.name
     if dialect not in _indexes:
-        if dialect != "sqlite":
-            raise NoSearchBackend(f"no full-text search index for {dialect} databases yet")
-        # Imported here: the backend builds on this module's definitions.
-        from addonhub.search.sqlite_fts5 import SqliteFts5Index
-        _indexes.setdefault(dialect, SqliteFts5Index())
+        # Imported here: the backends build on this module's definitions.
+        if dialect == "postgresql":
+            from addonhub.search.postgres import PostgresIndex
+            _indexes.setdefault(dialect, PostgresIndex())
+        else:
+            from addonhub.search.sqlite_fts5 import SqliteFts5Index
+            _indexes.setdefault(dialect, SqliteFts5Index())
     return _indexes[dialect]
