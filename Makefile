@@ -70,7 +70,7 @@ browsers:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES) || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(BROWSER_PACKAGES); }; }
 
-# Debian's PostgreSQL 15 (pg_trgm and unaccent are part of it), for tests/postgres.py's throwaway
+# Debian's PostgreSQL 15 (pg_trgm, which the search index uses, is part of it), for tests/postgres.py's throwaway
 # clusters, when it is missing; installed like the browsers. Debian's package creates and starts a
 # cluster of its own: the tests never use it (they run /usr/lib/postgresql/15/bin directly).
 .PHONY: postgresql
