@@ -57,13 +57,9 @@ class _PostgresMatches(RankedMatches):
     def __init__(self, connection: Connection, query: Query, corrections: dict[str, tuple[list[str], list[str]]],
                  last_term_extends: bool):
         super().__init__(connection, query, corrections, last_term_extends)
-        terms = query.terms
-        alternatives = [_lexeme(term) for term in terms]
-        alternatives += [_lexeme(fix) for words, _ in corrections.values() for fix in words]
-        if len(terms[-1]) >= 2:  # a one-letter prefix is every name
-            alternatives.append(_lexeme(terms[-1]) + ":*")
-        self._any_name = " | ".join(alternatives)
-        self._every_term = " & ".join(map(_lexeme, terms))
+        words, prefix = self._any_name_terms()
+        self._any_name = " | ".join([*map(_lexeme, words), *([_lexeme(prefix) + ":*"] if prefix else [])])
+        self._every_term = " & ".join(map(_lexeme, query.terms))
 
     def _names_holding(self, words: Collection[str]) -> set[int]:
         return self._ids("name @@ CAST(:words AS tsquery)", words=" | ".join(map(_lexeme, words)))

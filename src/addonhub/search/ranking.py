@@ -128,6 +128,14 @@ class RankedMatches(ABC):
         self._last_term_extends = last_term_extends
         self._names: _NameMatches | None = None
 
+    def _any_name_terms(self) -> tuple[list[str], str | None]:
+        """What the "any name" match asks for, for the backend to write in its own syntax: the
+        whole words (the terms and their word corrections), and the last term as a prefix unless
+        it is one letter (a one-letter prefix is every name)."""
+        terms = self._query.terms
+        words = [*terms, *(fix for fixed_words, _ in self._corrections.values() for fix in fixed_words)]
+        return words, terms[-1] if len(terms[-1]) >= 2 else None
+
     def rank(self, offset: int, limit: int, candidates: Select | None = None) -> tuple[int, list[int]]:
         names = self._name_matches()
         wanted = offset + limit

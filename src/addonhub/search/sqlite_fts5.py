@@ -63,11 +63,8 @@ class _Fts5Matches(RankedMatches):
                  last_term_extends: bool):
         super().__init__(connection, query, corrections, last_term_extends)
         terms = query.terms
-        alternatives = [_quote(term) for term in terms]
-        alternatives += [_quote(fix) for words, _ in corrections.values() for fix in words]
-        if len(terms[-1]) >= 2:  # a one-letter prefix is every name
-            alternatives.append(_quote(terms[-1]) + " *")
-        self._any_name = "name : (" + " OR ".join(alternatives) + ")"
+        words, prefix = self._any_name_terms()
+        self._any_name = "name : (" + " OR ".join([*map(_quote, words), *([_quote(prefix) + " *"] if prefix else [])]) + ")"
         self._text = {Clause.SUMMARY: _every_term("summary", terms), Clause.DESCRIPTION: _every_term("description", terms)}
 
     def _names_holding(self, words: Collection[str]) -> set[int]:
