@@ -2,7 +2,7 @@
 from memory.
 
 A page for a visitor without a session is the same for everyone asking for the same URL in the
-same languages on the same day, and it changes only when the catalogue does. So is a page of
+same languages on the same day (the random sort's order is the day's), and it changes only when the catalogue does. So is a page of
 search results of the API: it is made of the ids the index ranks and the stored documents, both
 written only by reindex(). Every change a page can
 show raises the catalogue's revision in its own transaction (catalog.indexing.mark_changed), so
@@ -41,7 +41,7 @@ _KEPT_COOKIE = LANG_COOKIE.encode() + b"="
 
 # Scheme and host (absolute links follow the request's unless the store's URL is configured), the
 # path as sent (pagination links repeat it), the query, the languages and the day (the `random`
-# sort changes daily, and pages say how long ago things happened).
+# sort's order changes daily).
 PageKey = tuple[str, bytes, bytes, bytes, Languages, int]
 
 
