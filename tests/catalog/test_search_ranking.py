@@ -6,6 +6,8 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import inspect
 
+from addonhub.catalog.importer import import_catalogue
+from addonhub.catalog.models import Addon
 from addonhub.catalog.listing_search import SearchQuery, explain, search_ids
 from addonhub.catalog.promoted import promote
 from addonhub.db import MIGRATIONS_DIR
@@ -250,3 +252,30 @@ def test_the_scoring_migration_rebuilds_the_index_of_an_existing_store(catalogue
     assert search(q="reader") == (2, ["dark", "easy"])
     assert search(q="darkreader") == (1, ["dark"])
     assert search.why("reader", "easy") == {Clause.NAME_PART: 6}
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def test_what_a_rolled_back_write_showed_its_own_transaction_is_never_shown_to_others(store, catalogue):
+    """Each process keeps the listing and the index per revision (listing_snapshot, ranking's
+    IndexSnapshot). A transaction searching its own uncommitted write sees it, but what it saw is
+    not kept: after a rollback, the next commit takes the same revision numbers, and searches
+    must show that commit, not the rolled-back one."""
+    search = catalogue(addon("kept", "Kept Lamp"))
+    assert search(q="lamp") == (1, ["kept"])
+    with pytest.raises(_RolledBack), store.db.session() as session:
+        import_catalogue(session, {"addons": [addon("phantom", "Phantom Lamp", users=5)]})
+        assert search_ids(session.connection(), SearchQuery(q="lamp"), 0, 10)[0] == 2
+        assert search_ids(session.connection(), SearchQuery(), 0, 10)[0] == 2
+        raise _RolledBack
+    with store.db.session() as session:
+        import_catalogue(session, {"addons": [addon("real", "Real Clock", users=50)]})
+    with store.db.session() as session:
+        def slugs(**query):
+            ids = search_ids(session.connection(), SearchQuery(**query), 0, 10)[1]
+            return [session.get(Addon, addon_id).slug for addon_id in ids]
+        assert slugs(q="lamp") == ["kept"]
+        assert slugs(q="clock") == ["real"]
+        assert slugs(sorts=["users"]) == ["kept", "real"]

@@ -12,6 +12,7 @@ from addonhub.catalog.models import (
     Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
 )
 from addonhub.catalog.serializers import addon_object, promoted_groups
+from addonhub.db import committed_value
 from addonhub.search import IndexEntry, search_index_for
 
 
@@ -64,21 +65,14 @@ def is_listed(addon: Addon) -> bool:
     )
 
 
-_CURRENT_REVISION = "SELECT value FROM catalogue_revision WHERE id = 1"
+CURRENT_REVISION = "SELECT value FROM catalogue_revision WHERE id = 1"
 _NEXT_REVISION = update(CatalogueRevision).where(CatalogueRevision.id == 1).values(value=CatalogueRevision.value + 1)
 
 
 def catalogue_revision(engine: Engine) -> int:
     """The catalogue's revision as committed now: what a page cache compares its entries with, on
-    every request. Read with the driver's own cursor on a pooled connection (the pool ends its
-    transaction on return), at a quarter of the cost of a Core statement's execution."""
-    connection = engine.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(_CURRENT_REVISION)
-        return cursor.fetchone()[0]
-    finally:
-        connection.close()
+    every request."""
+    return committed_value(engine, CURRENT_REVISION)
 
 
 def mark_changed(session: Session) -> None:

@@ -12,10 +12,11 @@ import random
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.engine import Connection
 
 from addonhub.accounts.models import User
+from addonhub.catalog.listing_snapshot import listing_snapshot
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonDocument, AddonDocumentApp, AddonTag, AddonUser, FeaturedPlacement, File, PromotedAddon,
 )
@@ -23,7 +24,7 @@ from addonhub.identifiers import row_id
 from addonhub.search import Explanation, analyse, search_index_for
 
 # Each sort with its tie-breaker in the same direction, so that an index on (is_listed, column)
-# serves the ORDER BY without sorting every match.
+# serves the ORDER BY without sorting (listing_snapshot keeps each order it is asked for).
 SORTS = {
     "created": (AddonDocument.created.desc(), AddonDocument.addon_id.desc()),
     "downloads": (AddonDocument.weekly_downloads.desc(), AddonDocument.addon_id.desc()),
@@ -122,13 +123,10 @@ def _effective_sorts(query: SearchQuery) -> list[str]:
     return sorts or (["relevance"] if query.q else list(query.default_sorts))
 
 
-def _base(columns) -> select:
-    return select(*columns).select_from(AddonDocument).where(AddonDocument.is_listed.is_(True))
-
-
 def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: int) -> tuple[int, list[int]]:
     """The total number of matches and the ids of one page of them, in order."""
-    conditions = _filters(query)
+    listing = listing_snapshot(connection)
+    kept = listing.kept(connection, _filters(query))
     sorts = _effective_sorts(query)
     if query.q is not None:
         analysed = analyse(query.q, query.lang)
@@ -136,21 +134,18 @@ def search_ids(connection: Connection, query: SearchQuery, offset: int, limit: i
             return 0, []
         matches = search_index_for(connection).match(connection, analysed)
         if sorts[0] == "relevance":
-            return matches.rank(offset, limit, _candidates(conditions))
-        conditions.append(matches.condition(AddonDocument.addon_id))
+            return matches.rank(offset, limit, None if kept is None else listing.ids[kept])
+        kept = listing.among(kept, matches.ids())
     if sorts == ["random"]:
-        ids = list(connection.execute(_base([AddonDocument.addon_id]).where(*conditions).order_by(AddonDocument.addon_id)).scalars())
+        ids = (listing.ids if kept is None else listing.ids[kept]).tolist()
         # Seeded with the day, as AMO does: the order is stable within a day.
         random.Random(date.today().toordinal()).shuffle(ids)
         return len(ids), ids[offset:offset + limit]
-    total = connection.execute(_base([func.count()]).where(*conditions)).scalar_one()
     # Without a query, every match is equally relevant: popularity decides.
-    keys = [SORTS["users" if name == "relevance" else name] for name in sorts]
-    order = [column for column, _ in keys] + [keys[-1][1]]
-    rows = connection.execute(
-        _base([AddonDocument.addon_id]).where(*conditions).order_by(*order).offset(offset).limit(limit)
-    ).scalars()
-    return total, list(rows)
+    names = ["users" if name == "relevance" else name for name in sorts]
+    keys = [SORTS[name] for name in names]
+    return listing.page(connection, ",".join(names), [column for column, _ in keys] + [keys[-1][1]],
+                        kept, offset, limit)
 
 
 def explain(connection: Connection, query: SearchQuery, addon_id: int) -> Explanation | None:
@@ -160,11 +155,3 @@ def explain(connection: Connection, query: SearchQuery, addon_id: int) -> Explan
     if analysed is None:
         return None
     return search_index_for(connection).match(connection, analysed).explain(addon_id)
-
-
-def _candidates(conditions: list) -> Select | None:
-    """The filtered add-ons' ids as the index takes them; without filters, None lets it answer
-    from its own tables (which hold only listed add-ons)."""
-    if not conditions:
-        return None
-    return _base([AddonDocument.addon_id]).where(*conditions)

@@ -20,8 +20,8 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Protocol
 
+import numpy as np
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import ColumnElement, Select
 from sqlalchemy.engine import Connection, Engine
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -151,20 +151,17 @@ def required_words(query: Query) -> int:
 class Matches(Protocol):
     """The add-ons matching one query, ranked by score(), as seen on one connection.
 
-    `candidates` is the catalogue's restriction: a SELECT of add-on ids from its own tables, its
-    filters in the WHERE clause. The index narrows it to the matches, so the filters stay the
-    catalogue's. None means every indexed add-on: the index holds only listed ones, and answers
-    from its own tables, which is the fast path of a search without filters.
+    `candidates` is the catalogue's restriction, its filters worked out: a sorted array of the
+    add-on ids they keep (numpy, int64). None means every indexed add-on (the index holds only
+    listed ones).
     """
 
-    def rank(self, offset: int, limit: int, candidates: Select | None = None) -> tuple[int, list[int]]:
+    def rank(self, offset: int, limit: int, candidates: np.ndarray | None = None) -> tuple[int, list[int]]:
         """How many candidates match through at least one clause, and one page of them: best
-        score first, then most daily users, then lowest id. One call, since counting and paging
-        share the work of finding the name matches."""
+        score first, then most daily users, then lowest id."""
 
-    def condition(self, addon_id: ColumnElement[int]) -> ColumnElement[bool]:
-        """Whether the add-on `addon_id` (a column of the caller's tables) matches: for listings
-        the catalogue sorts by its own columns."""
+    def ids(self) -> np.ndarray:
+        """Every matching add-on's id, ascending: for listings the catalogue sorts its own way."""
 
     def explain(self, addon_id: int) -> Explanation | None:
         """The clauses through which the add-on matches and what each adds; None if it does not

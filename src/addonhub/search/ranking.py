@@ -1,44 +1,39 @@
 """How a backend ranks, written once: every backend keeps the same side tables beside its
 full-text index and asks them the same questions, so what is not the full-text engine's own
 syntax lives here. A backend (sqlite_fts5.py, postgres.py) subclasses RankedIndex and
-RankedMatches and only supplies the queries that return id sets and (id, users, factor) rows.
+RankedMatches and only supplies the queries that return id sets.
 
 The shared tables: `addon_search_names`, every name as its space-joined terms (for exact names)
 and run together (for parts of words); `addon_search_ranks`, daily users, boost and their product
-`factor` (popularity x boost) in a narrow table, so that ordering thousands of matches reads a few
-pages; `addon_search_generation`, a counter every write bumps, so that each process knows when its
-cached vocabulary is stale.
+`factor` (popularity x boost); `addon_search_generation`, a counter every write raises.
 
-How a query is ranked (RankedMatches.rank): the name clauses are id sets from one cheap query per
-word (plus the phrase, the prefix, the typo corrections, the exact names and the parts), scored in
-Python over the add-ons whose names match at all, with their summary and description clauses
-looked up for just those ids. Every other match only matches in its summary or description, so
-scores SUMMARY + DESCRIPTION, SUMMARY or DESCRIPTION times its factor: the backend pages each of
-those three groups by `factor` with a LIMIT, and the top of the merge is exact without scoring the
-(many) text-only matches of a common word.
+Each process keeps, per index generation, what every query needs besides its own matches
+(IndexSnapshot): the name vocabulary, for typo corrections, and the rank rows as arrays sorted
+by id. A query then asks the full-text engine only for id sets, one cheap query per word (plus
+the phrase, the prefix, the typo corrections, the exact names, the parts, and the summaries and
+descriptions holding every word), and scores and pages them with numpy: no row is joined, and
+the catalogue's filters arrive as a sorted array of candidate ids, to intersect with.
 """
 
-import heapq
-import threading
 from abc import ABC, abstractmethod
 from collections.abc import Collection
+from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import ColumnElement, Select, text
+import numpy as np
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from addonhub.db import CommittedSnapshots
 from addonhub.search import (
     ALTERNATIVE_CLAUSES, MIN_PART_LENGTH, Clause, Explanation, IndexEntry, Query, SearchIndex, popularity,
     required_words, tokenize, typo_corrections,
 )
 
-# The text-only groups, each as the text clauses its add-ons match (and no name clause).
-TEXT_GROUPS = ((Clause.SUMMARY, Clause.DESCRIPTION), (Clause.SUMMARY,), (Clause.DESCRIPTION,))
 # A trigram index finds nothing shorter than a trigram (FTS5's says so; a LIKE would): a
 # run-together name that short is no part any backend looks for.
 _MIN_TRIGRAM_LENGTH = 3
-# (id, daily users, factor): what ranking reads of each match.
-Row = tuple[int, int, float]
+_GENERATION = "SELECT value FROM addon_search_generation"
 
 
 class RankedIndex(SearchIndex, ABC):
@@ -48,7 +43,7 @@ class RankedIndex(SearchIndex, ABC):
     NAME_WORDS_SQL: str
 
     def __init__(self):
-        self._vocabulary = _NameVocabulary(self.NAME_WORDS_SQL)
+        self._snapshots = CommittedSnapshots(_GENERATION, self._snapshot)
 
     def index_addon(self, connection: Connection, addon_id: int, names: list[str], summaries: list[str],
                     descriptions: list[str], daily_users: int, boost: float = 1.0) -> None:
@@ -80,7 +75,7 @@ class RankedIndex(SearchIndex, ABC):
         self._forget_text(connection, ids)
         connection.execute(text("DELETE FROM addon_search_names WHERE addon_id = :id"), ids)
         connection.execute(text("DELETE FROM addon_search_ranks WHERE addon_id = :id"), ids)
-        # Tells every process that its cached vocabulary is stale.
+        # Tells every process that its snapshot (IndexSnapshot) is stale.
         connection.execute(text("UPDATE addon_search_generation SET value = value + 1"))
 
     @abstractmethod
@@ -93,7 +88,8 @@ class RankedIndex(SearchIndex, ABC):
         """Removes what _write_text wrote for the add-ons ({"id": ...} each)."""
 
     def match(self, connection: Connection, query: Query) -> "RankedMatches":
-        words, joined = self._vocabulary.by_prefix(connection)
+        snapshot = self._snapshots.get(connection)
+        words, joined = snapshot.words, snapshot.joined
         corrections = {}
         for term in query.terms:
             known_words, known_joined = words.get(term[:2], set()), joined.get(term[:2], set())
@@ -104,201 +100,202 @@ class RankedIndex(SearchIndex, ABC):
         last = query.terms[-1]
         # Whether the last term starts a longer name word: if not, its prefix matches are its word matches.
         extends = len(last) >= 2 and any(word.startswith(last) and word != last for word in words.get(last[:2], ()))
-        return self._matches(connection, query, corrections, extends)
+        return self._matches(connection, snapshot, query, corrections, extends)
+
+    def _snapshot(self, connection: Connection, generation: int) -> "IndexSnapshot":
+        rows = connection.execute(text("SELECT addon_id, users, factor FROM addon_search_ranks ORDER BY addon_id")).all()
+        ids, users, factors = (np.array(values, dtype=dtype) for values, dtype in
+                               zip(zip(*rows) if rows else ((), (), ()), (np.int64, np.int64, np.float64)))
+        return IndexSnapshot(
+            generation, _by_prefix(connection, self.NAME_WORDS_SQL),
+            _by_prefix(connection, "SELECT DISTINCT compact FROM addon_search_names WHERE tokens LIKE '% %'"),
+            ids, users, factors)
 
     @abstractmethod
-    def _matches(self, connection: Connection, query: Query, corrections: dict[str, tuple[list[str], list[str]]],
-                 last_term_extends: bool) -> "RankedMatches":
+    def _matches(self, connection: Connection, snapshot: "IndexSnapshot", query: Query,
+                 corrections: dict[str, tuple[list[str], list[str]]], last_term_extends: bool) -> "RankedMatches":
         """The backend's RankedMatches for the query."""
 
 
+@dataclass(frozen=True)
+class IndexSnapshot:
+    """What a process keeps of one generation of the index: the distinct words of names, and the
+    run-together forms of names of several words, each grouped by their first two letters; and
+    the rank rows as arrays in the order of `ids` (ascending), so that scoring thousands of
+    matches is arithmetic rather than a join."""
+
+    generation: int
+    words: dict[str, set[str]]
+    joined: dict[str, set[str]]
+    ids: np.ndarray
+    users: np.ndarray
+    factors: np.ndarray
+
+    def positions(self, addon_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Where each add-on's rank row is, and which of them have one: a match the snapshot
+        does not know of was indexed after it and is left out, as the generation it shows had it
+        not yet."""
+        positions = np.searchsorted(self.ids, addon_ids)
+        known = positions < len(self.ids)
+        known[known] = self.ids[positions[known]] == addon_ids[known]
+        return positions, known
+
+
+def _by_prefix(connection: Connection, sql: str) -> dict[str, set[str]]:
+    grouped: dict[str, set[str]] = {}
+    for (term,) in connection.execute(text(sql)):
+        grouped.setdefault(term[:2], set()).add(term)
+    return grouped
+
+
+def within(candidates: np.ndarray, addon_ids: np.ndarray) -> np.ndarray:
+    """Which of `addon_ids` are among the candidates (a sorted array of ids)."""
+    positions = np.searchsorted(candidates, addon_ids)
+    inside = positions < len(candidates)
+    inside[inside] = candidates[positions[inside]] == addon_ids[inside]
+    return inside
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
 class RankedMatches(ABC):
-    """addonhub.search.Matches from the clause id sets and rank rows a backend finds.
+    """addonhub.search.Matches from the clause id sets a backend finds.
 
     `corrections` maps each query term no name holds to its typo corrections: name words, and
-    run-together names (found as parts). The backend's "any name" match is an add-on whose
-    names hold a term, a word correction or (from two letters) the last term as a prefix.
+    run-together names (found as parts).
     """
 
-    def __init__(self, connection: Connection, query: Query, corrections: dict[str, tuple[list[str], list[str]]],
-                 last_term_extends: bool):
+    def __init__(self, connection: Connection, snapshot: IndexSnapshot, query: Query,
+                 corrections: dict[str, tuple[list[str], list[str]]], last_term_extends: bool):
         self._connection = connection
+        self._snapshot = snapshot
         self._query = query
         self._corrections = corrections
         self._last_term_extends = last_term_extends
-        self._names: _NameMatches | None = None
+        self._scored: tuple[_NameMatches, np.ndarray, np.ndarray] | None = None
 
-    def _any_name_terms(self) -> tuple[list[str], str | None]:
-        """What the "any name" match asks for, for the backend to write in its own syntax: the
-        whole words (the terms and their word corrections), and the last term as a prefix unless
-        it is one letter (a one-letter prefix is every name)."""
-        terms = self._query.terms
-        words = [*terms, *(fix for fixed_words, _ in self._corrections.values() for fix in fixed_words)]
-        return words, terms[-1] if len(terms[-1]) >= 2 else None
+    def rank(self, offset: int, limit: int, candidates: np.ndarray | None = None) -> tuple[int, list[int]]:
+        ids, weights = self._matching()[1:]
+        if candidates is not None:
+            inside = within(candidates, ids)
+            ids, weights = ids[inside], weights[inside]
+        total, wanted = len(ids), offset + limit
+        if not wanted or not total:
+            return total, []
+        positions = self._snapshot.positions(ids)[0]
+        scores, users = weights * self._snapshot.factors[positions], self._snapshot.users[positions]
+        if total > wanted:
+            # Only what scores at least the page's last match needs ordering (ties included).
+            top = scores >= np.partition(scores, total - wanted)[total - wanted]
+            ids, scores, users = ids[top], scores[top], users[top]
+        order = np.lexsort((ids, -users, -scores))
+        return total, ids[order][offset:wanted].tolist()
 
-    def rank(self, offset: int, limit: int, candidates: Select | None = None) -> tuple[int, list[int]]:
-        names = self._name_matches()
-        wanted = offset + limit
-        name_total = part_only_in_text = 0  # the latter: part-only name matches the text-only groups count too
-        scored = []  # (-score, -users, id)
-        for addon_id, users, factor in self._name_match_rows(names.part_only, candidates):
-            weight, in_text = names.weight(addon_id)
-            if weight:
-                name_total += 1
-                scored.append((-weight * factor, -users, addon_id))
-                part_only_in_text += in_text and addon_id in names.part_only
-        best = heapq.nsmallest(wanted, scored)
-        text_only_total = self._text_only_count(candidates)
-        # A text-only match gets onto the page only by scoring at least the page's last name
-        # match: below that factor it need not be read, and a group none of whose add-ons could
-        # reach it is not asked at all (a common word's page is then all name matches).
-        threshold = -best[-1][0] if wanted and len(best) == wanted else 0.0
-        top_factor = self._max_factor() if threshold else 0.0
-        for group in TEXT_GROUPS:
-            weight = sum(clause.weight for clause in group)
-            if not text_only_total or threshold and weight * top_factor < threshold:
-                continue
-            # Part-only name matches are scored above; the groups hold them too (they are no
-            # full-text name match), so each is read that much further.
-            best += [(-weight * factor, -users, addon_id) for addon_id, users, factor in
-                     self._text_group_rows(group, candidates, limit=wanted + len(names.part_only),
-                                           min_factor=threshold / weight * (1 - 1e-9))
-                     if addon_id not in names.part_only]
-        total = name_total + text_only_total - part_only_in_text
-        best.sort()
-        return total, [addon_id for _, _, addon_id in best[offset:wanted]]
-
-    def condition(self, addon_id: ColumnElement[int]) -> ColumnElement[bool]:
-        names = self._name_matches()
-        return self._condition(addon_id, [candidate for candidate in names.ids if names.weight(candidate)[0]])
+    def ids(self) -> np.ndarray:
+        return self._matching()[1]
 
     def explain(self, addon_id: int) -> Explanation | None:
-        names = self._name_matches()
-        clauses = (names.clauses(addon_id) if addon_id in names.ids
-                   else {clause: clause.weight for clause in self._text_clauses(addon_id)})
+        names, ids, _ = self._matching()
+        if not within(ids, np.array([addon_id], dtype=np.int64))[0]:
+            return None
         rank = self._connection.execute(text("SELECT users, boost FROM addon_search_ranks WHERE addon_id = :id"),
                                         {"id": addon_id}).first()
-        if not clauses or not rank:
+        if not rank:
             return None
         users, boost = rank
-        return Explanation(clauses, users, boost)
+        return Explanation(names.clauses(addon_id), users, boost)
 
-    def _name_matches(self) -> "_NameMatches":
-        """The name clauses' id sets, read once per query (every call of rank, condition and
-        explain shares them)."""
-        if self._names is None:
-            terms = self._query.terms
-            words = {term: self._names_holding([term]) for term in terms}
-            typos, typos_in_words = {}, set()  # the latter: found by full-text name matches
-            for term, (fixed_words, fixed_joined) in self._corrections.items():
-                typos[term] = set()
-                if fixed_words:
-                    found = self._names_holding(fixed_words)
-                    typos[term] |= found
-                    typos_in_words |= found
-                if fixed_joined:
-                    typos[term] |= self._names_containing(fixed_joined)
-            prefix = (self._names_with_prefix(terms[-1]) if self._last_term_extends
-                      else words[terms[-1]] if len(terms[-1]) >= 2 else set())
-            phrase = self._names_with_phrase(terms) if len(terms) > 1 else set()
-            exact = set(self._connection.execute(text("SELECT addon_id FROM addon_search_names WHERE tokens = :tokens"),
-                                                 {"tokens": " ".join(self._query.tokens)}).scalars())
-            joined = self._query.run_together
-            parts = self._names_containing([joined]) if len(joined) >= MIN_PART_LENGTH else set()
-            text_names = set().union(*words.values(), typos_in_words, prefix)
-            part_only = (parts | set().union(*typos.values())) - text_names
-            summary, description = (self._text_among(clause, part_only) for clause in (Clause.SUMMARY, Clause.DESCRIPTION))
-            self._names = _NameMatches(self._query, words, typos, prefix, phrase, exact, parts, summary, description,
-                                       text_names | part_only, part_only)
-        return self._names
+    def _matching(self) -> tuple["_NameMatches", np.ndarray, np.ndarray]:
+        """The clause sets, read once per query (rank, ids and explain share them), and every
+        match the snapshot knows of, ascending, with its clause weights added up."""
+        if self._scored is None:
+            names = self._clause_sets()
+            weights = names.weights()
+            matching = weights > 0
+            self._scored = names, names.ids[matching], weights[matching]
+        return self._scored
 
-    def _max_factor(self) -> float:
-        """The highest factor of any indexed add-on (an index on it): what bounds a text-only score."""
-        return self._connection.execute(text("SELECT max(factor) FROM addon_search_ranks")).scalar() or 0.0
+    def _clause_sets(self) -> "_NameMatches":
+        terms = self._query.terms
+        words = {term: self._names_holding([term]) for term in terms}
+        typos = {term: np.concatenate([self._names_holding(fixed_words) if fixed_words else _NONE,
+                                       self._names_containing(fixed_joined) if fixed_joined else _NONE])
+                 for term, (fixed_words, fixed_joined) in self._corrections.items()}
+        prefix = (self._names_with_prefix(terms[-1]) if self._last_term_extends
+                  else words[terms[-1]] if len(terms[-1]) >= 2 else _NONE)
+        phrase = self._names_with_phrase(terms) if len(terms) > 1 else _NONE
+        exact = np.array(self._connection.execute(
+            text("SELECT addon_id FROM addon_search_names WHERE tokens = :tokens"),
+            {"tokens": " ".join(self._query.tokens)}).scalars().all(), dtype=np.int64)
+        joined = self._query.run_together
+        parts = self._names_containing([joined]) if len(joined) >= MIN_PART_LENGTH else _NONE
+        return _NameMatches(self._snapshot, self._query, words, typos, prefix, phrase, exact, parts,
+                            self._texts_holding(Clause.SUMMARY), self._texts_holding(Clause.DESCRIPTION))
 
-    # The backend's queries. "Holding" is the full-text index's word match; "containing", the
-    # trigram index's substring match over run-together names.
+    # The backend's queries, each the ids it finds as an array (numpy, int64, in any order).
+    # "Holding" is the full-text index's word match; "containing", the trigram index's substring
+    # match over run-together names.
 
     @abstractmethod
-    def _names_holding(self, words: Collection[str]) -> set[int]:
+    def _names_holding(self, words: Collection[str]) -> np.ndarray:
         """The add-ons a name of which holds any of the words."""
 
     @abstractmethod
-    def _names_with_prefix(self, term: str) -> set[int]:
+    def _names_with_prefix(self, term: str) -> np.ndarray:
         """The add-ons a name of which holds a word starting with the term."""
 
     @abstractmethod
-    def _names_with_phrase(self, terms: tuple[str, ...]) -> set[int]:
+    def _names_with_phrase(self, terms: tuple[str, ...]) -> np.ndarray:
         """The add-ons a name of which holds the terms in order, one after the other."""
 
     @abstractmethod
-    def _names_containing(self, parts: Collection[str]) -> set[int]:
+    def _names_containing(self, parts: Collection[str]) -> np.ndarray:
         """The add-ons a run-together name of which contains any of the strings."""
 
     @abstractmethod
-    def _text_among(self, clause: Clause, part_only: set[int]) -> set[int]:
-        """Of the any-name matches and of `part_only`, those whose summaries (Clause.SUMMARY) or
-        descriptions (Clause.DESCRIPTION) hold every term."""
-
-    @abstractmethod
-    def _name_match_rows(self, part_only: set[int], candidates: Select | None) -> list[Row]:
-        """The rows of the candidates that are any-name matches or in `part_only`."""
-
-    @abstractmethod
-    def _text_only_count(self, candidates: Select | None) -> int:
-        """How many candidates hold every term in their summaries or descriptions, and are no
-        any-name match."""
-
-    @abstractmethod
-    def _text_group_rows(self, group: tuple[Clause, ...], candidates: Select | None, limit: int,
-                         min_factor: float) -> list[Row]:
-        """Of the candidates that are no any-name match and match exactly the group's text
-        clauses, those with a factor of at least `min_factor`: the `limit` first by factor, then
-        daily users (both descending), then id."""
-
-    @abstractmethod
-    def _text_clauses(self, addon_id: int) -> list[Clause]:
-        """Which of Clause.SUMMARY and Clause.DESCRIPTION the add-on matches."""
-
-    @abstractmethod
-    def _condition(self, addon_id: ColumnElement[int], name_ids: list[int]) -> ColumnElement[bool]:
-        """Whether `addon_id` is one of `name_ids` or holds every term in its summaries or descriptions."""
+    def _texts_holding(self, clause: Clause) -> np.ndarray:
+        """The add-ons whose summaries (Clause.SUMMARY) or descriptions (Clause.DESCRIPTION) hold
+        every term."""
 
 
 class _NameMatches:
-    """The id sets of one query's name clauses, and the summary and description clauses of the
-    add-ons in them. An add-on's clauses depend only on which sets hold it, so each add-on gets a
-    bit mask of them and the clauses are worked out once per distinct mask: a common word's
-    thousands of name matches share a handful."""
+    """The id sets of one query's clauses. An add-on's clauses depend only on which sets hold it,
+    so each add-on gets a bit mask of them and the clauses are worked out once per distinct mask:
+    a common word's thousands of matches share a handful. The masks are kept by the add-on's
+    place in the snapshot's ids, so that making them is a lookup per id, not a sort."""
 
-    def __init__(self, query: Query, words: dict[str, set[int]], typos: dict[str, set[int]], prefix: set[int],
-                 phrase: set[int], exact: set[int], parts: set[int], summary: set[int], description: set[int],
-                 every: set[int], part_only: set[int]):
+    def __init__(self, snapshot: IndexSnapshot, query: Query, words: dict[str, np.ndarray],
+                 typos: dict[str, np.ndarray], prefix: np.ndarray, phrase: np.ndarray, exact: np.ndarray,
+                 parts: np.ndarray, summary: np.ndarray, description: np.ndarray):
         self._terms = query.terms
         self._required = required_words(query)
         count = len(query.terms)
         # Bits: each word, then each word's typo matches, then the clauses below in this order.
         self._prefix, self._phrase, self._exact, self._parts, self._summary, self._description = (
             1 << bit for bit in range(2 * count, 2 * count + 6))
-        sets = [*(words[term] for term in query.terms), *(typos.get(term, ()) for term in query.terms),
+        sets = [*(words[term] for term in query.terms), *(typos.get(term, _NONE) for term in query.terms),
                 prefix, phrase, exact, parts, summary, description]
-        self._masks: dict[int, int] = {}
+        masks = np.zeros(len(snapshot.ids), dtype=np.int64)
         for bit, members in enumerate(sets):
-            for addon_id in members:
-                self._masks[addon_id] = self._masks.get(addon_id, 0) | 1 << bit
-        self.ids = every  # every add-on with some name match, even one too weak for a clause
-        self.part_only = part_only  # of them, those only the trigram index finds (no full-text name match)
+            positions, known = snapshot.positions(members)
+            masks[positions[known]] |= 1 << bit
+        held = np.flatnonzero(masks)
+        # Every add-on in some set, ascending, and the bits of the sets holding it.
+        self.ids, self._masks = snapshot.ids[held], masks[held]
         self._mask_clauses = cache(self._clauses_of)
-        self._mask_weight = cache(lambda mask: sum(self._mask_clauses(mask).values()))
+
+    def weights(self) -> np.ndarray:
+        """Each add-on's clause weights added up, in the order of `ids` (0 for an add-on in a set
+        too weak for any clause: a name holding one word of three)."""
+        distinct, inverse = np.unique(self._masks, return_inverse=True)
+        weights = np.array([sum(self._mask_clauses(int(mask)).values()) for mask in distinct], dtype=np.float64)
+        return weights[inverse]
 
     def clauses(self, addon_id: int) -> dict[Clause, float]:
-        return self._mask_clauses(self._masks.get(addon_id, 0))
-
-    def weight(self, addon_id: int) -> tuple[float, bool]:
-        """The add-on's clause weights added up, and whether it matches in its summary or
-        description."""
-        mask = self._masks.get(addon_id, 0)
-        return self._mask_weight(mask), bool(mask & (self._summary | self._description))
+        position = int(np.searchsorted(self.ids, addon_id))
+        found = position < len(self.ids) and self.ids[position] == addon_id
+        return self._mask_clauses(int(self._masks[position]) if found else 0)
 
     def _clauses_of(self, mask: int) -> dict[Clause, float]:
         count = len(self._terms)
@@ -329,32 +326,3 @@ class _NameMatches:
         if mask & self._description:
             clauses[Clause.DESCRIPTION] = Clause.DESCRIPTION.weight
         return clauses
-
-
-class _NameVocabulary:
-    """The distinct words of names, and the run-together forms of names of several words, each
-    grouped by their first two letters, cached per database until the index's generation
-    changes (every process that writes to it bumps it)."""
-
-    def __init__(self, words_sql: str):
-        self._words_sql = words_sql
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[int, dict[str, set[str]], dict[str, set[str]]]] = {}
-
-    def by_prefix(self, connection: Connection) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-        database = str(connection.engine.url)
-        generation = connection.execute(text("SELECT value FROM addon_search_generation")).scalar_one()
-        with self._lock:
-            cached = self._cache.get(database)
-            if cached is None or cached[0] != generation:
-                words = _by_prefix(connection, self._words_sql)
-                joined = _by_prefix(connection, "SELECT DISTINCT compact FROM addon_search_names WHERE tokens LIKE '% %'")
-                cached = self._cache[database] = (generation, words, joined)
-            return cached[1], cached[2]
-
-
-def _by_prefix(connection: Connection, sql: str) -> dict[str, set[str]]:
-    grouped: dict[str, set[str]] = {}
-    for (term,) in connection.execute(text(sql)):
-        grouped.setdefault(term[:2], set()).add(term)
-    return grouped
