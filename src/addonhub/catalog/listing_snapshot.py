@@ -14,12 +14,12 @@ import threading
 
 import numpy as np
 from cachetools import LRUCache
-from sqlalchemy import ColumnElement, UnaryExpression, select
+from sqlalchemy import ColumnElement, UnaryExpression, func, select
 from sqlalchemy.engine import Connection
 
 from addonhub.catalog.indexing import CURRENT_REVISION
 from addonhub.catalog.models import AddonDocument
-from addonhub.db import CommittedSnapshots
+from addonhub.db import CommittedSnapshots, joined_columns
 
 # Bounds on what one revision keeps: at 100,000 add-ons a mask is 100 kB and an order 800 kB.
 _MAX_MASKS = 256
@@ -32,8 +32,7 @@ class ListingSnapshot:
 
     def __init__(self, connection: Connection, revision: int):
         self.revision = revision
-        self.ids = np.fromiter(connection.execute(_listed(AddonDocument.addon_id).order_by(AddonDocument.addon_id))
-                               .scalars(), dtype=np.int64)
+        self.ids = np.sort(_ids(joined_columns(connection, _listed(AddonDocument.addon_id))[0]))
         self._lock = threading.Lock()
         self._masks: LRUCache = LRUCache(_MAX_MASKS)
         self._orders: LRUCache = LRUCache(_MAX_ORDERS)
@@ -74,12 +73,13 @@ class ListingSnapshot:
         return found
 
     def _mask(self, connection: Connection, condition: ColumnElement[bool]) -> np.ndarray:
-        kept = np.fromiter(connection.execute(_listed(AddonDocument.addon_id).where(condition)).scalars(), dtype=np.int64)
-        return self.among(None, np.unique(kept))
+        return self.among(None, _ids(joined_columns(connection, _listed(AddonDocument.addon_id).where(condition))[0]))
 
     def _order(self, connection: Connection, sort: list[UnaryExpression]) -> np.ndarray:
-        ordered = np.fromiter(connection.execute(_listed(AddonDocument.addon_id).order_by(*sort)).scalars(), dtype=np.int64)
-        return np.searchsorted(self.ids, ordered)
+        # Each id with its place in the order: an aggregate keeps no order, so the places say it.
+        ids, places = map(_ids, joined_columns(connection, _listed(
+            AddonDocument.addon_id, func.row_number().over(order_by=sort))))
+        return np.searchsorted(self.ids, ids[np.argsort(places)])
 
 
 _snapshots = CommittedSnapshots(CURRENT_REVISION, ListingSnapshot)
@@ -90,8 +90,12 @@ def listing_snapshot(connection: Connection) -> ListingSnapshot:
     return _snapshots.get(connection)
 
 
-def _listed(column):
-    return select(column).where(AddonDocument.is_listed.is_(True))
+def _listed(*columns):
+    return select(*columns).where(AddonDocument.is_listed.is_(True))
+
+
+def _ids(joined: str) -> np.ndarray:
+    return np.fromstring(joined, dtype=np.int64, sep=" ")
 
 
 def _key(connection: Connection, condition: ColumnElement[bool]) -> str:

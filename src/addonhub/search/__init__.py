@@ -69,13 +69,13 @@ class Clause(enum.Enum):
 ALTERNATIVE_CLAUSES = (Clause.NAME_PART, Clause.NAME_TYPOS)
 
 
-def popularity(daily_users: int) -> float:
+def popularity(daily_users):
     """AMO multiplies relevance by log10(2 + daily users) (Elasticsearch's log2p); 10 instead of
     2 keeps every factor at 1 or more, so an add-on nobody uses yet still scores its clauses in
     full and the factor spans 1 to 7 rather than 0.3 to 7: popularity orders matches of a kind
     and lifts popular add-ons over slightly better matches, but cannot lift a loose match over
-    an exact one."""
-    return math.log10(10 + max(daily_users, 0))
+    an exact one. Of a number or of a numpy array of them (a snapshot's, all at once)."""
+    return np.log10(10 + np.maximum(daily_users, 0))
 
 
 def score(clauses: dict["Clause", float], daily_users: int, boost: float) -> float:

@@ -32,7 +32,7 @@ _TEXT_COLUMNS = {Clause.SUMMARY: "summary", Clause.DESCRIPTION: "description"}
 class PostgresIndex(RankedIndex):
     """addonhub.search.SearchIndex over those tables."""
 
-    NAME_WORDS_SQL = "SELECT word FROM ts_stat('SELECT name FROM addon_search')"
+    NAME_WORDS_SQL = "SELECT word AS term FROM ts_stat('SELECT name FROM addon_search')"
 
     def _write_text(self, connection: Connection, entries: list[IndexEntry], named_ids: list[int]) -> None:
         connection.execute(

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import column, select, table, text
 from sqlalchemy.engine import Connection
 
-from addonhub.db import CommittedSnapshots
+from addonhub.db import CommittedSnapshots, joined_columns
 from addonhub.search import (
     ALTERNATIVE_CLAUSES, MIN_PART_LENGTH, Clause, Explanation, IndexEntry, Query, SearchIndex, popularity,
     required_words, tokenize, typo_corrections,
@@ -34,6 +34,7 @@ from addonhub.search import (
 # run-together name that short is no part any backend looks for.
 _MIN_TRIGRAM_LENGTH = 3
 _GENERATION = "SELECT value FROM addon_search_generation"
+_RANKS = table("addon_search_ranks", column("addon_id"), column("users"), column("boost"))
 
 
 class RankedIndex(SearchIndex, ABC):
@@ -57,7 +58,7 @@ class RankedIndex(SearchIndex, ABC):
         connection.execute(
             text("INSERT INTO addon_search_ranks (addon_id, users, boost, factor) VALUES (:id, :users, :boost, :factor)"),
             [{"id": entry.addon_id, "users": entry.daily_users, "boost": entry.boost,
-              "factor": popularity(entry.daily_users) * entry.boost} for entry in entries],
+              "factor": float(popularity(entry.daily_users) * entry.boost)} for entry in entries],
         )
         names = [{"id": entry.addon_id, "tokens": tokens, "compact": tokens.replace(" ", "")}
                  for entry in entries for tokens in {" ".join(tokenize(name)) for name in entry.names} - {""}]
@@ -103,13 +104,14 @@ class RankedIndex(SearchIndex, ABC):
         return self._matches(connection, snapshot, query, corrections, extends)
 
     def _snapshot(self, connection: Connection, generation: int) -> "IndexSnapshot":
-        rows = connection.execute(text("SELECT addon_id, users, factor FROM addon_search_ranks ORDER BY addon_id")).all()
-        ids, users, factors = (np.array(values, dtype=dtype) for values, dtype in
-                               zip(zip(*rows) if rows else ((), (), ()), (np.int64, np.int64, np.float64)))
+        ids, users, boosts = joined_columns(connection, select(_RANKS.c.addon_id, _RANKS.c.users, _RANKS.c.boost))
+        ids, users, boosts = (np.fromstring(values, dtype=dtype, sep=" ") for values, dtype in
+                              ((ids, np.int64), (users, np.int64), (boosts, np.float64)))
+        order = np.argsort(ids)
         return IndexSnapshot(
             generation, _by_prefix(connection, self.NAME_WORDS_SQL),
-            _by_prefix(connection, "SELECT DISTINCT compact FROM addon_search_names WHERE tokens LIKE '% %'"),
-            ids, users, factors)
+            _by_prefix(connection, "SELECT DISTINCT compact AS term FROM addon_search_names WHERE tokens LIKE '% %'"),
+            ids[order], users[order], popularity(users[order]) * boosts[order])
 
     @abstractmethod
     def _matches(self, connection: Connection, snapshot: "IndexSnapshot", query: Query,
@@ -143,7 +145,8 @@ class IndexSnapshot:
 
 def _by_prefix(connection: Connection, sql: str) -> dict[str, set[str]]:
     grouped: dict[str, set[str]] = {}
-    for (term,) in connection.execute(text(sql)):
+    (terms,) = joined_columns(connection, text(sql).columns(column("term")))
+    for term in terms.split():
         grouped.setdefault(term[:2], set()).add(term)
     return grouped
 
