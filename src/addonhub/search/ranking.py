@@ -160,6 +160,8 @@ def within(candidates: np.ndarray, addon_ids: np.ndarray) -> np.ndarray:
 
 
 _NONE = np.zeros(0, dtype=np.int64)
+# Masks of more bits than this are not looked up in a table of every mask (_NameMatches.weights).
+_MAX_WEIGHT_TABLE = 1 << 16
 
 
 class RankedMatches(ABC):
@@ -291,9 +293,20 @@ class _NameMatches:
     def weights(self) -> np.ndarray:
         """Each add-on's clause weights added up, in the order of `ids` (0 for an add-on in a set
         too weak for any clause: a name holding one word of three)."""
-        distinct, inverse = np.unique(self._masks, return_inverse=True)
-        weights = np.array([sum(self._mask_clauses(int(mask)).values()) for mask in distinct], dtype=np.float64)
-        return weights[inverse]
+        if self._description >= _MAX_WEIGHT_TABLE:
+            distinct, inverse = np.unique(self._masks, return_inverse=True)
+            return self._weights_of(distinct)[inverse]
+        # Queries of up to five terms have masks of at most 16 bits: a table indexed by mask
+        # replaces the sort that finding the distinct ones takes.
+        table = np.zeros(2 * self._description, dtype=np.float64)
+        present = np.zeros(len(table), dtype=bool)
+        present[self._masks] = True
+        distinct = np.flatnonzero(present)
+        table[distinct] = self._weights_of(distinct)
+        return table[self._masks]
+
+    def _weights_of(self, masks: np.ndarray) -> np.ndarray:
+        return np.array([sum(self._mask_clauses(int(mask)).values()) for mask in masks], dtype=np.float64)
 
     def clauses(self, addon_id: int) -> dict[Clause, float]:
         position = int(np.searchsorted(self.ids, addon_id))
