@@ -22,7 +22,8 @@ run: $(STAMP)
 # sign-addon (npm) so that tests/interop runs real publishing clients against a live store, and
 # Debian's chromium and firefox-esr so that tests/browsers installs and updates add-ons in them,
 # and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor,
-# and Debian's redis-server so that the shared rate limits are tested on a real Redis.
+# and Debian's redis-server so that the shared rate limits are tested on a real Redis, and Debian's
+# nginx so that tests/interop/test_deployment.py runs docs/deploy/'s deployment behind it.
 # Then the catalogue, API, account, submission, Edge and jobs tests again, each on a database of a
 # throwaway PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when
 # missing), search included (search/postgres.py).
@@ -34,7 +35,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS)
 POSTGRESQL_TEST_PATHS := tests/catalog tests/api tests/accounts tests/submissions tests/edge tests/test_jobs.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
-      tests/storefront/node_modules/.installed browsers postgresql redis-server
+      tests/storefront/node_modules/.installed browsers postgresql redis-server nginx
 	$(PYTEST); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; \
 	[ $$status -eq 0 ] || exit $$status; \
@@ -86,6 +87,14 @@ redis-server:
 	@test -x /usr/bin/redis-server || { \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; }; }
+
+# Debian's nginx for tests/interop/test_deployment.py, which runs it in the foreground on a free
+# loopback port with a configuration of its own (the package's own service is not used), when it is missing.
+.PHONY: nginx
+nginx:
+	@test -x /usr/sbin/nginx || { \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx || \
+	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }; }
 
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
 bench: $(STAMP)

@@ -2,6 +2,7 @@
 and a job killed in the middle of its step, both end with the version signed after a restart,
 and nothing half-done is ever visible."""
 
+import hashlib
 import os
 import sqlite3
 import time
@@ -33,9 +34,11 @@ def wait_until_signed(store, user, version="1.0", timeout=60) -> dict:
 
 
 def assert_downloads_verified(store, user, status, tmp_path):
+    """The signed file downloads whole (the hash the status gives) and `addonhub verify` accepts it."""
     [file] = status["files"]
     download = httpx.get(file["download_url"], headers=amo_auth_header(user))
     assert download.status_code == 200
+    assert file["hash"] == "sha256:" + hashlib.sha256(download.content).hexdigest()
     signed = tmp_path / "signed.xpi"
     signed.write_bytes(download.content)
     store.cli("verify", str(signed), "--id", ADDON_ID)

@@ -64,10 +64,8 @@ def wait_for(check, timeout: float = 60, interval: float = 0.2):
         time.sleep(interval)
 
 
-def test_edge_addons_api_uploads_publishes_and_reads_the_publish_status(live_store_factory, tmp_path):
-    store = live_store_factory()
-    account, product = edge_account(store)
-    package = chromium_extension(tmp_path / "tab-tamer.zip", "1.0.0", NAME)
+def publish_with_edge_addons_api(store, account: dict, product: dict, package: Path) -> None:
+    """edge-addons-api uploads and publishes the package; its publish status has Edge's fields and says Succeeded."""
     options = {"base_url": store.base_url, "product_id": product["id"], "client_id": account["edge"]["client_id"],
                "api_key": account["edge"]["api_key"], "package": str(package), "notes": "Built by CI."}
     run = subprocess.run([sys.executable, "-m", "tests.interop.edge_addons_api_run", json.dumps(options)], cwd=REPO,
@@ -80,17 +78,20 @@ def test_edge_addons_api_uploads_publishes_and_reads_the_publish_status(live_sto
     assert set(status) == {"id", "createdTime", "lastUpdatedTime", "status", "message", "errorCode", "errors"}
     assert (status["id"], status["status"], status["errorCode"]) == (result["publish_operation"], "Succeeded", "")
 
+
+def test_edge_addons_api_uploads_publishes_and_reads_the_publish_status(live_store_factory, tmp_path):
+    store = live_store_factory()
+    account, product = edge_account(store)
+    publish_with_edge_addons_api(store, account, product, chromium_extension(tmp_path / "tab-tamer.zip", "1.0.0", NAME))
     headers = api_key_headers(account)
     assert product_statuses(store, headers) == ["In Review"]
     approve_and_find(store, product, headers)
 
 
-def test_the_usage_guides_curl_samples(live_store_factory, tmp_path):
+def publish_with_curl_samples(store, account: dict, product: dict, package: Path) -> None:
+    """The usage guide's curl samples upload and publish the package, ending IN-REVIEW."""
     if shutil.which("curl") is None or shutil.which("bash") is None:
         pytest.skip("the samples need bash and curl")
-    store = live_store_factory()
-    account, product = edge_account(store)
-    package = chromium_extension(tmp_path / "tab-tamer.zip", "1.0.0", NAME)
     env = {**client_environment(), "LOGIN_HOST": store.base_url, "API_HOST": store.base_url,
            "tenant": "5b0c6c4a-1111-2222-3333-444455556666", "Client_ID": account["edge"]["client_id"],
            "Client_Secret": account["edge"]["client_secret"], "productID": product["id"], "FILE_NAME": str(package)}
@@ -99,6 +100,11 @@ def test_the_usage_guides_curl_samples(live_store_factory, tmp_path):
     assert run.returncode == 0, f"{run.stdout}\n{run.stderr}"
     assert '"status":"SUCCESS"' in run.stdout and '"status":"IN-REVIEW"' in run.stdout
 
+
+def test_the_usage_guides_curl_samples(live_store_factory, tmp_path):
+    store = live_store_factory()
+    account, product = edge_account(store)
+    publish_with_curl_samples(store, account, product, chromium_extension(tmp_path / "tab-tamer.zip", "1.0.0", NAME))
     headers = bearer_headers(store, account)
     assert product_statuses(store, headers) == ["In Review"]
     # The sample's form field reaches the reviewer as the notes for certification.
