@@ -1,5 +1,6 @@
 """The addonhub command, run as a user runs it, and a real server on 127.0.0.1."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -122,6 +123,25 @@ def test_import_accepts_lists_pages_and_objects_and_updates_in_place(tmp_path, s
     assert addon["name"] == {"en-US": "New name", "de": "Neuer Name"} and addon["average_daily_users"] == 7
     assert httpx.get(f"{url}/api/v4/addons/search/").json()["count"] == 2
     assert httpx.get(f"{url}/api/v4/addons/search/?q=new name").json()["results"][0]["id"] == 4242
+
+
+def test_import_shows_its_progress_on_a_terminal_only(tmp_path):
+    catalogue = str(_write(tmp_path / "many.json", [addon_record(f"many-{n}") for n in range(3)]))
+    piped = run("import", "--data-dir", str(tmp_path / "piped"), catalogue)
+    assert piped.stderr == "" and "Imported 3 add-ons" in piped.stdout
+    controller, terminal = os.openpty()
+    try:
+        result = subprocess.run([ADDONHUB, "import", "--data-dir", str(tmp_path / "tty"), catalogue],
+                                stderr=terminal, stdout=subprocess.PIPE, text=True, timeout=120)
+        os.close(terminal)
+        shown = b""
+        with contextlib.suppress(OSError):  # Linux reports the closed end as EIO
+            while chunk := os.read(controller, 4096):
+                shown += chunk
+    finally:
+        os.close(controller)
+    assert result.returncode == 0 and "Imported 3 add-ons" in result.stdout
+    assert "Importing add-ons: 100%" in shown.decode()
 
 
 @pytest.mark.parametrize("broken,message", [

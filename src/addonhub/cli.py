@@ -423,11 +423,6 @@ def _read_key(path: str) -> bytes | None:
         return None
 
 
-def _import_progress(done: int, total: int) -> None:
-    """One line on a terminal, rewritten in place: how far a long import has got."""
-    print(f"\rImporting add-ons: {done:,}/{total:,} ({done * 100 // max(total, 1)} %)", end="", file=sys.stderr, flush=True)
-
-
 def import_file(args) -> int:
     from addonhub.catalog.importer import CatalogueImportError, import_catalogue
     try:
@@ -436,17 +431,18 @@ def import_file(args) -> int:
         print(f"addonhub: cannot read {args.file}: {error}", file=sys.stderr)
         return 1
     store = _store(args)
-    progress = _import_progress if sys.stderr.isatty() else None
+    terminal = _progress()  # as a backup shows it: on a terminal only
+    progress = (lambda done, total: terminal("Importing add-ons", done, total)) if terminal else None
     try:
         with store.db.session() as session:
             counts = import_catalogue(session, data, progress)
     except CatalogueImportError as error:
-        if progress:
-            print(file=sys.stderr)  # past the progress line
+        if terminal:
+            terminal.finish()
         print(f"addonhub: nothing imported: {error}", file=sys.stderr)
         return 1
-    if progress:
-        print(file=sys.stderr)
+    if terminal:
+        terminal.finish()
     print(f"Imported {counts['addons']} add-ons, {counts['replacement_addons']} replacements, "
           f"{counts['compat_overrides']} compat overrides.")
     return 0

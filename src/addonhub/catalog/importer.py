@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import nh3
-from sqlalchemy import or_, select
+from sqlalchemy import inspect, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
@@ -158,8 +158,9 @@ def import_catalogue(session: Session, data: Any, progress: Callable[[int, int],
         # Lookups while a record is half-read must not flush it: the batch is flushed once complete.
         with session.no_autoflush:
             imported = [importer.addon(record, _label("add-on", index, record)) for index, record in batch]
-        reindex_all(session, imported)
-        importer.release(imported)
+        written = importer.write(imported)
+        reindex_all(session, written)
+        importer.release(written)
         if progress:
             progress(start + len(batch), len(addons))
     for index, record in enumerate(replacements):
@@ -196,6 +197,76 @@ def _listed(record: Any, field: str) -> list:
     return value if isinstance(value, list) else []
 
 
+# What a record's import reads and writes of a stored add-on, loaded with it in a few queries.
+_STORED_ADDON_GRAPH = (
+    selectinload(Addon.versions).selectinload(Version.files),
+    selectinload(Addon.versions).selectinload(Version.compatibility),
+    selectinload(Addon.versions).selectinload(Version.license),
+    *(selectinload(relation) for relation in (
+        Addon.categories, Addon.tags, Addon.featured_placements, Addon.previews, Addon.promotions)),
+    selectinload(Addon.authors).selectinload(AddonUser.user),
+)
+
+
+def _insert_new_addons(session: Session, addons: list[Addon]) -> None:
+    """Inserts add-ons built outside the session, with everything they hold, a statement a table
+    (Core executemany); the ids the records do not give come back through RETURNING."""
+    versions = [version for addon in addons for version in addon.versions]
+    licenses = list({id(version.license): version.license for version in versions if version.license is not None}.values())
+    _insert(session, licenses)
+    for addon in addons:
+        addon.row_version = 1  # the ORM's version counter starts there (the column's default)
+    _insert(session, addons)
+    for addon in addons:
+        for child in (*addon.versions, *addon.authors, *addon.categories, *addon.tags,
+                      *addon.featured_placements, *addon.previews, *addon.promotions):
+            child.addon_id = addon.id
+        for link in addon.authors:
+            link.user_id = link.user.id
+    for version in versions:
+        version.license_id = version.license.id if version.license is not None else None
+    _insert(session, versions)
+    for version in versions:
+        for child in (*version.files, *version.compatibility):
+            child.version_id = version.id
+    for children in ("authors", "categories", "tags", "featured_placements", "previews", "promotions"):
+        _insert(session, [child for addon in addons for child in getattr(addon, children)])
+    for children in ("files", "compatibility"):
+        _insert(session, [child for version in versions for child in getattr(version, children)])
+
+
+def _insert(session: Session, objects: list) -> None:
+    """Inserts objects of one model built outside the session, as the unit of work would: a
+    column left unset (or None) gets its default, which the object is given too, so that it
+    reads as a stored one would (what only the database fills in, `modified`, it lacks).
+    Objects without an id get one, returned in order."""
+    if not objects:
+        return
+    mapper = inspect(objects[0]).mapper
+    table = mapper.local_table
+    groups: dict[tuple, list] = {}
+    for obj in objects:
+        values = obj.__dict__
+        row = {}
+        for prop in mapper.column_attrs:
+            column, value = prop.columns[0], values.get(prop.key)
+            if value is None and column.default is not None:
+                value = column.default.arg(None) if column.default.is_callable else column.default.arg
+                setattr(obj, prop.key, value)
+            elif value is None and (column.primary_key or column.server_default is not None):
+                continue
+            row[column.name] = value
+        groups.setdefault(tuple(row), []).append((obj, row))
+    for keys, members in groups.items():
+        rows = [row for _, row in members]
+        if "id" in table.c and "id" not in keys:
+            ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
+            for (obj, _), new_id in zip(members, ids):
+                obj.id = new_id
+        else:
+            session.execute(insert(table), rows)
+
+
 class _Importer:
     """Reads records a batch at a time. What a record's checks look up in the database (its
     add-on, slug, versions, files, authors) is read for the whole batch first (prefetch); what
@@ -217,14 +288,7 @@ class _Importer:
         file_ids = _ids(_field(file, "id") for version in versions for file in _listed(version, "files"))
         usernames = _strings(_field(author, "username") for record in records for author in _listed(record, "authors"))
         existing = session.scalars(
-            select(Addon).where(or_(Addon.id.in_(addon_ids), Addon.guid.in_(guids))).options(
-                selectinload(Addon.versions).selectinload(Version.files),
-                selectinload(Addon.versions).selectinload(Version.compatibility),
-                selectinload(Addon.versions).selectinload(Version.license),
-                *(selectinload(relation) for relation in (
-                    Addon.categories, Addon.tags, Addon.featured_placements, Addon.previews, Addon.promotions)),
-                selectinload(Addon.authors).selectinload(AddonUser.user),
-            )
+            select(Addon).where(or_(Addon.id.in_(addon_ids), Addon.guid.in_(guids))).options(*_STORED_ADDON_GRAPH)
         ).all() if addon_ids or guids else []
         self.by_id = {addon.id: addon for addon in existing}
         self.by_guid = {addon.guid: addon for addon in existing}
@@ -235,13 +299,24 @@ class _Importer:
         self.files = {file.id: file for file in session.scalars(select(File).where(File.id.in_(file_ids)))} if file_ids else {}
         self.users = {user.username: user for user in session.scalars(select(User).where(User.username.in_(usernames)))}
 
+    def write(self, addons: list[Addon]) -> list[Addon]:
+        """Writes the batch and returns its add-ons, once each. Add-ons already in the database
+        were changed in place through the session; new ones were built outside it and are
+        inserted a statement a table (the unit of work costs more per object than all of a
+        batch's statements together), and stay outside it: reindex_all reads them as built."""
+        unique = list({id(addon): addon for addon in addons}.values())
+        self.session.flush()  # the changed add-ons, and the new authors: their ids are needed below
+        _insert_new_addons(self.session, [addon for addon in unique if addon not in self.session])
+        return unique
+
     def release(self, addons: list[Addon]) -> None:
         """Lets the session forget a written batch: later batches find it in the database."""
         for addon in addons:
             for version in addon.versions:
                 if version.license is not None and version.license in self.session:
                     self.session.expunge(version.license)
-            self.session.expunge(addon)
+            if addon in self.session:
+                self.session.expunge(addon)
 
     def addon(self, record: Any, label: str) -> Addon:
         reader = _Reader(record, label)
@@ -270,7 +345,9 @@ class _Importer:
         addon.created = reader.moment("created") or addon.created or datetime.utcnow()
         addon.last_updated = reader.moment("last_updated") or addon.created
         self._categories(reader, addon)
-        addon.tags = [AddonTag(tag=tag) for tag in dict.fromkeys(reader.string_list("tags"))]
+        # In the order the relationship loads them (by tag), so that the document written now is
+        # the one a later edit of the add-on writes.
+        addon.tags = [AddonTag(tag=tag) for tag in sorted(set(reader.string_list("tags")))]
         self._authors(reader, addon)
         self._previews(reader, addon)
         if reader.has("current_version"):
@@ -288,8 +365,8 @@ class _Importer:
         if addon is None:
             addon = self.by_guid.get(guid)
         if addon is None:
+            # Not added to the session: write() inserts the batch's new add-ons itself.
             addon = Addon(id=addon_id, guid=guid)
-            self.session.add(addon)
         elif addon_id is not None and addon.id != addon_id:
             reader.fail("guid", f"'{guid}' already belongs to add-on {addon.id}")
         addon.guid = guid

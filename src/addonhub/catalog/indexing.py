@@ -53,7 +53,8 @@ def _store_current_versions(session: Session, addons: list[Addon]) -> None:
         set_committed_value(addon, "current_version", current)
         set_committed_value(addon, "current_version_id", current.id if current else None)
         set_committed_value(addon, "row_version", addon.row_version + 1)
-        session.expire(addon, ["modified"])
+        if addon in session:  # a new add-on an import wrote outside the session has none to expire
+            session.expire(addon, ["modified"])
 
 
 def is_listed(addon: Addon) -> bool:
