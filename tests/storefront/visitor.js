@@ -246,7 +246,48 @@ async function hostile(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account };
+// A developer signs up, opens their credentials from the header, creates an AMO API key and
+// copies its secret (shown this once: the page opened again shows the issuer only); then, logged
+// out, they report an add-on from its page as any visitor can. Each page is checked with axe-core.
+async function developer(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await page.goto("/signup");
+  await page.getByLabel("E-mail address").fill(options.email);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await page.waitForURL(/\/user\/\d+\/$/);
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "API credentials" }).click();
+  await page.waitForURL(/\/developers\/credentials\/$/);
+  seen.before = await text(page.getByRole("region", { name: "AMO API key" }));
+  seen.credentialsViolations = await axeViolations(page);
+  await page.getByRole("button", { name: "Create an API key" }).click();
+  await page.waitForLoadState();
+  const amo = page.getByRole("region", { name: "AMO API key" });
+  seen.issuer = await text(amo.locator("#amo-issuer"));
+  seen.secret = await text(amo.locator("#amo-secret"));
+  seen.command = await text(amo.locator("pre.command"));
+  seen.createdViolations = await axeViolations(page);
+  await shot(page, options, "developer-credentials");
+  await page.goto("/developers/credentials/");
+  seen.afterHtml = await page.content();
+  seen.afterIssuer = await text(page.locator("#amo-issuer"));
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+  await page.goto(options.addon);
+  await page.getByRole("link", { name: "Report this add-on" }).click();
+  seen.reportViolations = await axeViolations(page);
+  await page.getByRole("radio", { name: options.reason }).check();
+  await page.getByLabel("Say what happened").fill(options.report);
+  await page.getByRole("button", { name: "Send report" }).click();
+  await page.waitForLoadState();
+  seen.reported = await text(page.getByRole("main"));
+  seen.reportedViolations = await axeViolations(page);
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
