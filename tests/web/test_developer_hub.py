@@ -4,16 +4,23 @@ records them), secrets shown once, and nobody reaching another account's credent
 
 import re
 import time
+from html import unescape
 
 import jwt
 import pytest
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
 from addonhub.accounts import edge_credentials, keys
 from addonhub.accounts.models import User
 from addonhub.activity import service as activity
+from addonhub.catalog.constants import Channel, FileStatus
+from addonhub.catalog.importer import import_catalogue
+from addonhub.catalog.models import Addon, File, Version
+from addonhub.submissions import review
 from addonhub.web import developer_hub
 from addonhub.web.forms import CheckedForm
+from tests.factories import addon_record
 from tests.web.conftest import csrf_of, log_in, log_in_as
 from tests.web.test_pages import text_of
 
@@ -161,3 +168,51 @@ def test_bad_input_is_not_a_500(web, person):
         assert answer.status_code in (403, 415)
     answer = web.post("/developers/credentials/amo/create", data={"csrf_token": token, "x" * 300: "\x00"})
     assert answer.status_code == 200
+
+
+# My add-ons.
+
+@pytest.fixture
+def authored(web):
+    """An add-on of Olga's: its public 1.0, a 2.0 rejected with notes, an unlisted 2.1 signed;
+    and Pat's add-on, which is not Olga's. Returns Olga's id."""
+    with web.store.db.session() as session:
+        import_catalogue(session, {"addons": [
+            addon_record("olgas-tabs", name={"en-US": "Olga's Tabs"}, authors=[{"username": "olga", "name": "Olga"}]),
+            addon_record("pats-thing", name={"en-US": "Pat's Thing"}, authors=[{"username": "pat", "name": "Pat"}])]})
+        addon = session.scalar(select(Addon).where(Addon.slug == "olgas-tabs"))
+        rejected = Version(addon_id=addon.id, version="2.0", channel=Channel.LISTED,
+                           files=[File(status=FileStatus.UNREVIEWED)])
+        signed = Version(addon_id=addon.id, version="2.1", channel=Channel.UNLISTED,
+                         files=[File(status=FileStatus.PUBLIC, is_signed=True)])
+        session.add_all([rejected, signed])
+        session.flush()
+        review.reject(session, rejected, None, "The source code you sent does not build this package.")
+        olga = session.scalar(select(User).where(User.username == "olga"))
+        olga.email = "olga@example.org"
+        return olga.id
+
+
+def version_rows(page) -> list[list[str]]:
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row)]
+            for row in re.findall(r"<tr>(.*?)</tr>", page.text, re.S) if "<td>" in row]
+
+
+def test_my_addons_lists_each_version_with_its_state_and_the_reviewers_notes(web, authored):
+    log_in_as(web, web.store, authored)
+    page = web.get("/developers/addons/")
+    assert page.status_code == 200 and "Olga's Tabs" in text_of(page) and "Pat's Thing" not in text_of(page)
+    assert 'href="/addon/olgas-tabs/"' in page.text and "olgas-tabs@example.org" in page.text
+    rows = version_rows(page)
+    assert [row[0:2] + row[3:] for row in rows] == [
+        ["2.1", "Unlisted", "Signed: ready to download", ""],
+        ["2.0", "Listed", "Rejected", "The source code you sent does not build this package."],
+        ["1.0", "Listed", "Approved: public", ""],
+    ]
+
+
+def test_my_addons_needs_an_account(web, person):
+    answer = web.get("/developers/addons/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/developers/addons/"
+    log_in(web)
+    assert "You have no add-ons yet." in text_of(web.get("/developers/addons/"))

@@ -2,6 +2,9 @@
 session belongs to (no page takes another account's id), through the domain functions the CLI
 calls, so the activity log records the same entries.
 
+My add-ons (/developers/addons/): every add-on the account authors, Edge products among them,
+with each version's channel, where it stands and what the reviewer wrote.
+
 Credentials (/developers/credentials/): the AMO API key (JWT issuer and secret, for web-ext and
 the signing APIs) and the Edge credentials (client id, client secret and API key, for the Edge
 publish API), each created, rotated and revoked by a form. A secret is shown once, on the page
@@ -15,9 +18,15 @@ from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
 from addonhub.accounts import edge_credentials, keys
 from addonhub.accounts.models import User
 from addonhub.accounts.service import AccountError
+from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
+from addonhub.catalog.models import Addon, AddonUser, Version
+from addonhub.edge.products import EDGE_PRODUCT_TYPES, is_rejected, product_name, product_status
 from addonhub.api.urls import base_url
 from addonhub.web.forms import CheckedForm, Fields
 from addonhub.web.page_rendering import Visit, page_response, page_visit, render
@@ -26,6 +35,7 @@ from addonhub.web.wording import N_
 router = APIRouter(include_in_schema=False)
 
 CREDENTIALS_PATH = "/developers/credentials/"
+ADDONS_PATH = "/developers/addons/"
 # The browser keeps no copy of a page that may show a secret.
 _NO_STORE = {"Cache-Control": "no-store"}
 ALREADY_ACTIVE = {
@@ -54,6 +64,74 @@ def _developer(request: Request, session: Session) -> tuple[Visit, User]:
 
 def _log_in_first(path: str) -> Response:
     return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+
+
+# Where a version stands, as its developer reads it.
+VERSION_STATES = {
+    "rejected": N_("Rejected"),
+    "public": N_("Approved: public"),
+    "signed": N_("Signed: ready to download"),
+    "awaiting_review": N_("Awaiting review"),
+    "signing": N_("Being signed"),
+    "disabled": N_("Disabled"),
+}
+ADDON_STATES = {
+    AddonStatus.INCOMPLETE: N_("Incomplete: no version approved yet"),
+    AddonStatus.UNREVIEWED: N_("Awaiting review"),
+    AddonStatus.PENDING: N_("Awaiting review"),
+    AddonStatus.NOMINATED: N_("Awaiting its first review"),
+    AddonStatus.PUBLIC: N_("Public"),
+    AddonStatus.DISABLED: N_("Disabled by the store"),
+}
+DISABLED_BY_DEVELOPER = N_("Disabled by you")
+
+
+def version_state(version: Version) -> str:
+    """A key of VERSION_STATES: rejected (edge.products' rule), else by its files' status and its
+    channel (an unlisted version is signed, not made public)."""
+    if is_rejected(version):
+        return "rejected"
+    statuses = {file.status for file in version.files}
+    if FileStatus.PUBLIC in statuses:
+        return "public" if version.channel == Channel.LISTED else "signed"
+    if statuses & {FileStatus.UNREVIEWED, FileStatus.NOMINATED}:
+        return "awaiting_review" if version.channel == Channel.LISTED else "signing"
+    return "disabled"
+
+
+def _authored(session: Session, user: User) -> list[Addon]:
+    """The user's add-ons, newest first, their versions loaded; deleted ones are gone from here."""
+    return list(session.scalars(
+        select(Addon).join(AddonUser, AddonUser.addon_id == Addon.id)
+        .where(AddonUser.user_id == user.id, Addon.status != AddonStatus.DELETED)
+        .options(selectinload(Addon.versions).selectinload(Version.files))
+        .order_by(Addon.created.desc(), Addon.id.desc())))
+
+
+def _addon_summary(session: Session, addon: Addon) -> dict:
+    versions = sorted((version for version in addon.versions if not version.is_deleted),
+                      key=lambda version: (version.created, version.id), reverse=True)
+    return {
+        "name": product_name(addon) or addon.slug, "slug": addon.slug, "guid": addon.guid, "type": addon.type,
+        "url": f"/addon/{addon.slug}/",
+        "state": DISABLED_BY_DEVELOPER if addon.is_disabled else ADDON_STATES.get(addon.status, addon.status),
+        "edge": {"product_id": addon.edge_product_id, "status": product_status(session, addon)}
+        if addon.type in EDGE_PRODUCT_TYPES else None,
+        "versions": [{"version": version.version, "channel": version.channel, "created": version.created,
+                      "state": VERSION_STATES[version_state(version)], "reviewer_notes": version.reviewer_notes}
+                     for version in versions],
+    }
+
+
+@router.get("/developers/addons")
+def my_addons(request: Request):
+    try:
+        with _store(request).db.session() as session:
+            visit, user = _developer(request, session)
+            addons = [_addon_summary(session, addon) for addon in _authored(session, user)]
+            return page_response(render(visit, "developers/addons.html", addons=addons), visit.languages)
+    except _LogInFirst:
+        return _log_in_first(ADDONS_PATH)
 
 
 def _credentials_page(request: Request, visit: Visit, session: Session, status_code: int = 200,
