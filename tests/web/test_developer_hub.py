@@ -205,7 +205,7 @@ def test_my_addons_lists_each_version_with_its_state_and_the_reviewers_notes(web
     assert 'href="/addon/olgas-tabs/"' in page.text and "olgas-tabs@example.org" in page.text
     rows = version_rows(page)
     assert [row[0:2] + row[3:] for row in rows] == [
-        ["2.1", "Unlisted", "Signed: ready to download", ""],
+        ["2.1", "Unlisted", "Signed", ""],
         ["2.0", "Listed", "Rejected", "The source code you sent does not build this package."],
         ["1.0", "Listed", "Approved: public", ""],
     ]

@@ -24,8 +24,11 @@ from sqlalchemy.orm import selectinload
 from addonhub.accounts import edge_credentials, keys
 from addonhub.accounts.models import User
 from addonhub.accounts.service import AccountError
+from addonhub.api.downloads import file_response
+from addonhub.catalog.service import Access, file_access
+from addonhub.identifiers import row_id
 from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
-from addonhub.catalog.models import Addon, AddonUser, Version
+from addonhub.catalog.models import Addon, AddonUser, File, Version
 from addonhub.edge.products import EDGE_PRODUCT_TYPES, is_rejected, product_name, product_status
 from addonhub.api.urls import base_url
 from addonhub.web.forms import CheckedForm, Fields
@@ -70,7 +73,7 @@ def _log_in_first(path: str) -> Response:
 VERSION_STATES = {
     "rejected": N_("Rejected"),
     "public": N_("Approved: public"),
-    "signed": N_("Signed: ready to download"),
+    "signed": N_("Signed"),
     "awaiting_review": N_("Awaiting review"),
     "signing": N_("Being signed"),
     "disabled": N_("Disabled"),
@@ -118,7 +121,9 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
         "edge": {"product_id": addon.edge_product_id, "status": product_status(session, addon)}
         if addon.type in EDGE_PRODUCT_TYPES else None,
         "versions": [{"version": version.version, "channel": version.channel, "created": version.created,
-                      "state": VERSION_STATES[version_state(version)], "reviewer_notes": version.reviewer_notes}
+                      "state": VERSION_STATES[version_state(version)], "reviewer_notes": version.reviewer_notes,
+                      "signed_files": [file.id for file in version.files if file.is_signed and file.storage_key]
+                      if version.channel == Channel.UNLISTED else []}
                      for version in versions],
     }
 
@@ -130,6 +135,23 @@ def my_addons(request: Request):
             visit, user = _developer(request, session)
             addons = [_addon_summary(session, addon) for addon in _authored(session, user)]
             return page_response(render(visit, "developers/addons.html", addons=addons), visit.languages)
+    except _LogInFirst:
+        return _log_in_first(ADDONS_PATH)
+
+
+@router.get("/developers/files/{file_id}")
+def download_file(request: Request, file_id: str):
+    """One of the developer's files, with their session: the downloads route takes API
+    credentials only, and a signed unlisted file is the developer's to distribute."""
+    store = _store(request)
+    try:
+        with store.db.session() as session:
+            _, user = _developer(request, session)
+            number = row_id(file_id)
+            file = session.get(File, number) if number is not None else None
+            if file is None or file_access(file, user) is not Access.ALLOWED:
+                raise HTTPException(404)
+            return file_response(request, store.blobs, file)
     except _LogInFirst:
         return _log_in_first(ADDONS_PATH)
 
