@@ -246,6 +246,26 @@ async function hostile(context, options) {
   return seen;
 }
 
+// Uploads a package from the submit form, as listed, and waits for its validation: what the
+// results say. `onProgress` is told what the progress bar showed while the package was sent.
+async function uploadPackage(page, packagePath, onProgress) {
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Submit an add-on" }).click();
+  await page.getByLabel("Package (.zip or .xpi)").setInputFiles(packagePath);
+  await page.getByRole("button", { name: "Upload and validate" }).click();
+  if (onProgress) {
+    const bar = page.getByRole("progressbar");
+    await bar.waitFor({ state: "visible" });
+    await page.waitForFunction(() => Number(document.querySelector("#upload-progress")?.value) > 0);
+    onProgress({ visible: true, moved: true });
+  }
+  await page.waitForURL(/\/developers\/uploads\/[0-9a-f]+\/$/);
+  await page.getByRole("heading", { name: "Validation results" }).waitFor({ timeout: 60_000 });
+  return {
+    summary: await text(page.locator(".validation-summary")),
+    messages: (await page.locator(".validation-messages li").allInnerTexts()).map((m) => m.trim().replace(/\s+/g, " ")),
+  };
+}
+
 // A developer signs up, opens their credentials from the header, creates an AMO API key and
 // copies its secret (shown this once: the page opened again shows the issuer only); then, logged
 // out, they report an add-on from its page as any visitor can. Each page is checked with axe-core.
@@ -272,6 +292,27 @@ async function developer(context, options) {
   await page.goto("/developers/credentials/");
   seen.afterHtml = await page.content();
   seen.afterIssuer = await text(page.locator("#amo-issuer"));
+
+  // A broken package: its errors, and no submit button.
+  seen.broken = await uploadPackage(page, options.brokenPackage);
+  seen.brokenSubmit = await page.getByRole("button", { name: "Submit version" }).count();
+  seen.brokenViolations = await axeViolations(page);
+  await shot(page, options, "developer-validation-errors");
+  // The fixed one, over a slow link so that the progress bar has something to show.
+  const network = await context.newCDPSession(page);
+  await network.send("Network.enable");
+  await network.send("Network.emulateNetworkConditions", {
+    offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: options.uploadBytesPerSecond,
+  });
+  seen.fixed = await uploadPackage(page, options.fixedPackage, (progress) => { seen.progress = progress; });
+  await network.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await page.getByLabel("Name").fill(options.addonName);
+  await page.getByLabel("Summary").fill(options.addonSummary);
+  await page.getByLabel("Notes for the reviewers (optional)").fill(options.notes);
+  await page.getByRole("button", { name: "Submit version" }).click();
+  await page.waitForURL(/\/developers\/addons\/$/);
+  seen.myAddons = await text(page.getByRole("main"));
+  seen.myAddonsViolations = await axeViolations(page);
 
   await page.getByRole("button", { name: "Log out" }).click();
   await page.waitForURL(options.baseUrl + "/");
