@@ -50,7 +50,7 @@ REVOKED = {"amo": N_("Your API key is revoked: tools signing with it are refused
 NOTHING_TO_REVOKE = N_("There was nothing to revoke.")
 
 
-class _LogInFirst(Exception):
+class LogInFirst(Exception):
     """A developer page asked for by a visitor who is not signed in (or whose session ended)."""
 
 
@@ -58,14 +58,15 @@ def _store(request: Request):
     return request.app.state.store
 
 
-def _developer(request: Request, session: Session) -> tuple[Visit, User]:
+def signed_in_developer(request: Request, session: Session) -> tuple[Visit, User]:
+    """The visit and the account it acts as; LogInFirst when nobody is signed in."""
     visit = page_visit(request, session)
     if visit.user is None:
-        raise _LogInFirst()
+        raise LogInFirst()
     return visit, visit.user
 
 
-def _log_in_first(path: str) -> Response:
+def log_in_first(path: str) -> Response:
     return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
 
 
@@ -132,11 +133,11 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
 def my_addons(request: Request):
     try:
         with _store(request).db.session() as session:
-            visit, user = _developer(request, session)
+            visit, user = signed_in_developer(request, session)
             addons = [_addon_summary(session, addon) for addon in _authored(session, user)]
             return page_response(render(visit, "developers/addons.html", addons=addons), visit.languages)
-    except _LogInFirst:
-        return _log_in_first(ADDONS_PATH)
+    except LogInFirst:
+        return log_in_first(ADDONS_PATH)
 
 
 @router.get("/developers/files/{file_id}")
@@ -146,14 +147,14 @@ def download_file(request: Request, file_id: str):
     store = _store(request)
     try:
         with store.db.session() as session:
-            _, user = _developer(request, session)
+            _, user = signed_in_developer(request, session)
             number = row_id(file_id)
             file = session.get(File, number) if number is not None else None
             if file is None or file_access(file, user) is not Access.ALLOWED:
                 raise HTTPException(404)
             return file_response(request, store.blobs, file)
-    except _LogInFirst:
-        return _log_in_first(ADDONS_PATH)
+    except LogInFirst:
+        return log_in_first(ADDONS_PATH)
 
 
 def _credentials_page(request: Request, visit: Visit, session: Session, status_code: int = 200,
@@ -172,10 +173,10 @@ def _credentials_page(request: Request, visit: Visit, session: Session, status_c
 def credentials(request: Request):
     try:
         with _store(request).db.session() as session:
-            visit, _ = _developer(request, session)
+            visit, _ = signed_in_developer(request, session)
             return _credentials_page(request, visit, session)
-    except _LogInFirst:
-        return _log_in_first(CREDENTIALS_PATH)
+    except LogInFirst:
+        return log_in_first(CREDENTIALS_PATH)
 
 
 def _change(request: Request, session: Session, user: User, kind: str, action: str) -> dict:
@@ -200,11 +201,11 @@ def change_credentials(request: Request, kind: str, action: str, _fields: Fields
         raise HTTPException(404)
     try:
         with _store(request).db.session() as session:
-            visit, user = _developer(request, session)
+            visit, user = signed_in_developer(request, session)
             try:
                 shown = _change(request, session, user, kind, action)
             except AccountError:  # refused before anything is written
                 return _credentials_page(request, visit, session, 400, error=ALREADY_ACTIVE[kind])
             return _credentials_page(request, visit, session, **shown)
-    except _LogInFirst:
-        return _log_in_first(CREDENTIALS_PATH)
+    except LogInFirst:
+        return log_in_first(CREDENTIALS_PATH)

@@ -29,9 +29,9 @@ from addonhub.submissions.models import AWAIT_VERSION
 from addonhub.submissions.uploads import find_upload, new_upload_key, read_package_identity, record_upload, submittable_upload
 from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
 from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, csrf_matches, hidden_csrf_field
-from addonhub.web.page_rendering import Visit, page_response, page_visit, render
+from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
+from addonhub.web.page_rendering import Visit, page_response, render
 from addonhub.web.reviews import THROTTLED
-from addonhub.web.sessions import signed_in_user
 from addonhub.web.wording import N_
 
 router = APIRouter(include_in_schema=False)
@@ -42,10 +42,6 @@ NOT_YOURS = N_("An add-on with this package's id exists and is not yours: change
 NOT_SAVED = N_("This was not saved: %(reason)s")
 
 
-class _LogInFirst(Exception):
-    pass
-
-
 class _Throttled(Exception):
     def __init__(self, wait: int):
         super().__init__(wait)
@@ -54,17 +50,6 @@ class _Throttled(Exception):
 
 def _store(request: Request):
     return request.app.state.store
-
-
-def _log_in_first(path: str) -> Response:
-    return RedirectResponse(f"/login?next={path}", status_code=303)
-
-
-def _signed_in(request: Request, session: Session) -> tuple[Visit, User]:
-    visit = page_visit(request, session)
-    if visit.user is None:
-        raise _LogInFirst()
-    return visit, visit.user
 
 
 def _count(request: Request, user: User, scope: str) -> None:
@@ -86,7 +71,7 @@ def _page(request: Request, visit: Visit, template: str, status_code: int = 200,
 def _submit_form(request: Request, status_code: int = 200, error: tuple[str, dict] | None = None,
                  channel: str = Channel.LISTED) -> Response:
     with _store(request).db.session() as session:
-        visit, _ = _signed_in(request, session)
+        visit, _ = signed_in_developer(request, session)
     return _page(request, visit, "developers/submit.html", status_code, error=error, channel=channel)
 
 
@@ -94,15 +79,14 @@ def _submit_form(request: Request, status_code: int = 200, error: tuple[str, dic
 def submit_form(request: Request):
     try:
         return _submit_form(request)
-    except _LogInFirst:
-        return _log_in_first(SUBMIT_PATH)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
 
 
 def _signed_in_user(request: Request) -> User:
+    """The account, detached from its session: the upload's body is read before any other."""
     with _store(request).db.session() as session:
-        user = signed_in_user(request, session)
-        if user is None:
-            raise _LogInFirst()
+        _, user = signed_in_developer(request, session)
         session.expunge(user)
         return user
 
@@ -124,8 +108,8 @@ async def upload(request: Request):
         except BaseException:
             form.discard(store.blobs)
             raise
-    except _LogInFirst:
-        return _log_in_first(SUBMIT_PATH)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
     except _Throttled as throttled:
         return await run_in_threadpool(_submit_form, request, 429, _throttled_words(throttled))
 
@@ -169,7 +153,7 @@ def _own_upload(session: Session, user: User, upload_uuid: str):
 def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fields: Fields | None = None,
                  error: tuple[str, dict] | None = None) -> Response:
     with _store(request).db.session() as session:
-        visit, user = _signed_in(request, session)
+        visit, user = signed_in_developer(request, session)
         found = _own_upload(session, user, upload_uuid)
         existing = find_addon(session, found.guid) if found.guid else None
         context = {
@@ -187,8 +171,8 @@ def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fie
 def upload_page(request: Request, upload_uuid: str):
     try:
         return _upload_page(request, upload_uuid)
-    except _LogInFirst:
-        return _log_in_first(SUBMIT_PATH)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
 
 
 def _listing(fields: Fields) -> AddonChanges:
@@ -208,7 +192,7 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
     store = _store(request)
     try:
         with store.db.session() as session:
-            _, user = _signed_in(request, session)
+            _, user = signed_in_developer(request, session)
             _own_upload(session, user, upload_uuid)
             _count(request, user, ADDONS)
             validated = submittable_upload(session, user, upload_uuid)
@@ -225,8 +209,8 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
                 if validated.channel == Channel.LISTED:
                     edit_addon(session, addon, _listing(fields), user)
             reindex(session, addon)
-    except _LogInFirst:
-        return _log_in_first(SUBMIT_PATH)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
     except _Throttled as throttled:
         return _upload_page(request, upload_uuid, 429, fields, _throttled_words(throttled))
     except Refused as refusal:
