@@ -63,13 +63,20 @@ def test_a_broken_package_shows_its_errors_with_file_and_line_and_no_submit_butt
 def test_a_valid_listed_package_becomes_a_new_addon_awaiting_review(client, store, dev, xpi, run_jobs):
     path, page = uploaded(client, xpi(guid="fresh@example.org"), run_jobs)
     assert "0 errors" in text_of(page) and "Submit as a new add-on" in text_of(page)
-    answer = submit(client, path, name="Fresh Tabs", summary="Keeps tabs fresh.", approval_notes="Build: zip -r.")
+    assert 'option value="tabs"' in page.text and 'option value="MPL-2.0"' in page.text
+    odd = submit(client, path, name="Fresh Tabs", license="<script>")
+    assert odd.status_code == 400 and "Choose a licence from the list." in text_of(odd) and "<script>" not in odd.text
+    assert 'value="Fresh Tabs"' in odd.text
+    answer = submit(client, path, name="Fresh Tabs", summary="Keeps tabs fresh.", description="Tabs, kept fresh.",
+                    category="tabs", license="MPL-2.0", approval_notes="Build: zip -r.")
     assert answer.status_code == 303 and answer.headers["location"] == "/developers/addons/"
     mine = text_of(client.get("/developers/addons/"))
     assert "Fresh Tabs" in mine and "Awaiting review" in mine
     with store.db.session() as session:
         addon = session.query(Addon).filter_by(guid="fresh@example.org").one()
         assert addon.versions[0].approval_notes == "Build: zip -r." and addon.summary["en-US"] == "Keeps tabs fresh."
+        assert addon.description["en-US"] == "Tabs, kept fresh." and addon.versions[0].license.url == "http://www.mozilla.org/MPL/2.0/"
+        assert [(row.application, row.slug) for row in addon.categories] == [("firefox", "tabs")]
     # Submitted once: the page says so, and a second submission is refused.
     assert "This upload has been submitted." in text_of(client.get(path))
     again = submit(client, path)

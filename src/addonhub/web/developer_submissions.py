@@ -20,11 +20,12 @@ from addonhub.accounts.models import User
 from addonhub.api.amo.intake import ADDONS, UPLOADS
 from addonhub.api.submitters import submitter, throttle_wait
 from addonhub.api.uploads import BodyLimits, UploadRejected, receive_form
-from addonhub.catalog.constants import Channel
+from addonhub.catalog.constants import CATEGORIES, Channel
 from addonhub.catalog.edits import AddonChanges, VersionChanges, edit_addon
 from addonhub.catalog.indexing import reindex
+from addonhub.catalog.licenses import BUILTIN_LICENSES
 from addonhub.catalog.service import find_addon, is_author
-from addonhub.refusals import Refused
+from addonhub.refusals import INVALID, Refused
 from addonhub.submissions.models import AWAIT_VERSION
 from addonhub.submissions.uploads import find_upload, new_upload_key, read_package_identity, record_upload, submittable_upload
 from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
@@ -32,7 +33,7 @@ from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, csrf_matches, 
 from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
 from addonhub.web.page_rendering import Visit, page_response, render
 from addonhub.web.reviews import THROTTLED
-from addonhub.web.wording import N_
+from addonhub.web.wording import CATEGORY_NAMES, N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,6 +41,8 @@ SUBMIT_PATH = "/developers/submit/"
 MISSING_PACKAGE = N_("Choose the package (.zip or .xpi) to upload.")
 NOT_YOURS = N_("An add-on with this package's id exists and is not yours: change the id in its manifest.json.")
 NOT_SAVED = N_("This was not saved: %(reason)s")
+UNKNOWN_LICENSE = "Choose a licence from the list."
+LISTING_TEXTS = ("name", "summary", "description")
 
 
 class _Throttled(Exception):
@@ -164,7 +167,10 @@ def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fie
             "existing": {"name": existing.slug, "url": f"/addon/{existing.slug}/"}
             if existing is not None and is_author(existing, user) else None,
         }
-    return _page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error, **context)
+    return _page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
+                 categories=[(slug, CATEGORY_NAMES.get(slug, slug)) for slug in CATEGORIES["extension"]],
+                 licenses=[(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if not license.for_themes],
+                 **context)
 
 
 @router.get("/developers/uploads/{upload_uuid}")
@@ -176,9 +182,21 @@ def upload_page(request: Request, upload_uuid: str):
 
 
 def _listing(fields: Fields) -> AddonChanges:
-    """A new listed add-on's name and summary as typed (edit_addon checks them)."""
-    translated = {name: {"en-US": fields[name].strip()} for name in ("name", "summary") if fields.get(name, "").strip()}
-    return AddonChanges(translated=translated)
+    """A new listed add-on's listing as typed (edit_addon checks it, as it checks the API's)."""
+    translated = {name: {"en-US": fields[name].strip()} for name in LISTING_TEXTS if fields.get(name, "").strip()}
+    category = fields.get("category", "")
+    return AddonChanges(translated=translated, categories={"firefox": [category]} if category else None)
+
+
+def _version_changes(fields: Fields, new_listed: bool) -> VersionChanges:
+    """The reviewer notes, and a new listed add-on's licence (one of the store's built-in ones)."""
+    notes = fields.get("approval_notes", "").strip() or None
+    chosen = fields.get("license", "") if new_listed else ""
+    if chosen and chosen not in BUILTIN_LICENSES:
+        raise Refused(INVALID, UNKNOWN_LICENSE, field="license")
+    license = BUILTIN_LICENSES[chosen] if chosen else None
+    return VersionChanges(given=frozenset({"approval_notes", *(("license",) if license else ())}),
+                          approval_notes=notes, license=license)
 
 
 def _reshow_upload(request: Request, fields: Fields, message: str) -> Response:
@@ -196,14 +214,13 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
             _own_upload(session, user, upload_uuid)
             _count(request, user, ADDONS)
             validated = submittable_upload(session, user, upload_uuid)
-            changes = VersionChanges(given=frozenset({"approval_notes"}),
-                                     approval_notes=fields.get("approval_notes", "").strip() or None)
             addon = find_addon(session, validated.guid) if validated.guid else None
             if addon is not None and not addon.is_deleted:
                 if not is_author(addon, user):
                     return _upload_page(request, upload_uuid, 403, fields, (NOT_YOURS, {}))
-                create_version(session, validated, user, validated.channel, changes, addon)
+                create_version(session, validated, user, validated.channel, _version_changes(fields, False), addon)
             else:
+                changes = _version_changes(fields, validated.channel == Channel.LISTED)
                 validated.guid = guid_for_new_addon(session, validated.guid, None, url_may_stand_in=False)
                 addon = create_version(session, validated, user, validated.channel, changes).addon
                 if validated.channel == Channel.LISTED:
