@@ -17,10 +17,13 @@ from addonhub.activity import service as activity
 from addonhub.catalog.constants import Channel, FileStatus
 from addonhub.catalog.importer import import_catalogue
 from addonhub.catalog.models import Addon, File, Version
+from addonhub.edge.products import product_name
+from addonhub.edge.products import products_of as edge_products_of
 from addonhub.submissions import review
 from addonhub.web import developer_hub
 from addonhub.web.forms import CheckedForm
 from tests.factories import addon_record
+from tests.packages.builders import chromium_extension
 from tests.web.conftest import csrf_of, log_in, log_in_as
 from tests.web.test_pages import text_of
 
@@ -216,3 +219,30 @@ def test_my_addons_needs_an_account(web, person):
     assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/developers/addons/"
     log_in(web)
     assert "You have no add-ons yet." in text_of(web.get("/developers/addons/"))
+
+
+def test_an_edge_product_is_created_from_my_addons_and_listed_with_its_operations(web, person, tmp_path):
+    log_in(web)
+    token = csrf_of(web.get("/developers/addons/"))
+    blank = web.post("/developers/edge-products", data={"csrf_token": token, "name": "   "})
+    assert blank.status_code == 400 and "Give the product a name." in text_of(blank)
+    assert web.post("/developers/edge-products", data={"name": "Edgy"}).status_code == 403
+    created = web.post("/developers/edge-products", data={"csrf_token": token, "name": "Edgy Tabs"},
+                       follow_redirects=False)
+    assert created.status_code == 303 and created.headers["location"] == "/developers/addons/"
+    page = web.get("/developers/addons/")
+    with web.store.db.session() as session:
+        products = edge_products_of(session, session.get(User, person))
+        assert [product_name(product) for product in products] == ["Edgy Tabs"]
+        product_id = products[0].edge_product_id
+    assert "Edgy Tabs" in text_of(page) and product_id in page.text and "In Draft" in text_of(page)
+    # An upload through the Edge API (v1.1, with credentials made on the credentials page) is
+    # one of its operations.
+    created = press(web, "edge/create")
+    headers = {"Authorization": f"ApiKey {shown(created, 'edge-api-key')}", "X-ClientID": shown(created, "edge-client-id"),
+               "Content-Type": "application/zip"}
+    package = chromium_extension(tmp_path / "edgy.zip").read_bytes()
+    answer = web.post(f"/v1/products/{product_id}/submissions/draft/package", headers=headers, content=package)
+    assert answer.status_code == 202
+    operation = answer.headers["location"]
+    assert f"{operation} : upload, in-progress" in text_of(web.get("/developers/addons/"))

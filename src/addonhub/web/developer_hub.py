@@ -3,7 +3,9 @@ session belongs to (no page takes another account's id), through the domain func
 calls, so the activity log records the same entries.
 
 My add-ons (/developers/addons/): every add-on the account authors, Edge products among them,
-with each version's channel, where it stands and what the reviewer wrote.
+with each version's channel, where it stands and what the reviewer wrote, each product's latest
+Edge operations; and a form that creates an Edge product (edge.products.create_product, as
+`addonhub products create` does).
 
 Credentials (/developers/credentials/): the AMO API key (JWT issuer and secret, for web-ext and
 the signing APIs) and the Edge credentials (client id, client secret and API key, for the Edge
@@ -29,7 +31,8 @@ from addonhub.catalog.service import Access, file_access
 from addonhub.identifiers import row_id
 from addonhub.catalog.constants import AddonStatus, Channel, FileStatus
 from addonhub.catalog.models import Addon, AddonUser, File, Version
-from addonhub.edge.products import EDGE_PRODUCT_TYPES, is_rejected, product_name, product_status
+from addonhub.edge.models import EdgeOperation
+from addonhub.edge.products import EDGE_PRODUCT_TYPES, ProductError, create_product, is_rejected, product_name, product_status
 from addonhub.api.urls import base_url
 from addonhub.web.forms import CheckedForm, Fields
 from addonhub.web.page_rendering import Visit, page_response, page_visit, render
@@ -88,6 +91,9 @@ ADDON_STATES = {
     AddonStatus.DISABLED: N_("Disabled by the store"),
 }
 DISABLED_BY_DEVELOPER = N_("Disabled by you")
+# The newest operations of each product that the page shows.
+OPERATIONS_SHOWN = 5
+NAME_NEEDED = N_("Give the product a name.")
 
 
 def version_state(version: Version) -> str:
@@ -119,7 +125,8 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
         "name": product_name(addon) or addon.slug, "slug": addon.slug, "guid": addon.guid, "type": addon.type,
         "url": f"/addon/{addon.slug}/",
         "state": DISABLED_BY_DEVELOPER if addon.is_disabled else ADDON_STATES.get(addon.status, addon.status),
-        "edge": {"product_id": addon.edge_product_id, "status": product_status(session, addon)}
+        "edge": {"product_id": addon.edge_product_id, "status": product_status(session, addon),
+                 "operations": _operations(session, addon)}
         if addon.type in EDGE_PRODUCT_TYPES else None,
         "versions": [{"version": version.version, "channel": version.channel, "created": version.created,
                       "state": VERSION_STATES[version_state(version)], "reviewer_notes": version.reviewer_notes,
@@ -129,15 +136,44 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
     }
 
 
+def _operations(session: Session, addon: Addon) -> list[EdgeOperation]:
+    return list(session.scalars(select(EdgeOperation).where(EdgeOperation.addon_id == addon.id)
+                                .order_by(EdgeOperation.created.desc()).limit(OPERATIONS_SHOWN)))
+
+
+def _my_addons_page(request: Request, status_code: int = 200, error: str | None = None,
+                    product_name_typed: str = "") -> Response:
+    with _store(request).db.session() as session:
+        visit, user = signed_in_developer(request, session)
+        addons = [_addon_summary(session, addon) for addon in _authored(session, user)]
+        html = render(visit, "developers/addons.html", addons=addons, error=error, product_name=product_name_typed)
+    return page_response(html, visit.languages, status_code)
+
+
 @router.get("/developers/addons")
 def my_addons(request: Request):
     try:
-        with _store(request).db.session() as session:
-            visit, user = signed_in_developer(request, session)
-            addons = [_addon_summary(session, addon) for addon in _authored(session, user)]
-            return page_response(render(visit, "developers/addons.html", addons=addons), visit.languages)
+        return _my_addons_page(request)
     except LogInFirst:
         return log_in_first(ADDONS_PATH)
+
+
+def _reshow_my_addons(request: Request, fields: Fields, message: str) -> Response:
+    return _my_addons_page(request, 403, message, fields.get("name", ""))
+
+
+@router.post("/developers/edge-products")
+def new_edge_product(request: Request, fields: Fields = Depends(CheckedForm(_reshow_my_addons))):
+    try:
+        with _store(request).db.session() as session:
+            _, user = signed_in_developer(request, session)
+            try:
+                create_product(session, user, fields.get("name", ""))
+            except ProductError:  # the one refusal: no name
+                return _my_addons_page(request, 400, NAME_NEEDED)
+    except LogInFirst:
+        return log_in_first(ADDONS_PATH)
+    return RedirectResponse(ADDONS_PATH, status_code=303)
 
 
 @router.get("/developers/files/{file_id}")
