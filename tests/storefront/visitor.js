@@ -246,7 +246,89 @@ async function hostile(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account };
+// Uploads a package from the submit form, as listed, and waits for its validation: what the
+// results say. `onProgress` is told what the progress bar showed while the package was sent.
+async function uploadPackage(page, packagePath, onProgress) {
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Submit an add-on" }).click();
+  await page.getByLabel("Package (.zip or .xpi)").setInputFiles(packagePath);
+  await page.getByRole("button", { name: "Upload and validate" }).click();
+  if (onProgress) {
+    const bar = page.getByRole("progressbar");
+    await bar.waitFor({ state: "visible" });
+    await page.waitForFunction(() => Number(document.querySelector("#upload-progress")?.value) > 0);
+    onProgress({ visible: true, moved: true });
+  }
+  await page.waitForURL(/\/developers\/uploads\/[0-9a-f]+\/$/);
+  await page.getByRole("heading", { name: "Validation results" }).waitFor({ timeout: 60_000 });
+  return {
+    summary: await text(page.locator(".validation-summary")),
+    messages: (await page.locator(".validation-messages li").allInnerTexts()).map((m) => m.trim().replace(/\s+/g, " ")),
+  };
+}
+
+// A developer signs up, opens their credentials from the header, creates an AMO API key and
+// copies its secret (shown this once: the page opened again shows the issuer only); then, logged
+// out, they report an add-on from its page as any visitor can. Each page is checked with axe-core.
+async function developer(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await page.goto("/signup");
+  await page.getByLabel("E-mail address").fill(options.email);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Create my account" }).click();
+  await page.waitForURL(/\/user\/\d+\/$/);
+  await page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "API credentials" }).click();
+  await page.waitForURL(/\/developers\/credentials\/$/);
+  seen.before = await text(page.getByRole("region", { name: "AMO API key" }));
+  seen.credentialsViolations = await axeViolations(page);
+  await page.getByRole("button", { name: "Create an API key" }).click();
+  await page.waitForLoadState();
+  const amo = page.getByRole("region", { name: "AMO API key" });
+  seen.issuer = await text(amo.locator("#amo-issuer"));
+  seen.secret = await text(amo.locator("#amo-secret"));
+  seen.command = await text(amo.locator("pre.command"));
+  seen.createdViolations = await axeViolations(page);
+  await shot(page, options, "developer-credentials");
+  await page.goto("/developers/credentials/");
+  seen.afterHtml = await page.content();
+  seen.afterIssuer = await text(page.locator("#amo-issuer"));
+
+  // A broken package: its errors, and no submit button.
+  seen.broken = await uploadPackage(page, options.brokenPackage);
+  seen.brokenSubmit = await page.getByRole("button", { name: "Submit version" }).count();
+  seen.brokenViolations = await axeViolations(page);
+  await shot(page, options, "developer-validation-errors");
+  // The fixed one, over a slow link so that the progress bar has something to show.
+  const network = await context.newCDPSession(page);
+  await network.send("Network.enable");
+  await network.send("Network.emulateNetworkConditions", {
+    offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: options.uploadBytesPerSecond,
+  });
+  seen.fixed = await uploadPackage(page, options.fixedPackage, (progress) => { seen.progress = progress; });
+  await network.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  await page.getByLabel("Name").fill(options.addonName);
+  await page.getByLabel("Summary").fill(options.addonSummary);
+  await page.getByLabel("Notes for the reviewers (optional)").fill(options.notes);
+  await page.getByRole("button", { name: "Submit version" }).click();
+  await page.waitForURL(/\/developers\/addons\/$/);
+  seen.myAddons = await text(page.getByRole("main"));
+  seen.myAddonsViolations = await axeViolations(page);
+
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+  await page.goto(options.addon);
+  await page.getByRole("link", { name: "Report this add-on" }).click();
+  seen.reportViolations = await axeViolations(page);
+  await page.getByRole("radio", { name: options.reason }).check();
+  await page.getByLabel("Say what happened").fill(options.report);
+  await page.getByRole("button", { name: "Send report" }).click();
+  await page.waitForLoadState();
+  seen.reported = await text(page.getByRole("main"));
+  seen.reportedViolations = await axeViolations(page);
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);

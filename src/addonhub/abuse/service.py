@@ -43,6 +43,12 @@ MAX_FIELD = 255
 MAX_MESSAGE = 10_000
 
 
+def reporter_key(reporter: User | None, ip: str | None) -> str | int:
+    """Whom the abuse throttle counts a report against: the account, else the address (anyone may
+    report, and a visitor without an account is counted apart from any account)."""
+    return reporter.id if reporter else f"anonymous:{ip}"
+
+
 def reported_addon(session: Session, identifier: str, reporter: User | None) -> tuple[Addon | None, str]:
     """The add-on named by id, slug or guid, and its guid; a guid the store does not know (or
     does not show the reporter) is accepted with no add-on, anything else unknown is a 404."""

@@ -84,11 +84,16 @@ class CheckedForm:
 
     async def __call__(self, request: Request) -> Fields:
         fields = await read_form(request)
-        expected = expected_csrf_token(request)
-        sent = fields.pop(CSRF_FIELD, "")
-        if expected is None or not hmac.compare_digest(sent.encode(), expected.encode()):
+        if not csrf_matches(request, fields.pop(CSRF_FIELD, "")):
             raise CSRFRejected(fields, self.reshow)
         return fields
+
+
+def csrf_matches(request: Request, sent: str) -> bool:
+    """Whether a form sent the session's token (CheckedForm's check; a multipart form, whose body
+    CheckedForm does not read, is checked with it once its body is in)."""
+    expected = expected_csrf_token(request)
+    return expected is not None and hmac.compare_digest(sent.encode(), expected.encode())
 
 
 def hidden_csrf_field(request: Request) -> str:

@@ -52,7 +52,7 @@ def _report(request: Request, data: dict) -> JSONResponse:
                                          client, reporter, ip)
         except Refused as refusal:
             raise refused(refusal) from None
-        wait = store.submission_throttle.wait_for(ABUSE_SCOPE, reporter.id if reporter else f"anonymous:{ip}", ip)
+        wait = store.submission_throttle.wait_for(ABUSE_SCOPE, service.reporter_key(reporter, ip), ip)
         if wait is not None:
             raise APIError(429, {"detail": f"Request was throttled. Expected available in {wait} seconds."},
                            {"Retry-After": str(wait)})

@@ -1,0 +1,235 @@
+"""Submitting through the developer hub: a package uploaded by a form, its validation shown as AMO
+shows it, then made a version (or a new add-on) as web-ext's calls make one.
+
+The same steps as the v5 submission API, in the same functions: the body streams into blob storage
+(api.uploads.receive_form, the API's limits), the package's identity is read and the upload
+recorded (submissions.uploads, which queues the validation job), both counted against the API's
+throttle scopes; the version is made by submissions.versions.create_version (listed ones wait for
+a reviewer, unlisted ones are queued for signing). A multipart form has no urlencoded body for
+CheckedForm, so its CSRF token is checked with the same comparison once the body is read, and the
+stored file discarded when it fails."""
+
+from fastapi import APIRouter, Depends, Request
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from addonhub.accounts.models import User
+from addonhub.api.amo.intake import ADDONS, UPLOADS
+from addonhub.api.submitters import submitter, throttle_wait
+from addonhub.api.uploads import BodyLimits, UploadRejected, receive_form
+from addonhub.catalog.constants import CATEGORIES, Channel
+from addonhub.catalog.edits import AddonChanges, VersionChanges, edit_addon
+from addonhub.catalog.indexing import reindex
+from addonhub.catalog.licenses import BUILTIN_LICENSES
+from addonhub.catalog.service import find_addon, is_author
+from addonhub.refusals import INVALID, Refused
+from addonhub.submissions.models import AWAIT_VERSION
+from addonhub.submissions.uploads import find_upload, new_upload_key, read_package_identity, record_upload, submittable_upload
+from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
+from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, csrf_matches, hidden_csrf_field
+from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
+from addonhub.web.page_rendering import Visit, page_response, render
+from addonhub.web.reviews import THROTTLED
+from addonhub.web.wording import CATEGORY_NAMES, N_
+
+router = APIRouter(include_in_schema=False)
+
+SUBMIT_PATH = "/developers/submit/"
+MISSING_PACKAGE = N_("Choose the package (.zip or .xpi) to upload.")
+NOT_YOURS = N_("An add-on with this package's id exists and is not yours: change the id in its manifest.json.")
+NOT_SAVED = N_("This was not saved: %(reason)s")
+UNKNOWN_LICENSE = "Choose a licence from the list."
+LISTING_TEXTS = ("name", "summary", "description")
+
+
+class _Throttled(Exception):
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+
+def _store(request: Request):
+    return request.app.state.store
+
+
+def _count(request: Request, user: User, scope: str) -> None:
+    """Counts the write as the API counts it, refusing it past the limit."""
+    wait = throttle_wait(request, submitter(request, user), scope)
+    if wait is not None:
+        raise _Throttled(wait)
+
+
+def _throttled_words(throttled: _Throttled) -> tuple[str, dict]:
+    return THROTTLED, {"minutes": -(-throttled.wait // 60)}
+
+
+def _page(request: Request, visit: Visit, template: str, status_code: int = 200, **context) -> Response:
+    html = render(visit, template, csrf_field=lambda: Markup(hidden_csrf_field(request)), **context)
+    return page_response(html, visit.languages, status_code)
+
+
+def _submit_form(request: Request, status_code: int = 200, error: tuple[str, dict] | None = None,
+                 channel: str = Channel.LISTED) -> Response:
+    with _store(request).db.session() as session:
+        visit, _ = signed_in_developer(request, session)
+    return _page(request, visit, "developers/submit.html", status_code, error=error, channel=channel)
+
+
+@router.get("/developers/submit")
+def submit_form(request: Request):
+    try:
+        return _submit_form(request)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+
+
+def _signed_in_user(request: Request) -> User:
+    """The account, detached from its session: the upload's body is read before any other."""
+    with _store(request).db.session() as session:
+        _, user = signed_in_developer(request, session)
+        session.expunge(user)
+        return user
+
+
+@router.post("/developers/submit")
+async def upload(request: Request):
+    """The package, streamed to blob storage as the API streams it; then the upload's page."""
+    store = _store(request)
+    try:
+        user = await run_in_threadpool(_signed_in_user, request)
+        _count(request, user, UPLOADS)
+        try:
+            form = await receive_form(request, store.blobs, lambda _field: new_upload_key(),
+                                      BodyLimits.for_uploads(store.settings))
+        except UploadRejected as rejected:
+            return await run_in_threadpool(_submit_form, request, rejected.status_code, (NOT_SAVED, {"reason": rejected.message}))
+        try:
+            return await run_in_threadpool(_record, request, user, form)
+        except BaseException:
+            form.discard(store.blobs)
+            raise
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+    except _Throttled as throttled:
+        return await run_in_threadpool(_submit_form, request, 429, _throttled_words(throttled))
+
+
+def _record(request: Request, user: User, form) -> Response:
+    store = _store(request)
+    if not csrf_matches(request, form.fields.get("csrf_token", "")):
+        form.discard(store.blobs)
+        raise CSRFRejected({}, None)
+    channel = form.fields.get("channel", Channel.LISTED)
+    received = form.files.get("upload")
+    if received is None or received.blob.size == 0:
+        form.discard(store.blobs)
+        return _submit_form(request, 400, (MISSING_PACKAGE, {}), channel)
+    try:
+        channel = checked_channel(channel) or Channel.LISTED
+        identity = read_package_identity(store.blobs, received.blob, received.filename, store.settings.archive_limits())
+        with store.db.session() as session:
+            upload_row = record_upload(session, submitter(request, user), received.blob, received.filename,
+                                       purpose=AWAIT_VERSION, channel=channel, identity=identity)
+            uuid = upload_row.uuid
+    except Refused as refusal:
+        form.discard(store.blobs)
+        return _submit_form(request, 400, (NOT_SAVED, {"reason": refusal.message}), channel)
+    for name, other in form.files.items():  # only the package is kept
+        if name != "upload":
+            store.blobs.delete(other.blob.key)
+    return RedirectResponse(f"/developers/uploads/{uuid}/", status_code=303)
+
+
+# The upload's page: validation, then the version ---------------------------------------------------
+
+def _own_upload(session: Session, user: User, upload_uuid: str):
+    """The upload, when it is this developer's; anyone else's is not there (404)."""
+    found = find_upload(session, upload_uuid)
+    if found is None or found.user_id != user.id or found.purpose != AWAIT_VERSION:
+        raise HTTPException(404)
+    return found
+
+
+def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fields: Fields | None = None,
+                 error: tuple[str, dict] | None = None) -> Response:
+    with _store(request).db.session() as session:
+        visit, user = signed_in_developer(request, session)
+        found = _own_upload(session, user, upload_uuid)
+        existing = find_addon(session, found.guid) if found.guid else None
+        context = {
+            "upload": {"uuid": found.uuid, "filename": found.filename, "version": found.version, "guid": found.guid,
+                       "channel": found.channel, "processed": found.processed, "valid": found.valid,
+                       "submitted": found.version_id is not None},
+            "validation": found.validation or {},
+            "existing": {"name": existing.slug, "url": f"/addon/{existing.slug}/"}
+            if existing is not None and is_author(existing, user) else None,
+        }
+    return _page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
+                 categories=[(slug, CATEGORY_NAMES.get(slug, slug)) for slug in CATEGORIES["extension"]],
+                 licenses=[(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if not license.for_themes],
+                 **context)
+
+
+@router.get("/developers/uploads/{upload_uuid}")
+def upload_page(request: Request, upload_uuid: str):
+    try:
+        return _upload_page(request, upload_uuid)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+
+
+def _listing(fields: Fields) -> AddonChanges:
+    """A new listed add-on's listing as typed (edit_addon checks it, as it checks the API's)."""
+    translated = {name: {"en-US": fields[name].strip()} for name in LISTING_TEXTS if fields.get(name, "").strip()}
+    category = fields.get("category", "")
+    return AddonChanges(translated=translated, categories={"firefox": [category]} if category else None)
+
+
+def _version_changes(fields: Fields, new_listed: bool) -> VersionChanges:
+    """The reviewer notes, and a new listed add-on's licence (one of the store's built-in ones)."""
+    notes = fields.get("approval_notes", "").strip() or None
+    chosen = fields.get("license", "") if new_listed else ""
+    if chosen and chosen not in BUILTIN_LICENSES:
+        raise Refused(INVALID, UNKNOWN_LICENSE, field="license")
+    license = BUILTIN_LICENSES[chosen] if chosen else None
+    return VersionChanges(given=frozenset({"approval_notes", *(("license",) if license else ())}),
+                          approval_notes=notes, license=license)
+
+
+def _reshow_upload(request: Request, fields: Fields, message: str) -> Response:
+    return _upload_page(request, request.path_params["upload_uuid"], 403, fields, (message, {}))
+
+
+@router.post("/developers/uploads/{upload_uuid}/submit")
+def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedForm(_reshow_upload))):
+    """Makes the upload a version: of the developer's add-on with the package's id, else a new
+    add-on (listed ones with the listing typed here), as the API's PUT /addon/<id> does."""
+    store = _store(request)
+    try:
+        with store.db.session() as session:
+            _, user = signed_in_developer(request, session)
+            _own_upload(session, user, upload_uuid)
+            _count(request, user, ADDONS)
+            validated = submittable_upload(session, user, upload_uuid)
+            addon = find_addon(session, validated.guid) if validated.guid else None
+            if addon is not None and not addon.is_deleted:
+                if not is_author(addon, user):
+                    return _upload_page(request, upload_uuid, 403, fields, (NOT_YOURS, {}))
+                create_version(session, validated, user, validated.channel, _version_changes(fields, False), addon)
+            else:
+                changes = _version_changes(fields, validated.channel == Channel.LISTED)
+                validated.guid = guid_for_new_addon(session, validated.guid, None, url_may_stand_in=False)
+                addon = create_version(session, validated, user, validated.channel, changes).addon
+                if validated.channel == Channel.LISTED:
+                    edit_addon(session, addon, _listing(fields), user)
+            reindex(session, addon)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+    except _Throttled as throttled:
+        return _upload_page(request, upload_uuid, 429, fields, _throttled_words(throttled))
+    except Refused as refusal:
+        return _upload_page(request, upload_uuid, 400, fields, (NOT_SAVED, {"reason": refusal.message}))
+    return RedirectResponse("/developers/addons/", status_code=303)

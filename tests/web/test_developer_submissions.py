@@ -1,0 +1,153 @@
+"""Submitting through the developer hub's pages: a package uploaded by a multipart form and
+validated by the same job as the API's, its errors shown with file and line, then submitted as a
+version (listed: queued for review; unlisted: signed); the API's refusals, throttles and rules."""
+
+import re
+from html import unescape
+
+import pytest
+from fastapi.routing import APIRoute
+
+from addonhub.catalog.models import Addon
+from addonhub.submissions.models import Upload
+from addonhub.web import developer_submissions
+from addonhub.web.forms import CheckedForm
+from tests.packages.builders import raw_entry
+from tests.submissions.conftest import jwt_headers, xpi  # noqa: F401 (fixtures)
+from tests.web.conftest import csrf_of, log_in_as
+from tests.web.test_pages import text_of
+
+
+@pytest.fixture
+def dev(client, store, account):
+    user_id, _ = account("dev@example.org", username="dev")
+    log_in_as(client, store, user_id)
+    return user_id
+
+
+def upload_package(client, package: bytes, channel="listed", token: str | None = None, filename="addon.xpi"):
+    token = token if token is not None else csrf_of(client.get("/developers/submit/"))
+    return client.post("/developers/submit", data={"csrf_token": token, "channel": channel},
+                       files={"upload": (filename, package, "application/x-xpinstall")}, follow_redirects=False)
+
+
+def uploaded(client, package: bytes, run_jobs, **options):
+    answer = upload_package(client, package, **options)
+    assert answer.status_code == 303, answer.text
+    run_jobs()
+    return answer.headers["location"], client.get(answer.headers["location"])
+
+
+def submit(client, upload_path: str, **fields):
+    token = csrf_of(client.get(upload_path))
+    return client.post(f"{upload_path}submit", data={"csrf_token": token, **fields}, follow_redirects=False)
+
+
+def uploads_count(store) -> int:
+    with store.db.session() as session:
+        return session.query(Upload).count()
+
+
+def test_the_submit_form_needs_an_account(client):
+    answer = client.get("/developers/submit/", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/developers/submit/"
+
+
+def test_a_broken_package_shows_its_errors_with_file_and_line_and_no_submit_button(client, dev, xpi, run_jobs):
+    _, page = uploaded(client, xpi(permissions=5), run_jobs)
+    assert "1 errors, 0 warnings" in text_of(page)
+    assert 'Error: "/permissions" must be a list. (manifest.json' in unescape(text_of(page))
+    assert "Submit version" not in text_of(page) and "Fix the errors above" in text_of(page)
+
+
+def test_a_valid_listed_package_becomes_a_new_addon_awaiting_review(client, store, dev, xpi, run_jobs):
+    path, page = uploaded(client, xpi(guid="fresh@example.org"), run_jobs)
+    assert "0 errors" in text_of(page) and "Submit as a new add-on" in text_of(page)
+    assert 'option value="tabs"' in page.text and 'option value="MPL-2.0"' in page.text
+    odd = submit(client, path, name="Fresh Tabs", license="<script>")
+    assert odd.status_code == 400 and "Choose a licence from the list." in text_of(odd) and "<script>" not in odd.text
+    assert 'value="Fresh Tabs"' in odd.text
+    answer = submit(client, path, name="Fresh Tabs", summary="Keeps tabs fresh.", description="Tabs, kept fresh.",
+                    category="tabs", license="MPL-2.0", approval_notes="Build: zip -r.")
+    assert answer.status_code == 303 and answer.headers["location"] == "/developers/addons/"
+    mine = text_of(client.get("/developers/addons/"))
+    assert "Fresh Tabs" in mine and "Awaiting review" in mine
+    with store.db.session() as session:
+        addon = session.query(Addon).filter_by(guid="fresh@example.org").one()
+        assert addon.versions[0].approval_notes == "Build: zip -r." and addon.summary["en-US"] == "Keeps tabs fresh."
+        assert addon.description["en-US"] == "Tabs, kept fresh." and addon.versions[0].license.url == "http://www.mozilla.org/MPL/2.0/"
+        assert [(row.application, row.slug) for row in addon.categories] == [("firefox", "tabs")]
+    # Submitted once: the page says so, and a second submission is refused.
+    assert "This upload has been submitted." in text_of(client.get(path))
+    again = submit(client, path)
+    assert again.status_code == 400 and "already been submitted" in text_of(again)
+
+
+def test_an_unlisted_version_of_an_existing_addon_is_signed_and_downloadable(client, store, dev, account, xpi,
+                                                                              run_jobs):
+    first, _ = uploaded(client, xpi(guid="mine@example.org"), run_jobs, channel="unlisted")
+    assert submit(client, first).status_code == 303
+    run_jobs()
+    second, page = uploaded(client, xpi(version="1.1", guid="mine@example.org"), run_jobs, channel="unlisted")
+    assert "Submit as a new version of" in text_of(page)
+    assert submit(client, second).status_code == 303
+    run_jobs()
+    page = client.get("/developers/addons/")
+    assert text_of(page).count("Signed") == 2
+    links = re.findall(r'href="(/developers/files/\d+/)">Download the signed file of (1\.[01])', page.text)
+    assert [version for _, version in links] == ["1.1", "1.0"]
+    signed = client.get(links[0][0])
+    assert signed.status_code == 200 and signed.content[:2] == b"PK"
+    assert "META-INF/mozilla.rsa" in signed.content.decode("latin-1")
+    # Another developer cannot have it.
+    other, _ = account("other@example.org", username="other")
+    log_in_as(client, store, other)
+    assert client.get(links[0][0]).status_code == 404
+
+
+def test_hostile_packages_get_the_apis_refusal(client, store, dev, account, jwt_headers, tmp_path):
+    headers = jwt_headers(dev)
+    for package in (b"not a zip", raw_entry(tmp_path / "evil.zip", b"../evil.js").read_bytes()):
+        api = client.post("/api/v5/addons/upload/", headers=headers, data={"channel": "listed"},
+                          files={"upload": ("addon.xpi", package, "application/x-xpinstall")})
+        web = upload_package(client, package)
+        if api.status_code == 400:
+            assert web.status_code == 400 and api.json()["detail"] in unescape(text_of(web))
+        else:
+            assert api.status_code == 201 and web.status_code == 303
+    empty = upload_package(client, b"")
+    assert empty.status_code == 400 and "Choose the package" in text_of(empty)
+
+
+def test_a_missing_token_is_refused_and_nothing_is_kept(client, store, dev, xpi):
+    before = uploads_count(store)
+    client.get("/developers/submit/")
+    for token in ("", "wrong"):
+        answer = upload_package(client, xpi(), token=token)
+        assert answer.status_code == 403 and "This form was not sent" in text_of(answer)
+    assert uploads_count(store) == before
+
+
+def test_another_developers_upload_is_not_there(client, store, dev, account, xpi, run_jobs):
+    path, _ = uploaded(client, xpi(guid="private@example.org"), run_jobs)
+    other, _ = account("other@example.org", username="other")
+    log_in_as(client, store, other)
+    assert client.get(path).status_code == 404
+    token = csrf_of(client.get("/developers/submit/"))
+    assert client.post(f"{path}submit", data={"csrf_token": token}).status_code == 404
+    assert client.get("/developers/uploads/not-a-uuid/").status_code == 404
+
+
+def test_bad_bodies_are_not_a_500(client, dev):
+    token = csrf_of(client.get("/developers/submit/"))
+    for body, content_type in ((b"--x\r\nbroken", "multipart/form-data; boundary=x"), (b"a=b", "text/plain"),
+                               (f"csrf_token={token}".encode(), "application/x-www-form-urlencoded")):
+        answer = client.post("/developers/submit", content=body, headers={"content-type": content_type})
+        assert 400 <= answer.status_code < 500
+
+
+def test_every_urlencoded_post_checks_the_csrf_token():
+    posts = [route for route in developer_submissions.router.routes
+             if isinstance(route, APIRoute) and "POST" in route.methods and route.path != "/developers/submit"]
+    assert posts and all(any(isinstance(dependency.call, CheckedForm) for dependency in route.dependant.dependencies)
+                         for route in posts)
