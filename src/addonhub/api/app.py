@@ -27,7 +27,7 @@ from addonhub.api.update_checks import UpdateChecksFirst
 from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
 from addonhub.rate_limits import ThrottleUnavailable
 from addonhub.store import Store
-from addonhub.web import pages, reviews
+from addonhub.web import pages, reviewer, reviews
 from addonhub.web.accounts import add_account_pages
 from addonhub.web.page_cache import AnonymousPageCache
 
@@ -181,6 +181,7 @@ def create_app(store: Store) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     # Before the pages: /addon/<id>/reviews/ would otherwise be read as an add-on's text page.
     app.include_router(reviews.router)
+    app.include_router(reviewer.router)
     app.include_router(pages.router)
     without_validation_422(app)
 
