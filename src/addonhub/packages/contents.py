@@ -8,6 +8,7 @@ source, not bundles of megabytes, and a page must not hold them whole.
 """
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,11 +73,13 @@ def file_text(path: Path | str, name: str) -> FileText | None:
         return _text_of(archive, name) if name in archive else None
 
 
-def compare(old_path: Path | str, new_path: Path | str) -> list[FileChange]:
+def compare(old_path: Path | str, new_path: Path | str, ignored: Callable[[str], bool] = lambda _name: False
+            ) -> list[FileChange]:
     """Every file of either package, by name, with how it changed from the old package to the new
-    and, for text, the changed lines with their context."""
+    and, for text, the changed lines with their context; files `ignored` names are left out (what
+    the store itself adds, such as signatures, is not the developer's change)."""
     with PackageArchive(old_path) as old, PackageArchive(new_path) as new:
-        names = sorted(set(old.files) | set(new.files))
+        names = sorted(name for name in set(old.files) | set(new.files) if not ignored(name))
         return [_change(old, new, name) for name in names]
 
 

@@ -27,6 +27,7 @@ from addonhub.identifiers import row_id
 from addonhub.packages.archive import ArchiveError
 from addonhub.packages.contents import UNCHANGED, compare, file_text, package_files
 from addonhub.refusals import CONFLICT, FORBIDDEN, NOT_FOUND, Refused
+from addonhub.signing.jar import is_signature_file
 from addonhub.submissions.review import (
     approve,
     is_awaiting_review,
@@ -268,7 +269,7 @@ def compare_page(request: Request, version_id: str):
         if previous_key is None or not store.blobs.exists(previous_key):
             return {"previous": None, "changes": []}
         with store.blobs.local_file(previous_key) as previous_package:
-            changes = compare(previous_package, package)
+            changes = compare(previous_package, package, ignored=is_signature_file)
         return {"previous": previous, "changes": [change for change in changes if change.status != UNCHANGED],
                 "unchanged": sum(change.status == UNCHANGED for change in changes)}
     return _package_page(request, version_id, "reviewer/compare.html", read)
