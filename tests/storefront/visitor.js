@@ -264,7 +264,7 @@ async function review(context, options) {
   await shot(page, options, "reviewer-queue");
 
   await page.getByRole("link", { name: options.addonName }).click();
-  await page.waitForURL(/\/reviewers\/review\/\d+$/);
+  await page.waitForURL(/\/reviewers\/review\/version\/\d+$/);
   seen.reviewHeading = await text(page.getByRole("heading", { level: 1 }));
   seen.newPermissions = await page.locator(".permissions mark").allInnerTexts();
   seen.reviewViolations = await axeViolations(page);
@@ -279,7 +279,7 @@ async function review(context, options) {
   await shot(page, options, "reviewer-compare");
 
   await page.getByRole("link", { name: "Review", exact: true }).click();
-  await page.waitForURL(/\/reviewers\/review\/\d+$/);
+  await page.waitForURL(/\/reviewers\/review\/version\/\d+$/);
   await page.getByLabel("Notes for the developer (needed to reject)").fill(options.notes);
   await page.getByRole("button", { name: "Approve" }).click();
   await page.waitForURL(/decided=approve/);

@@ -64,8 +64,8 @@ def reviewer(account):
 
 
 def decide(client, version_id: int, decision: str, notes: str = ""):
-    token = csrf_of(client.get(f"/reviewers/review/{version_id}"))
-    return client.post(f"/reviewers/review/{version_id}", data={"csrf_token": token, "decision": decision,
+    token = csrf_of(client.get(f"/reviewers/review/version/{version_id}"))
+    return client.post(f"/reviewers/review/version/{version_id}", data={"csrf_token": token, "decision": decision,
                                                                "notes": notes}, follow_redirects=False)
 
 
@@ -75,13 +75,13 @@ def test_the_queue_lists_what_awaits_review_oldest_first_with_counts_and_filters
     assert page.status_code == 200
     text = text_of(page)
     assert "1 version awaits review" in text and "1 from AMO clients, 0 from Edge clients" in text
-    assert f'href="/reviewers/review/{submitted}"' in page.text and "test@example.org" in text
+    assert f'href="/reviewers/review/version/{submitted}"' in page.text and "test@example.org" in text
     assert "Test Extension" in text and "2.0" in text
     with store.db.session() as session:
         assert [version.id for version in review_queue(session)] == [submitted]
     assert "No version awaits review." in text_of(client.get("/reviewers/?type=persona"))
     assert "No version awaits review." in text_of(client.get("/reviewers/?source=edge"))
-    assert f"/reviewers/review/{submitted}" in client.get("/reviewers/?type=extension&source=amo").text
+    assert f"/reviewers/review/version/{submitted}" in client.get("/reviewers/?type=extension&source=amo").text
     # Filters the page does not know are ignored, not errors.
     assert client.get("/reviewers/?type=%00&source=<x>").status_code == 200
 
@@ -93,16 +93,16 @@ def test_edge_submissions_are_counted_and_filtered_as_such(client, store, review
         session.add(EdgeOperation(kind=PUBLISH, addon_id=version.addon_id, user_id=developer_id, version_id=submitted))
     log_in_as(client, store, reviewer)
     assert "0 from AMO clients, 1 from Edge clients" in text_of(client.get("/reviewers/"))
-    assert f"/reviewers/review/{submitted}" in client.get("/reviewers/?source=edge").text
+    assert f"/reviewers/review/version/{submitted}" in client.get("/reviewers/?source=edge").text
     assert "No version awaits review." in text_of(client.get("/reviewers/?source=amo"))
 
 
 def test_only_reviewers_and_admins_open_the_console(client, store, account, developer, submitted):  # noqa: F811
-    for path in ("/reviewers/", f"/reviewers/review/{submitted}"):
+    for path in ("/reviewers/", f"/reviewers/review/version/{submitted}"):
         anonymous = client.get(path, follow_redirects=False)
         assert anonymous.status_code == 303 and anonymous.headers["location"] == f"/login?next={path.rstrip('/')}"
     log_in_as(client, store, developer[0])
-    for path in ("/reviewers/", f"/reviewers/review/{submitted}"):
+    for path in ("/reviewers/", f"/reviewers/review/version/{submitted}"):
         refused = client.get(path)
         assert refused.status_code == 403 and "for reviewers and administrators" in text_of(refused)
     admin = account("ada@example.org", role="admin", username="ada")[0]
@@ -114,7 +114,7 @@ def test_the_review_page_shows_validation_new_permissions_notes_history_and_repo
                                                                                      submitted):
     client.post("/api/v4/abuse/report/addon/", json={"addon": "test@example.org", "message": "Steals <b>tabs</b>"})
     log_in_as(client, store, reviewer)
-    page = client.get(f"/reviewers/review/{submitted}")
+    page = client.get(f"/reviewers/review/version/{submitted}")
     assert page.status_code == 200
     text = text_of(page)
     assert "Review Test Extension 2.0" in text
@@ -132,7 +132,7 @@ def test_the_review_page_shows_validation_new_permissions_notes_history_and_repo
 def test_a_reviewer_approves_and_the_storefront_shows_the_new_version(client, store, reviewer, submitted, run_jobs):
     log_in_as(client, store, reviewer)
     answer = decide(client, submitted, "approve", "Tabs are needed.")
-    assert answer.status_code == 303 and answer.headers["location"] == f"/reviewers/review/{submitted}?decided=approve"
+    assert answer.status_code == 303 and answer.headers["location"] == f"/reviewers/review/version/{submitted}?decided=approve"
     assert "Approved: the version is being signed and published." in text_of(client.get(answer.headers["location"]))
     run_jobs()
     assert client.get("/api/v4/addons/addon/test@example.org/").json()["current_version"]["version"] == "2.0"
@@ -146,16 +146,16 @@ def test_a_rejection_needs_notes_and_reaches_the_developer(client, store, review
     assert decide(client, submitted, "reject", "Reading tabs is not explained.").status_code == 303
     status = client.get("/api/v4/addons/test@example.org/versions/2.0/", headers=developer[1]).json()
     assert status["reviewed"] and not status["passed_review"]
-    assert "This version is not awaiting review." in text_of(client.get(f"/reviewers/review/{submitted}"))
+    assert "This version is not awaiting review." in text_of(client.get(f"/reviewers/review/version/{submitted}"))
 
 
 def test_the_second_of_two_reviewers_is_told_the_version_is_decided(client, store, account, reviewer, submitted):
     log_in_as(client, store, reviewer)
-    token = csrf_of(client.get(f"/reviewers/review/{submitted}"))
+    token = csrf_of(client.get(f"/reviewers/review/version/{submitted}"))
     with store.db.session() as session:
         other = account("otto@example.org", role="reviewer", username="otto")[0]
         approve(session, session.get(Version, submitted), session.get(User, other), "First.")
-    late = client.post(f"/reviewers/review/{submitted}", data={"csrf_token": token, "decision": "reject",
+    late = client.post(f"/reviewers/review/version/{submitted}", data={"csrf_token": token, "decision": "reject",
                                                                "notes": "Too late."}, follow_redirects=False)
     assert late.status_code == 409 and "Version 2.0 has already been reviewed." in text_of(late)
     assert "This version is not awaiting review." in text_of(late) and "First." in text_of(late)
@@ -165,10 +165,10 @@ def test_a_reviewer_cannot_review_their_own_addon(client, store, developer, subm
     with store.db.session() as session:
         session.get(User, developer[0]).role = "reviewer"
     log_in_as(client, store, developer[0])
-    page = client.get(f"/reviewers/review/{submitted}")
+    page = client.get(f"/reviewers/review/version/{submitted}")
     assert "You cannot review your own add-on." in text_of(page) and 'value="approve"' not in page.text
     token = csrf_of(page)
-    refused = client.post(f"/reviewers/review/{submitted}", data={"csrf_token": token, "decision": "approve"},
+    refused = client.post(f"/reviewers/review/version/{submitted}", data={"csrf_token": token, "decision": "approve"},
                           follow_redirects=False)
     assert refused.status_code == 403 and "You cannot review your own add-on." in text_of(refused)
     with store.db.session() as session:
@@ -177,15 +177,15 @@ def test_a_reviewer_cannot_review_their_own_addon(client, store, developer, subm
 
 def test_a_decision_without_the_csrf_token_is_refused_and_changes_nothing(client, store, reviewer, submitted):
     log_in_as(client, store, reviewer)
-    refused = client.post(f"/reviewers/review/{submitted}", data={"decision": "approve", "notes": "Kept"},
+    refused = client.post(f"/reviewers/review/version/{submitted}", data={"decision": "approve", "notes": "Kept"},
                           follow_redirects=False)
     assert refused.status_code == 403 and "This form was not sent" in text_of(refused) and "Kept" in refused.text
     with store.db.session() as session:
         assert session.get(Version, submitted).reviewed is None
 
 
-@pytest.mark.parametrize("path", ["/reviewers/review/0", "/reviewers/review/99999", "/reviewers/review/abc",
-                                  "/reviewers/review/%00", "/reviewers/review/1e9", "/reviewers/review/-1/source"])
+@pytest.mark.parametrize("path", ["/reviewers/review/version/0", "/reviewers/review/version/99999", "/reviewers/review/version/abc",
+                                  "/reviewers/review/version/%00", "/reviewers/review/1e9", "/reviewers/review/version/-1/source"])
 def test_odd_ids_are_not_found_pages(client, store, reviewer, path):
     log_in_as(client, store, reviewer)
     assert client.get(path).status_code == 404
@@ -196,36 +196,36 @@ def test_odd_decisions_are_worded_not_errors(client, store, reviewer, submitted)
     odd = decide(client, submitted, "<script>")
     assert odd.status_code == 400 and "Choose to approve or to reject." in text_of(odd)
     token = csrf_of(client.get("/reviewers/"))
-    assert client.post("/reviewers/review/abc", data={"csrf_token": token, "decision": "approve"}).status_code == 404
+    assert client.post("/reviewers/review/version/abc", data={"csrf_token": token, "decision": "approve"}).status_code == 404
 
 
 def test_the_file_tree_shows_package_files_as_escaped_text_under_a_strict_policy(client, store, reviewer, submitted):
     log_in_as(client, store, reviewer)
-    tree = client.get(f"/reviewers/review/{submitted}/files")
+    tree = client.get(f"/reviewers/review/version/{submitted}/files")
     assert tree.status_code == 200
     assert [name for name in ("background.js", "data.bin", "icon.svg", "manifest.json", "popup.html")
             if f"?path={name}" in tree.text] == ["background.js", "data.bin", "icon.svg", "manifest.json", "popup.html"]
     for name, active in (("popup.html", "<script>alert('popup')</script>"), ("icon.svg", '<script>alert("svg")</script>')):
-        page = client.get(f"/reviewers/review/{submitted}/files", params={"path": name})
+        page = client.get(f"/reviewers/review/version/{submitted}/files", params={"path": name})
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert active in text_of(page) and active not in page.text and "&lt;script&gt;" in page.text
         policy = page.headers["content-security-policy"]
         assert "script-src 'none'" in policy and "default-src 'none'" in policy and "frame-ancestors 'none'" in policy
-    binary = client.get(f"/reviewers/review/{submitted}/files", params={"path": "data.bin"})
+    binary = client.get(f"/reviewers/review/version/{submitted}/files", params={"path": "data.bin"})
     assert "A binary file of 11 bytes: not shown." in text_of(binary) and "\x00" not in binary.text
-    lines = client.get(f"/reviewers/review/{submitted}/files", params={"path": "background.js"})
+    lines = client.get(f"/reviewers/review/version/{submitted}/files", params={"path": "background.js"})
     assert '<tr id="L2"><th scope="row">2</th>' in lines.text and "browser.tabs.query" in text_of(lines)
 
 
 @pytest.mark.parametrize("path", ["nothing.js", "../manifest.json", "/etc/passwd", "", "a" * 5000, "%00"])
 def test_a_file_the_package_does_not_have_is_not_found(client, store, reviewer, submitted, path):
     log_in_as(client, store, reviewer)
-    assert client.get(f"/reviewers/review/{submitted}/files", params={"path": path}).status_code == 404
+    assert client.get(f"/reviewers/review/version/{submitted}/files", params={"path": path}).status_code == 404
 
 
 def test_the_diff_lists_added_and_changed_files_and_their_lines(client, store, reviewer, submitted):
     log_in_as(client, store, reviewer)
-    page = client.get(f"/reviewers/review/{submitted}/compare")
+    page = client.get(f"/reviewers/review/version/{submitted}/compare")
     assert page.status_code == 200 and "script-src 'none'" in page.headers["content-security-policy"]
     text = text_of(page)
     assert "Compared with the approved version 1.1." in text
@@ -242,4 +242,12 @@ def test_a_first_version_has_nothing_to_compare_with(client, store, reviewer, su
     with store.db.session() as session:
         first = session.scalar(select(Version.id).where(Version.version == "1.1"))
     log_in_as(client, store, reviewer)
-    assert "nothing to compare with" in text_of(client.get(f"/reviewers/review/{first}/compare"))
+    assert "nothing to compare with" in text_of(client.get(f"/reviewers/review/version/{first}/compare"))
+
+
+def test_the_apis_review_url_leads_to_the_version_awaiting_review(client, store, reviewer, submitted):
+    log_in_as(client, store, reviewer)
+    review_url = client.get("/api/v5/addons/addon/test@example.org/").json()["review_url"]
+    answer = client.get(review_url, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == f"/reviewers/review/version/{submitted}"
+    assert client.get("/reviewers/review/nobody@example.org").status_code == 404

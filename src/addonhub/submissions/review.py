@@ -69,6 +69,22 @@ def version_under_review(session: Session, version_id: int | None) -> Version:
     return version
 
 
+def version_to_review(session: Session, addon_identifier: str) -> Version:
+    """What an add-on's review_url leads a reviewer to: its oldest listed version awaiting
+    review, else its newest listed version."""
+    addon = find_addon_by_any_id(session, addon_identifier)
+    if addon is None:
+        raise Refused(NOT_FOUND, f"No add-on {addon_identifier} is known to this store.")
+    listed = select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.LISTED,
+                                   Version.is_deleted.is_(False))
+    version = session.scalar(_awaiting_review([Version]).where(Version.addon_id == addon.id)
+                             .order_by(Version.created, Version.id).limit(1))
+    version = version or session.scalar(listed.order_by(Version.id.desc()).limit(1))
+    if version is None:
+        raise Refused(NOT_FOUND, f"Add-on {addon.guid} has no listed version.")
+    return version
+
+
 def is_awaiting_review(version: Version) -> bool:
     return (version.reviewed is None and version.addon.status not in CLOSED_STATUSES
             and any(file.status == FileStatus.UNREVIEWED for file in version.files))

@@ -35,6 +35,7 @@ from addonhub.submissions.review import (
     reject,
     review_queue,
     validation_report,
+    version_to_review,
     version_under_review,
 )
 from addonhub.web.forms import CheckedForm, Fields
@@ -164,12 +165,26 @@ def _reshow_review(request: Request, fields: Fields, message: str) -> Response:
     return _review_page(request, request.path_params["version_id"], 403, fields.get("notes", ""), message)
 
 
-@router.get("/review/{version_id}")
+@router.get("/review/{addon}")
+def addon_review(request: Request, addon: str):
+    """An add-on's review_url (as the API gives it, by add-on id as on AMO): its version to review."""
+    try:
+        with _session(request) as session:
+            _reviewer_visit(request, session)
+            version_id = version_to_review(session, addon).id
+    except (_LogInFirst, _NotAReviewer) as refused:
+        return _refused_visitor(request, refused)
+    except Refused:
+        raise HTTPException(404) from None
+    return RedirectResponse(f"/reviewers/review/version/{version_id}", status_code=303)
+
+
+@router.get("/review/version/{version_id}")
 def review_page(request: Request, version_id: str):
     return _review_page(request, version_id)
 
 
-@router.post("/review/{version_id}")
+@router.post("/review/version/{version_id}")
 def decide(request: Request, version_id: str, fields: Fields = Depends(CheckedForm(_reshow_review))):
     """Approves or rejects the version through submissions.review; a refusal (own add-on, decided
     already, a rejection without notes) is the page again, saying why, with the notes kept."""
@@ -190,10 +205,10 @@ def decide(request: Request, version_id: str, fields: Fields = Depends(CheckedFo
             raise HTTPException(404) from None
         status_code = {FORBIDDEN: 403, CONFLICT: 409}.get(refusal.reason, 400)
         return _review_page(request, version_id, status_code, notes, refusal.message)
-    return RedirectResponse(f"/reviewers/review/{version_id}?decided={decision}", status_code=303)
+    return RedirectResponse(f"/reviewers/review/version/{version_id}?decided={decision}", status_code=303)
 
 
-@router.get("/review/{version_id}/source")
+@router.get("/review/version/{version_id}/source")
 def review_source(request: Request, version_id: str):
     """The source the developer uploaded with the version, as a download (never shown inline)."""
     try:
@@ -245,7 +260,7 @@ def _package_page(request: Request, version_id: str, template: str, read) -> Res
     return page_response(page, visit.languages, 200, PACKAGE_PAGE_HEADERS)
 
 
-@router.get("/review/{version_id}/files")
+@router.get("/review/version/{version_id}/files")
 def package_files_page(request: Request, version_id: str, path: str | None = None):
     """The package's files, and with `path` one of them as escaped text with numbered lines."""
     def read(_session, _version, package):
@@ -257,7 +272,7 @@ def package_files_page(request: Request, version_id: str, path: str | None = Non
     return _package_page(request, version_id, "reviewer/files.html", read)
 
 
-@router.get("/review/{version_id}/compare")
+@router.get("/review/version/{version_id}/compare")
 def compare_page(request: Request, version_id: str):
     """What changed since the previously approved version: files added, removed and changed, and
     the changed lines of each text file."""
