@@ -251,3 +251,19 @@ def test_the_apis_review_url_leads_to_the_version_awaiting_review(client, store,
     answer = client.get(review_url, follow_redirects=False)
     assert answer.status_code == 303 and answer.headers["location"] == f"/reviewers/review/version/{submitted}"
     assert client.get("/reviewers/review/nobody@example.org").status_code == 404
+
+
+def test_the_developers_source_is_a_download_for_reviewers(client, store, reviewer, developer, submitted):  # noqa: F811
+    source = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
+    patched = client.patch(f"/api/v5/addons/addon/test@example.org/versions/{submitted}/", headers=developer[1],
+                           files={"source": ("source.zip", source, "application/zip")})
+    assert patched.status_code == 200, patched.json()
+    log_in_as(client, store, reviewer)
+    page = client.get(f"/reviewers/review/version/{submitted}")
+    assert f'href="/reviewers/review/version/{submitted}/source"' in page.text
+    download = client.get(f"/reviewers/review/version/{submitted}/source")
+    assert download.status_code == 200 and download.content == source
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.headers["content-disposition"] == 'attachment; filename="test-extension-2.0-source.zip"'
+    log_in_as(client, store, developer[0])
+    assert client.get(f"/reviewers/review/version/{submitted}/source").status_code == 403
