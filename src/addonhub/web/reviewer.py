@@ -12,7 +12,7 @@ from datetime import datetime
 from urllib.parse import quote
 
 from babel.dates import format_timedelta
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -94,10 +94,10 @@ def _choice(value: str | None, choices: tuple[str, ...]) -> str | None:
 
 
 @router.get("")
-def queue(request: Request, type: str | None = None, source: str | None = None):
+def queue(request: Request, addon_type: str | None = Query(None, alias="type"), source: str | None = None):
     """Listed versions awaiting review, oldest first, with how long each has waited; narrowed to
     an add-on type and to AMO's or Edge's submissions when asked."""
-    addon_type, source = _choice(type, ADDON_TYPES), _choice(source, SOURCES)
+    addon_type, source = _choice(addon_type, ADDON_TYPES), _choice(source, SOURCES)
     try:
         with _session(request) as session:
             visit = _reviewer_visit(request, session)
