@@ -267,3 +267,16 @@ def test_the_developers_source_is_a_download_for_reviewers(client, store, review
     assert download.headers["content-disposition"] == 'attachment; filename="test-extension-2.0-source.zip"'
     log_in_as(client, store, developer[0])
     assert client.get(f"/reviewers/review/version/{submitted}/source").status_code == 403
+
+
+def test_the_oldest_submission_comes_first(client, store, reviewer, developer, package, submitted, run_jobs):  # noqa: F811
+    _, headers = developer
+    guid = "later@example.org"
+    assert put(client, headers, package("1.0", [], guid=guid), guid=guid).status_code in (201, 202)
+    run_jobs()
+    assert put(client, headers, package("1.1", [], guid=guid), guid=guid, channel="listed").status_code in (201, 202)
+    run_jobs()
+    log_in_as(client, store, reviewer)
+    page = client.get("/reviewers/")
+    assert "2 versions await review" in text_of(page)
+    assert page.text.index("<small>test@example.org</small>") < page.text.index(f"<small>{guid}</small>")
