@@ -48,14 +48,11 @@ def _wait(description: str, check) -> dict:
         time.sleep(0.2)
 
 
-def publish_listed(store, developer: dict, listing: dict, scratch: Path, version: str = "1.0") -> dict:
-    """Uploads a package, creates the listed add-on with these texts, approves it as a reviewer
-    would (`addonhub review approve`), and returns the public detail once its file is signed."""
-    headers = amo_auth_header(developer)
-    package = xpi(scratch / f"{listing['slug']}-{version}.xpi",
-                  manifest(listing["guid"], version, name=listing["name"]["en-US"][:45]))
+def _uploaded(store, developer: dict, package: Path) -> dict:
+    """The upload's status once validated, which must have found the package valid."""
     with package.open("rb") as stream:
-        upload = httpx.post(f"{store.base_url}{API}/upload/", headers=headers, data={"channel": "listed"},
+        upload = httpx.post(f"{store.base_url}{API}/upload/", headers=amo_auth_header(developer),
+                            data={"channel": "listed"},
                             files={"upload": (package.name, stream, "application/x-xpinstall")}, timeout=60)
     assert upload.status_code == 201, upload.text
 
@@ -64,6 +61,26 @@ def publish_listed(store, developer: dict, listing: dict, scratch: Path, version
         return status if status["processed"] else None
     status = _wait("the upload is not validated", validated)
     assert status["valid"], status["validation"]
+    return status
+
+
+def submit_listed_version(store, developer: dict, listing: dict, scratch: Path, version: str,
+                          files: dict[str, str]) -> None:
+    """Submits a new listed version of a published add-on, with these files: it waits for review."""
+    package = xpi(scratch / f"{listing['slug']}-{version}.xpi",
+                  manifest(listing["guid"], version, name=listing["name"]["en-US"][:45]), files)
+    status = _uploaded(store, developer, package)
+    created = httpx.post(f"{store.base_url}{API}/addon/{listing['guid']}/versions/", headers=amo_auth_header(developer),
+                         json={"upload": status["uuid"], "license": "MPL-2.0"}, timeout=60)
+    assert created.status_code == 201, created.text
+
+
+def publish_listed(store, developer: dict, listing: dict, scratch: Path, version: str = "1.0") -> dict:
+    """Uploads a package, creates the listed add-on with these texts, approves it as a reviewer
+    would (`addonhub review approve`), and returns the public detail once its file is signed."""
+    package = xpi(scratch / f"{listing['slug']}-{version}.xpi",
+                  manifest(listing["guid"], version, name=listing["name"]["en-US"][:45]))
+    status = _uploaded(store, developer, package)
     texts = {key: listing[key] for key in ("slug", "name", "summary", "description", "categories", "tags")}
     created = httpx.put(f"{store.base_url}{API}/addon/{listing['guid']}/", headers=amo_auth_header(developer),
                         json={**texts, "version": {"upload": status["uuid"], "license": "MPL-2.0"}}, timeout=60)

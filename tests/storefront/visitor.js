@@ -328,7 +328,58 @@ async function developer(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account, developer };
+// A reviewer logs in from the console's address, finds the second version of an add-on in the
+// queue, opens it, reads the diff against the approved first version, and approves it with notes;
+// then the add-on's page shows the new version once it is signed. Each console page passes axe-core.
+async function review(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await page.goto("/reviewers/");
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("E-mail address").fill(options.email);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => url.pathname === "/reviewers/" || url.pathname === "/reviewers");
+  seen.queueHeading = await text(page.getByRole("heading", { level: 1 }));
+  seen.queueRows = await page.locator("table.review-queue tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  seen.queueViolations = await axeViolations(page);
+  await shot(page, options, "reviewer-queue");
+
+  await page.getByRole("link", { name: options.addonName }).click();
+  await page.waitForURL(/\/reviewers\/review\/version\/\d+$/);
+  seen.reviewHeading = await text(page.getByRole("heading", { level: 1 }));
+  seen.newPermissions = await page.locator(".permissions mark").allInnerTexts();
+  seen.reviewViolations = await axeViolations(page);
+
+  await page.getByRole("link", { name: "Changes since the approved version" }).click();
+  await page.waitForURL(/\/compare$/);
+  seen.compared = await text(page.getByRole("main").locator("p").first());
+  seen.changedFiles = (await page.locator(".changed-files li").allInnerTexts()).map((line) => line.trim());
+  seen.addedLines = (await page.locator("table.diff ins").allInnerTexts()).map((line) => line.trim());
+  seen.removedLines = (await page.locator("table.diff del").allInnerTexts()).map((line) => line.trim());
+  seen.compareViolations = await axeViolations(page);
+  await shot(page, options, "reviewer-compare");
+
+  await page.getByRole("link", { name: "Review", exact: true }).click();
+  await page.waitForURL(/\/reviewers\/review\/version\/\d+$/);
+  await page.getByLabel("Notes for the developer (needed to reject)").fill(options.notes);
+  await page.getByRole("button", { name: "Approve" }).click();
+  await page.waitForURL(/decided=approve/);
+  seen.decided = await text(page.getByRole("status"));
+  seen.decidedViolations = await axeViolations(page);
+
+  // Signing runs on the store's job queue: the add-on's page shows the version once it is done.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await page.goto(options.addonPage);
+    seen.storefrontText = await text(page.getByRole("main"));
+    if (seen.storefrontText.includes(options.expectVersion) || Date.now() > deadline) break;
+    await page.waitForTimeout(500);
+  }
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);

@@ -15,6 +15,7 @@ from addonhub.catalog.constants import REVIEWED_STATUSES, AddonStatus, Channel, 
 from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, AddonUser, File, Version
 from addonhub.catalog.service import edge_product_id
+from addonhub.edge.models import PUBLISH, EdgeOperation
 from addonhub.submissions.versions import generated_guid
 
 # Edge publishes extensions and themes; the catalogue's other types (dictionaries, language
@@ -102,6 +103,12 @@ def submission_in_review(session: Session, addon: Addon) -> Version | None:
         select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.LISTED, Version.is_deleted.is_(False),
                               Version.files.any(File.status == FileStatus.UNREVIEWED))
         .order_by(Version.id.desc()).limit(1))
+
+
+def edge_submissions(session: Session, version_ids: list[int]) -> set[int]:
+    """Which of these versions were published through the Edge API (the reviewer console's filter)."""
+    return set(session.scalars(select(EdgeOperation.version_id).where(
+        EdgeOperation.kind == PUBLISH, EdgeOperation.version_id.in_(version_ids))))
 
 
 def is_rejected(version: Version) -> bool:

@@ -128,14 +128,14 @@ class _ManifestChecks:
         self._update_url()
         self._csp()
         self._referenced_files()
-        permissions = self.manifest.get("permissions")
         self.report.metadata.update({
             "id": addon_id,
             "name": name,
             "version": version,
             "manifest_version": manifest_version,
             "type": addon_type,
-            "permissions": [p for p in permissions if isinstance(p, str)] if isinstance(permissions, list) else [],
+            # As addons-linter's metadata has them; the store keeps them on the version's file.
+            **{key: self._strings(key) for key in ("permissions", "optional_permissions", "host_permissions")},
             "strict_min_version": self._gecko().get("strict_min_version"),
             "strict_max_version": self._gecko().get("strict_max_version"),
         })
@@ -143,6 +143,11 @@ class _ManifestChecks:
             # What the CRX and update checks need: the id a "key" pins, the minimum browser version.
             self.report.metadata.update({"key": self.manifest.get("key"),
                                          "minimum_chrome_version": self._minimum_chrome_version()})
+
+    def _strings(self, key: str) -> list[str]:
+        """A list of the manifest's, its strings only (what else is there is reported elsewhere)."""
+        value = self.manifest.get(key)
+        return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
 
     # manifest_version, name, version ------------------------------------------------------
 

@@ -18,6 +18,7 @@ from addonhub.catalog.models import Addon, File, Version
 from addonhub.catalog.service import find_addon_by_any_id, find_version, is_author
 from addonhub.jobs import enqueue
 from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
+from addonhub.submissions.models import Upload
 from addonhub.submissions.versions import SIGN_JOB
 
 
@@ -27,11 +28,13 @@ def _awaiting_review(columns) -> select:
                    Version.files.any(File.status == FileStatus.UNREVIEWED), Addon.status.not_in(CLOSED_STATUSES)))
 
 
-def review_queue(session: Session) -> list[Version]:
-    """Versions awaiting review, oldest first."""
+def review_queue(session: Session, addon_type: str | None = None) -> list[Version]:
+    """Versions awaiting review, oldest first; of one add-on type when the reviewer narrows it."""
+    query = _awaiting_review([Version])
+    if addon_type is not None:
+        query = query.where(Addon.type == addon_type)
     return list(session.scalars(
-        _awaiting_review([Version])
-        .options(selectinload(Version.addon), selectinload(Version.files))
+        query.options(selectinload(Version.addon), selectinload(Version.files))
         .order_by(Version.created, Version.id)
     ))
 
@@ -55,6 +58,51 @@ def pending_version(session: Session, addon_identifier: str, version_string: str
     if addon.status in CLOSED_STATUSES:
         raise Refused(CONFLICT, f"Add-on {addon.guid} is {addon.status}: its versions cannot be reviewed.")
     return version
+
+
+def version_under_review(session: Session, version_id: int | None) -> Version:
+    """A listed version by id, as the reviewer console links to it: one awaiting review or one
+    already decided (whose page then says so), never an unlisted one."""
+    version = session.get(Version, version_id) if version_id is not None else None
+    if version is None or version.is_deleted or version.channel != Channel.LISTED:
+        raise Refused(NOT_FOUND, "No such listed version.")
+    return version
+
+
+def version_to_review(session: Session, addon_identifier: str) -> Version:
+    """What an add-on's review_url leads a reviewer to: its oldest listed version awaiting
+    review, else its newest listed version."""
+    addon = find_addon_by_any_id(session, addon_identifier)
+    if addon is None:
+        raise Refused(NOT_FOUND, f"No add-on {addon_identifier} is known to this store.")
+    listed = select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.LISTED,
+                                   Version.is_deleted.is_(False))
+    version = session.scalar(_awaiting_review([Version]).where(Version.addon_id == addon.id)
+                             .order_by(Version.created, Version.id).limit(1))
+    version = version or session.scalar(listed.order_by(Version.id.desc()).limit(1))
+    if version is None:
+        raise Refused(NOT_FOUND, f"Add-on {addon.guid} has no listed version.")
+    return version
+
+
+def is_awaiting_review(version: Version) -> bool:
+    return (version.reviewed is None and version.addon.status not in CLOSED_STATUSES
+            and any(file.status == FileStatus.UNREVIEWED for file in version.files))
+
+
+def previously_approved(session: Session, version: Version) -> Version | None:
+    """The add-on's newest listed version approved before this one: what a reviewer compares with."""
+    return session.scalar(
+        select(Version).where(Version.addon_id == version.addon_id, Version.channel == Channel.LISTED,
+                              Version.id < version.id, Version.is_deleted.is_(False),
+                              Version.files.any(File.status == FileStatus.PUBLIC))
+        .order_by(Version.id.desc()).limit(1))
+
+
+def validation_report(session: Session, version: Version) -> dict | None:
+    """The validation (AMO's JSON) of the upload the version was made from."""
+    return session.scalar(select(Upload.validation).where(Upload.version_id == version.id)
+                          .order_by(Upload.id.desc()).limit(1))
 
 
 def approve(session: Session, version: Version, reviewer: User | None, notes: str | None = None) -> None:

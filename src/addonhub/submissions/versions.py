@@ -195,7 +195,9 @@ def create_version(session: Session, upload: Upload, user: User, channel: str,
             filename=package_filename(addon, upload.version, upload.target), storage_key=upload.blob_key,
             hash=f"sha256:{upload.sha256}",
             size=upload.size, status=FileStatus.UNREVIEWED, is_signed=False,
-            permissions=[p for p in manifest.get("permissions", []) if isinstance(p, str)],
+            # Validation kept the manifest's strings (reviewers compare them between versions).
+            permissions=manifest.get("permissions", []), optional_permissions=manifest.get("optional_permissions", []),
+            host_permissions=manifest.get("host_permissions", []),
         )],
     )
     session.add(version)

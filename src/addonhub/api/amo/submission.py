@@ -308,9 +308,20 @@ def version_source(request: Request, identifier: str, version_id: str):
         if user is None:
             raise credentials_required()
         addon, version = readable_version(session, user, identifier, version_id)
-        if not can_manage(addon, user) or not version.source_key or not store.blobs.exists(version.source_key):
+        if not can_manage(addon, user):
             raise not_found()
-        key, name = version.source_key, f"{addon.slug}-{version.version}-source"
+        response = source_response(store, addon, version)
+    if response is None:
+        raise not_found()
+    return response
+
+
+def source_response(store, addon: Addon, version: Version) -> Response | None:
+    """The version's source as a download named for what it is (zip, tarball), never to be shown
+    inline; None when it has none. For the API and the reviewer console alike."""
+    if not version.source_key or not store.blobs.exists(version.source_key):
+        return None
+    key, name = version.source_key, f"{addon.slug}-{version.version}-source"
     start = b"".join(store.blobs.chunks(key, 0, 4))
     suffix = next((suffix for magic, suffix in SOURCE_TYPES if start.startswith(magic)), "")
     return blob_response(store.blobs, key, "application/octet-stream", name + suffix)

@@ -1,0 +1,54 @@
+"""A reviewer in a real browser: logs in from the console, opens the second version of an add-on
+from the queue, reads its diff against the approved first version and approves it; the add-on's
+page then shows the new version. Every console page on the way passes axe-core."""
+
+import pytest
+
+from tests.storefront.catalogue import publish_listed, submit_listed_version
+from tests.storefront.visitor import SCREENSHOTS, blocking, visit
+
+pytestmark = pytest.mark.browser
+
+PAGE_COUNTER = {
+    "guid": "page-counter@example.org",
+    "slug": "page-counter",
+    "name": {"en-US": "Page Counter"},
+    "summary": {"en-US": "Counts the pages you read."},
+    "description": {"en-US": "Page Counter counts the pages you read in a day."},
+    "categories": {"firefox": ["productivity"]},
+    "tags": ["reading"],
+}
+PASSWORD = "a reviewer's long passphrase"
+
+
+def test_a_reviewer_reads_the_diff_of_a_second_version_and_approves_it(storefront, refusing_proxy, tmp_path):
+    developer = storefront.create_user("counter@example.org")
+    publish_listed(storefront, developer, PAGE_COUNTER, tmp_path)
+    submit_listed_version(storefront, developer, PAGE_COUNTER, tmp_path, "2.0",
+                          {"background.js": "console.log('interop');\nconsole.log('counting pages');\n",
+                           "popup.html": "<!doctype html><p>Pages read</p><script>window.pwned = 1</script>\n"})
+    storefront.create_user("rita@example.org", role="reviewer")
+    password_file = tmp_path / "password"
+    password_file.write_text(PASSWORD + "\n")
+    storefront.cli("users", "set-password", "rita@example.org", "--password-file", str(password_file))
+
+    seen = visit("review", storefront, refusing_proxy, tmp_path, screenshots=str(SCREENSHOTS),
+                 email="rita@example.org", password=PASSWORD, addonName="Page Counter",
+                 notes="Counting pages needs no new permission.", addonPage="/addon/page-counter/",
+                 expectVersion="Version 2.0")
+
+    assert seen["queueHeading"] == "Review queue"
+    assert [row for row in seen["queueRows"] if "Page Counter" in row][0].startswith("Page Counter page-counter@example.org 2.0 extension AMO")
+    assert blocking(seen["queueViolations"]) == []
+    assert seen["reviewHeading"] == "Review Page Counter 2.0"
+    assert blocking(seen["reviewViolations"]) == []
+
+    assert seen["compared"].startswith("Compared with the approved version 1.0.")
+    assert seen["changedFiles"] == ["background.js (changed)", "manifest.json (changed)", "popup.html (added)"]
+    assert "console.log('counting pages');" in seen["addedLines"]
+    assert "<!doctype html><p>Pages read</p><script>window.pwned = 1</script>" in seen["addedLines"]
+    assert blocking(seen["compareViolations"]) == []
+
+    assert seen["decided"] == "Approved: the version is being signed and published."
+    assert blocking(seen["decidedViolations"]) == []
+    assert "Version 2.0" in seen["storefrontText"]
