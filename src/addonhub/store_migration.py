@@ -28,7 +28,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Text, delete, func, inspect, select, text, tuple_
+from sqlalchemy import (Column, Integer, MetaData, String, Table, Text, and_, bindparam, delete, func, inspect, or_,
+                        select, text, tuple_)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -182,16 +183,46 @@ def _copy_secrets(target: Database, source_dir: Path, key: bytes) -> None:
         raise MigrationError(str(error)) from None
 
 
+def _later_references(tables: list[Table]) -> dict[str, list[str]]:
+    """Per table, its columns referring to a row of a table not copied before it (itself, or one
+    in a cycle, as add-ons' current version): copied empty first, then filled by _link()."""
+    earlier: set[str] = set()
+    later: dict[str, list[str]] = {}
+    for table in tables:
+        later[table.name] = [key.parent.name for key in table.foreign_keys
+                             if key.column.table.name not in earlier or key.column.table is table]
+        earlier.add(table.name)
+    return later
+
+
 def _copy_tables(source: Database, target: Database, progress: Progress | None) -> None:
     tables = _copied_tables()
+    later = _later_references(tables)
     with source.engine.connect() as reading:
         total = sum(reading.scalar(select(func.count()).select_from(table)) for table in tables)
         done = 0
         for table in tables:
-            done += _copy_table(reading, target, table, total, done, progress)
+            done += _copy_table(reading, target, table, later[table.name], total, done, progress)
+        for table in tables:
+            if later[table.name]:
+                _link(reading, target, table, later[table.name])
 
 
-def _copy_table(reading: Connection, target: Database, table: Table, total: int, done: int,
+def _link(reading: Connection, target: Database, table: Table, columns: list[str]) -> None:
+    """Fills the columns _copy_table left empty, now that every row they refer to is there;
+    repeating it is harmless."""
+    keys = list(table.primary_key.columns)
+    condition = or_(*(table.c[name].is_not(None) for name in columns))
+    where = and_(*(column == bindparam(f"key_{column.name}") for column in keys))
+    update = table.update().where(where).values({name: bindparam(f"value_{name}") for name in columns})
+    rows = reading.execute(select(*keys, *(table.c[name] for name in columns)).where(condition).order_by(*keys))
+    while batch := rows.fetchmany(BATCH_ROWS):
+        with target.engine.begin() as writing:
+            writing.execute(update, [{**{f"key_{column.name}": row._mapping[column.name] for column in keys},
+                                      **{f"value_{name}": row._mapping[name] for name in columns}} for row in batch])
+
+
+def _copy_table(reading: Connection, target: Database, table: Table, later: list[str], total: int, done: int,
                 progress: Progress | None) -> int:
     """Copies the rows of one table after the last primary key recorded; returns its row count."""
     key_columns = list(table.primary_key.columns)
@@ -215,7 +246,7 @@ def _copy_table(reading: Connection, target: Database, table: Table, total: int,
         rows = [dict(row._mapping) for row in reading.execute(query)]
         with target.engine.begin() as writing:
             if rows:
-                writing.execute(table.insert(), rows)
+                writing.execute(table.insert(), [{**row, **dict.fromkeys(later)} for row in rows])
                 last_key = [rows[-1][column.name] for column in key_columns]
             writing.execute(_progress_table.update().where(_progress_table.c.table_name == table.name).values(
                 last_key=json.dumps(last_key, default=str), done=0 if rows else 1))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.cli
 
 def _embedded_store_with_content(live_store_factory, tmp_path):
     """A stopped embedded store: an add-on signed through the signing API, an Edge product uploaded
-    and published through edge-addons-api; returns it, its account and the signed file's status."""
+    and published through edge-addons-api, approved and rated by another account; returns it, its account and the signed file's status."""
     store = live_store_factory()
     account, product = edge_account(store)
     package = xpi(tmp_path / "first.xpi", manifest(version="1.0"))
@@ -41,6 +41,12 @@ def _embedded_store_with_content(live_store_factory, tmp_path):
                           env=client_environment(), stdin=subprocess.DEVNULL, capture_output=True, text=True,
                           timeout=180)
     assert edge.returncode == 0, edge.stderr
+    store.cli("review", "approve", product["guid"], "1.0.0")
+    listed = httpx.get(f"{store.base_url}/api/v4/addons/addon/{product['guid']}/").json()
+    rater = store.create_user("rater@example.org")
+    rating = httpx.post(f"{store.base_url}/api/v4/ratings/rating/", headers=amo_auth_header(rater), json={
+        "addon": listed["id"], "version": listed["current_version"]["id"], "score": 4, "body": "Tames tabs"})
+    assert rating.status_code == 201, rating.text
     file["content"] = httpx.get(file["download_url"], headers=amo_auth_header(account)).content
     store.stop()
     return store, account, file
@@ -85,7 +91,9 @@ def test_a_moved_store_serves_its_files_keys_and_the_clients(live_store_factory,
     assert "sha256:" + hashlib.sha256(download.content).hexdigest() == file["hash"]
     products = httpx.get(f"{copy.base_url}/v1/products", headers=api_key_headers(account))
     assert products.status_code == 200, products.text
-    assert {p["name"]: p["status"] for p in products.json()}[NAME] == "In Review"  # its publish operation
+    assert {p["name"]: p["status"] for p in products.json()}[NAME] == "In the Store"
+    listed = httpx.get(f"{copy.base_url}/api/v4/addons/search/", params={"q": NAME}).json()["results"]
+    assert [(addon["name"]["en-US"], addon["ratings"]["count"]) for addon in listed] == [(NAME, 1)]  # the index rebuilt
 
     source_tree = source_dir(tmp_path / "src", manifest(version="1.1"))
     signed = web_ext_sign(copy.base_url, account, source_tree, tmp_path / "artifacts")
@@ -115,7 +123,7 @@ def test_an_interrupted_move_resumes_and_refusals_are_said_in_words(live_store_f
     resumed = migrate_store(source.data_dir, settings)
     assert resumed.problems == [] and not resumed.already_complete
     assert all(count == copied for count, copied in resumed.rows.values())
-    assert resumed.rows["files"][0] >= 1 and resumed.rows["edge_operations"][0] >= 1
+    assert resumed.rows["files"][0] >= 1 and resumed.rows["edge_operations"][0] >= 1 and resumed.rows["ratings"][0] == 1
 
     other = live_store_factory()
     other.create_user("someone@example.org")
