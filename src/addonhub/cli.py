@@ -669,6 +669,31 @@ def restore_command(args) -> int:
     return 0
 
 
+def migrate_store_command(args) -> int:
+    from addonhub.store_migration import MigrationError, migrate_store
+    progress = _progress()
+    try:
+        destination = _settings(args).model_copy(update={"database_url": args.to_database, "blob_url": args.to_blobs})
+        summary = migrate_store(args.source, destination, progress)
+    except (MigrationError, OSError) as error:
+        print(f"addonhub: cannot move the store: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if progress is not None:
+            progress.finish()
+    rows = sum(source for source, _ in summary.rows.values())
+    if summary.problems:
+        print(f"{len(summary.problems)} differences between {args.source} and its copy:", file=sys.stderr)
+        for problem in summary.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    done = "was already copied; verified" if summary.already_complete else "copied and verified"
+    print(f"{args.source} {done}: {len(summary.rows)} tables, {rows} rows, {summary.blobs} blobs "
+          f"({_megabytes(summary.blob_bytes)}) with their SHA-256. Serve it with ADDONHUB_DATABASE_URL, "
+          f"ADDONHUB_BLOB_URL and this ADDONHUB_ENCRYPTION_KEY.")
+    return 0
+
+
 def _existing_store(args):
     """The store in --data-dir, or None (said on stderr) when there is none: maintenance commands
     must not create one."""
@@ -941,6 +966,16 @@ def parser() -> argparse.ArgumentParser:
     restoring = command(commands, "restore", restore_command,
                         "Make a store in a new or empty --data-dir from a backup, checking it on the way.")
     restoring.add_argument("archive", type=Path)
+
+    moving_help = ("Copy a stopped embedded store (its data directory) into a database server and a "
+        "bucket: every table, blob and secret, resumable, verified at the end. The secrets go into the database "
+        "encrypted with ADDONHUB_ENCRYPTION_KEY, which must be the store's own (its api_key_encryption_key file).")
+    moving = commands.add_parser("migrate-store", help=moving_help, description=moving_help)
+    moving.add_argument("--from", dest="source", type=Path, required=True, metavar="DIR",
+                        help="the data directory of the store, which must not be running")
+    moving.add_argument("--to-database", required=True, metavar="URL", help="postgresql+psycopg://... (an empty database)")
+    moving.add_argument("--to-blobs", required=True, metavar="URL", help="s3://bucket/prefix?endpoint_url=...")
+    moving.set_defaults(handler=migrate_store_command)
     return root
 
 
