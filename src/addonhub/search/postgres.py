@@ -5,7 +5,7 @@ Tables (migration 0022): `addon_search`, one row per indexed add-on (addon_id th
 names, summaries and descriptions each as a tsvector (GIN indexes on the three); pg_trgm's GIN
 index on `addon_search_names.compact`, which finds a string inside run-together names; and
 ranking's shared `addon_search_names`, `addon_search_ranks` and `addon_search_generation`. The
-name vocabulary, for typo corrections, is ts_stat over the name vectors.
+name vocabulary, for typo corrections, is ranking's (from `addon_search_names`).
 
 The vectors are written as tsvector literals of tokenize()'s terms, not parsed by a text search
 configuration: PostgreSQL then holds the terms the shared rules see, as SQLite's FTS5 does
@@ -32,7 +32,6 @@ _TEXT_COLUMNS = {Clause.SUMMARY: "summary", Clause.DESCRIPTION: "description"}
 class PostgresIndex(RankedIndex):
     """addonhub.search.SearchIndex over those tables."""
 
-    NAME_WORDS_SQL = "SELECT word AS term FROM ts_stat('SELECT name FROM addon_search')"
 
     def _write_text(self, connection: Connection, entries: list[IndexEntry], named_ids: list[int]) -> None:
         connection.execute(

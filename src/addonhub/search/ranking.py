@@ -35,13 +35,11 @@ from addonhub.search import (
 _MIN_TRIGRAM_LENGTH = 3
 _GENERATION = "SELECT value FROM addon_search_generation"
 _RANKS = table("addon_search_ranks", column("addon_id"), column("users"), column("boost"))
+_NAMES = table("addon_search_names", column("tokens"))
 
 
 class RankedIndex(SearchIndex, ABC):
     """addonhub.search.SearchIndex over the shared tables and a backend's full-text table."""
-
-    # The distinct words of names in the backend's full-text table (one column: the word).
-    NAME_WORDS_SQL: str
 
     def __init__(self):
         self._snapshots = CommittedSnapshots(_GENERATION, self._snapshot)
@@ -108,10 +106,8 @@ class RankedIndex(SearchIndex, ABC):
         ids, users, boosts = (np.fromstring(values, dtype=dtype, sep=" ") for values, dtype in
                               ((ids, np.int64), (users, np.int64), (boosts, np.float64)))
         order = np.argsort(ids)
-        return IndexSnapshot(
-            generation, _by_prefix(connection, self.NAME_WORDS_SQL),
-            _by_prefix(connection, "SELECT DISTINCT compact AS term FROM addon_search_names WHERE tokens LIKE '% %'"),
-            ids[order], users[order], popularity(users[order]) * boosts[order])
+        words, joined = _name_vocabulary(connection)
+        return IndexSnapshot(generation, words, joined, ids[order], users[order], popularity(users[order]) * boosts[order])
 
     @abstractmethod
     def _matches(self, connection: Connection, snapshot: "IndexSnapshot", query: Query,
@@ -143,12 +139,22 @@ class IndexSnapshot:
         return positions, known
 
 
-def _by_prefix(connection: Connection, sql: str) -> dict[str, set[str]]:
-    grouped: dict[str, set[str]] = {}
-    (terms,) = joined_columns(connection, text(sql).columns(column("term")))
-    for term in terms.split():
-        grouped.setdefault(term[:2], set()).add(term)
-    return grouped
+def _name_vocabulary(connection: Connection) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The distinct words of names, and the run-together forms of names of several words, each
+    grouped by their first two letters: from the names' terms as tokenize() wrote them, which
+    every backend's full-text index holds (one read of a narrow table, where a full-text
+    vocabulary would scan every column's terms)."""
+    (names,) = joined_columns(connection, select(_NAMES.c.tokens), separator="\n")
+    words: dict[str, set[str]] = {}
+    joined: dict[str, set[str]] = {}
+    for name in set(names.split("\n")) - {""}:
+        terms = name.split(" ")
+        for term in terms:
+            words.setdefault(term[:2], set()).add(term)
+        if len(terms) > 1:
+            compact = "".join(terms)
+            joined.setdefault(compact[:2], set()).add(compact)
+    return words, joined
 
 
 def within(candidates: np.ndarray, addon_ids: np.ndarray) -> np.ndarray:

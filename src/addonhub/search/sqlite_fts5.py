@@ -4,8 +4,7 @@ addonhub.search.ranking's, shared with every backend.
 Tables (migrations 0001, 0002, 0006, 0021): `addon_search`, the FTS5 table of names, summaries and
 descriptions (rowid = add-on id, prefix indexes of 2 and 3 characters); `addon_search_parts`, an
 FTS5 trigram index over the run-together names of `addon_search_names` (external content: its
-rowids are the names' ids), which finds a string inside them; `addon_search_vocab`, the indexed
-terms (fts5vocab), for typo corrections; and ranking's shared `addon_search_names`,
+rowids are the names' ids), which finds a string inside them; and ranking's shared `addon_search_names`,
 `addon_search_ranks` and `addon_search_generation`.
 
 Each clause is one FTS query that returns ids; ranking scores them.
@@ -28,7 +27,6 @@ _PARTS = ("SELECT addon_id FROM addon_search_names WHERE id IN "
 class SqliteFts5Index(RankedIndex):
     """addonhub.search.SearchIndex over those tables."""
 
-    NAME_WORDS_SQL = "SELECT term FROM addon_search_vocab WHERE col = 'name'"
 
     def _write_text(self, connection: Connection, entries: list[IndexEntry], named_ids: list[int]) -> None:
         if named_ids:
