@@ -360,7 +360,7 @@ async function review(context, options) {
   seen.compareViolations = await axeViolations(page);
   await shot(page, options, "reviewer-compare");
 
-  await page.getByRole("link", { name: "Review", exact: true }).click();
+  await page.getByRole("link", { name: "Decision", exact: true }).click();
   await page.waitForURL(/\/reviewers\/review\/version\/\d+$/);
   await page.getByLabel("Notes for the developer (needed to reject)").fill(options.notes);
   await page.getByRole("button", { name: "Approve" }).click();
