@@ -16,9 +16,9 @@ from addonhub.api.amo.abuse import ABUSE_SCOPE
 from addonhub.api.amo.rendering import Renderer
 from addonhub.catalog.models import Addon
 from addonhub.refusals import NOT_FOUND, Refused
-from addonhub.web.forms import CheckedForm, Fields, hidden_csrf_field
+from addonhub.web.forms import CheckedForm, Fields, Throttled, hidden_csrf_field
 from addonhub.web.page_rendering import Visit, page_response, page_visit, render
-from addonhub.web.reviews import SERVICE_MESSAGES, THROTTLED, UNFORESEEN
+from addonhub.web.reviews import SERVICE_MESSAGES, UNFORESEEN
 from addonhub.web.wording import N_
 
 router = APIRouter(include_in_schema=False)
@@ -36,12 +36,6 @@ REASON_NAMES = {
 }
 CHOOSE_REASON = N_("Choose what is wrong with this add-on.")
 FORM_FIELDS = ("reason", "message")
-
-
-class _Throttled(Exception):
-    def __init__(self, wait: int):
-        super().__init__(wait)
-        self.wait = wait
 
 
 def _store(request: Request):
@@ -116,9 +110,9 @@ def report(request: Request, identifier: str, fields: Fields = Depends(CheckedFo
             service.file_report(session, addon.guid, fields.get("message", ""), reason, {}, visit.user, ip)
             wait = store.submission_throttle.wait_for(ABUSE_SCOPE, service.reporter_key(visit.user, ip), ip)
             if wait is not None:
-                raise _Throttled(wait)
-    except _Throttled as throttled:
-        return _form(request, 429, fields, error=(THROTTLED, {"minutes": -(-throttled.wait // 60)}),
+                raise Throttled(wait)
+    except Throttled as throttled:
+        return _form(request, 429, fields, error=throttled.words(),
                      headers={"Retry-After": str(throttled.wait)})
     except Refused as refusal:
         if refusal.reason == NOT_FOUND:

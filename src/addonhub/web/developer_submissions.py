@@ -29,10 +29,9 @@ from addonhub.refusals import INVALID, Refused
 from addonhub.submissions.models import AWAIT_VERSION
 from addonhub.submissions.uploads import find_upload, new_upload_key, read_package_identity, record_upload, submittable_upload
 from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
-from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, csrf_matches, hidden_csrf_field
+from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, Throttled, csrf_matches, hidden_csrf_field
 from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
 from addonhub.web.page_rendering import Visit, page_response, render
-from addonhub.web.reviews import THROTTLED
 from addonhub.web.wording import CATEGORY_NAMES, N_
 
 router = APIRouter(include_in_schema=False)
@@ -45,12 +44,6 @@ UNKNOWN_LICENSE = "Choose a licence from the list."
 LISTING_TEXTS = ("name", "summary", "description")
 
 
-class _Throttled(Exception):
-    def __init__(self, wait: int):
-        super().__init__(wait)
-        self.wait = wait
-
-
 def _store(request: Request):
     return request.app.state.store
 
@@ -59,11 +52,8 @@ def _count(request: Request, user: User, scope: str) -> None:
     """Counts the write as the API counts it, refusing it past the limit."""
     wait = throttle_wait(request, submitter(request, user), scope)
     if wait is not None:
-        raise _Throttled(wait)
+        raise Throttled(wait)
 
-
-def _throttled_words(throttled: _Throttled) -> tuple[str, dict]:
-    return THROTTLED, {"minutes": -(-throttled.wait // 60)}
 
 
 def _page(request: Request, visit: Visit, template: str, status_code: int = 200, **context) -> Response:
@@ -113,8 +103,8 @@ async def upload(request: Request):
             raise
     except LogInFirst:
         return log_in_first(SUBMIT_PATH)
-    except _Throttled as throttled:
-        return await run_in_threadpool(_submit_form, request, 429, _throttled_words(throttled))
+    except Throttled as throttled:
+        return await run_in_threadpool(_submit_form, request, 429, throttled.words())
 
 
 def _record(request: Request, user: User, form) -> Response:
@@ -228,8 +218,8 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
             reindex(session, addon)
     except LogInFirst:
         return log_in_first(SUBMIT_PATH)
-    except _Throttled as throttled:
-        return _upload_page(request, upload_uuid, 429, fields, _throttled_words(throttled))
+    except Throttled as throttled:
+        return _upload_page(request, upload_uuid, 429, fields, throttled.words())
     except Refused as refusal:
         return _upload_page(request, upload_uuid, 400, fields, (NOT_SAVED, {"reason": refusal.message}))
     return RedirectResponse("/developers/addons/", status_code=303)

@@ -99,3 +99,19 @@ def csrf_matches(request: Request, sent: str) -> bool:
 def hidden_csrf_field(request: Request) -> str:
     """The hidden input every form carries (templates call csrf_field())."""
     return f'<input type="hidden" name="{CSRF_FIELD}" value="{csrf_token(request)}">'
+
+
+THROTTLED = N_("You have written a lot in a short time: try again in %(minutes)s min.")
+
+
+class Throttled(Exception):
+    """A form's write that its throttle scope refused (the API's, with the API's key), raised
+    inside the write's transaction so that nothing of it is kept."""
+
+    def __init__(self, wait: int):
+        super().__init__(wait)
+        self.wait = wait
+
+    def words(self) -> tuple[str, dict]:
+        """What the form says about it, in whole minutes."""
+        return THROTTLED, {"minutes": -(-self.wait // 60)}

@@ -26,7 +26,7 @@ from addonhub.ratings import service
 from addonhub.ratings.models import SCORES, Rating
 from addonhub.ratings.serializers import rating_object
 from addonhub.refusals import FORBIDDEN, INVALID, NOT_FOUND, Refused
-from addonhub.web.forms import CheckedForm, Fields
+from addonhub.web.forms import CheckedForm, Fields, Throttled
 from addonhub.web.languages import translations
 from addonhub.web.page_rendering import (
     Visit,
@@ -62,7 +62,6 @@ SERVICE_MESSAGES = frozenset((
 ))
 UNFORESEEN = N_("This was not saved: %(reason)s")
 CHOOSE_SCORE = N_("Choose a rating from 1 to 5 stars.")
-THROTTLED = N_("You have written a lot in a short time: try again in %(minutes)s min.")
 # The service's flag reasons, in words.
 FLAG_REASON_NAMES = {
     "rating_flag_reason_spam": N_("Spam or other content that is not a review"),
@@ -76,12 +75,6 @@ FORM_FIELDS = ("score", "body", "flag", "note")
 
 class _LogInFirst(Exception):
     """A write by a visitor who is not signed in (or whose session has ended)."""
-
-
-class _Throttled(Exception):
-    def __init__(self, wait: int):
-        super().__init__(wait)
-        self.wait = wait
 
 
 def _store(request: Request):
@@ -210,11 +203,8 @@ def _count_write(request: Request, user: User, scope: str) -> None:
     """Counts the write against its scope, as the API counts it; past the limit it is undone."""
     wait = throttle_wait(request, submitter(request, user), scope)
     if wait is not None:
-        raise _Throttled(wait)
+        raise Throttled(wait)
 
-
-def _throttled_words(throttled: _Throttled) -> Words:
-    return THROTTLED, {"minutes": -(-throttled.wait // 60)}
 
 
 def _words(refusal: Refused) -> Words:
@@ -282,8 +272,8 @@ def _act_on_rating(request: Request, identifier: str, rating_id: str | None,
             answer = act(session, user, addon, rating)
     except _LogInFirst:
         return _log_in_first(identifier)
-    except _Throttled as throttled:
-        return reshow(429, {}, _throttled_words(throttled))
+    except Throttled as throttled:
+        return reshow(429, {}, throttled.words())
     except Refused as refusal:
         return _answer_refusal(request, refusal, reshow)
     return answer
