@@ -27,9 +27,15 @@ API_KEY_REVOKED = "api_key_revoked"
 EDGE_CREDENTIALS_CREATED = "edge_credentials_created"
 EDGE_CREDENTIALS_ROTATED = "edge_credentials_rotated"
 EDGE_CREDENTIALS_REVOKED = "edge_credentials_revoked"
+# Store-wide, by an admin: their details keep what enabling again restores.
+ADDON_DISABLED = "addon_disabled"
+ADDON_ENABLED = "addon_enabled"
+VERSION_DISABLED = "version_disabled"
+VERSION_ENABLED = "version_enabled"
 ACTIONS = (UPLOAD, VALIDATED, VALIDATION_FAILED, SUBMISSION_REFUSED, ADDON_CREATED, VERSION_CREATED, APPROVED, REJECTED,
            LISTING_EDITED, API_KEY_CREATED, API_KEY_ROTATED, API_KEY_REVOKED, EDGE_CREDENTIALS_CREATED,
-           EDGE_CREDENTIALS_ROTATED, EDGE_CREDENTIALS_REVOKED)
+           EDGE_CREDENTIALS_ROTATED, EDGE_CREDENTIALS_REVOKED, ADDON_DISABLED, ADDON_ENABLED, VERSION_DISABLED,
+           VERSION_ENABLED)
 
 
 def record(session: Session, action: str, user: User | None, *, addon: Addon | None = None,
