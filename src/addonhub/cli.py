@@ -95,6 +95,26 @@ def review_list(args) -> int:
     return 0
 
 
+def admin_change(args) -> int:
+    """Disables or enables an add-on or one of its versions store-wide, as the store's operator."""
+    from addonhub.refusals import Refused
+    from addonhub.submissions import administration
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            target = administration.named_target(session, args.addon, getattr(args, "version", None))
+            change = {"disable_addon": administration.disable_addon, "enable_addon": administration.enable_addon,
+                      "disable_version": administration.disable_version,
+                      "enable_version": administration.enable_version}[args.change]
+            change(session, target, None, args.reason)
+            named = f"{target.addon.guid} {target.version}" if args.change.endswith("_version") else target.guid
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    print(f"{'Disabled' if args.change.startswith('disable') else 'Enabled'} {named}.")
+    return 0
+
+
 def activity_log(args) -> int:
     """Prints the activity log, newest first, as a table (or JSON lines' worth in one array)."""
     from addonhub.accounts.service import user_by_email
@@ -800,6 +820,19 @@ def parser() -> argparse.ArgumentParser:
         sub.add_argument("addon", help="the add-on's id, slug or guid")
         sub.add_argument("version", help="the version string")
         sub.add_argument("--notes", required=decision == "reject", help="notes for the developer")
+
+    admin = commands.add_parser("admin", help="Disable or enable add-ons and versions store-wide.").add_subparsers(
+        dest="action", required=True)
+    for change, help in (("disable_addon", "Disable an add-on: it leaves listings, downloads and update checks."),
+                         ("enable_addon", "Enable an add-on the store disabled: it gets its status back."),
+                         ("disable_version", "Disable a version: its files leave downloads and update checks."),
+                         ("enable_version", "Enable a version the store disabled: its files get their status back.")):
+        sub = command(admin, change.replace("_", "-"), admin_change, help)
+        sub.set_defaults(change=change)
+        sub.add_argument("addon", help="the add-on's id, slug or guid")
+        if change.endswith("_version"):
+            sub.add_argument("version", help="the version string or id")
+        sub.add_argument("--reason", required=True, help="why, for the activity log")
 
     log = command(commands, "log", activity_log, "Show the activity log (submissions, validations, reviews, "
                        "listing edits, credential changes), newest first.")
