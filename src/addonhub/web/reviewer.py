@@ -6,6 +6,9 @@ Every rule is submissions.review's, the one `addonhub review` and /api/v5/review
 reviewer cannot decide on their own add-on, and of two reviewers deciding at once the second is
 told the version has been decided. Only the reviewer and admin roles see these pages; anyone else
 signed in gets a 403 page, a visitor who is not signed in the log-in page.
+
+An add-on's administration page (/reviewers/addon/{id}/admin) is for admins only: it disables and
+enables the add-on, or one of its versions, store-wide through submissions.administration.
 """
 
 from datetime import datetime
@@ -26,8 +29,10 @@ from addonhub.edge.products import edge_submissions
 from addonhub.identifiers import row_id
 from addonhub.packages.archive import ArchiveError
 from addonhub.packages.contents import UNCHANGED, compare, file_text, package_files
-from addonhub.refusals import CONFLICT, FORBIDDEN, NOT_FOUND, Refused
+from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
 from addonhub.signing.jar import is_signature_file
+from addonhub.catalog.models import Addon
+from addonhub.submissions import administration
 from addonhub.submissions.review import (
     approve,
     is_awaiting_review,
@@ -46,6 +51,9 @@ router = APIRouter(prefix="/reviewers", include_in_schema=False)
 # The queue's source filter: AMO's own submissions (web-ext, the v5 API, the CLI) or Edge's.
 SOURCES = ("amo", "edge")
 DECISIONS = ("approve", "reject")
+ADMIN_CHANGES = {("disable", "addon"): administration.disable_addon, ("enable", "addon"): administration.enable_addon,
+                 ("disable", "version"): administration.disable_version,
+                 ("enable", "version"): administration.enable_version}
 
 
 class _NotAReviewer(Exception):
@@ -54,6 +62,10 @@ class _NotAReviewer(Exception):
 
 class _LogInFirst(Exception):
     pass
+
+
+class _NotAnAdmin(_NotAReviewer):
+    """A reviewer on a page for admins only."""
 
 
 def _session(request: Request) -> Session:
@@ -69,10 +81,19 @@ def _reviewer_visit(request: Request, session: Session) -> Visit:
     return visit
 
 
+def _admin_visit(request: Request, session: Session) -> Visit:
+    visit = _reviewer_visit(request, session)
+    if not visit.user.is_admin:
+        raise _NotAnAdmin()
+    return visit
+
+
 def _refused_visitor(request: Request, error: Exception) -> Response:
     """The log-in page (back here after) for a visitor, a 403 page for an account without the role."""
     if isinstance(error, _LogInFirst):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+    if isinstance(error, _NotAnAdmin):
+        return message_page(request, 403, "Not allowed", "This page is for administrators.")
     return message_page(request, 403, "Not allowed", "The reviewer console is for reviewers and administrators.")
 
 
@@ -154,6 +175,7 @@ def _review_page(request: Request, version_id: str, status_code: int = 200, note
                 "reports": reports(session, addon),
                 "source": version.source_key is not None,
                 "decided": _choice(request.query_params.get("decided"), DECISIONS),
+                "is_admin": visit.user.is_admin,
             }
             page = render(visit, "reviewer/review.html", notes=notes, error=error, **context)
     except (_LogInFirst, _NotAReviewer) as refused:
@@ -206,6 +228,66 @@ def decide(request: Request, version_id: str, fields: Fields = Depends(CheckedFo
         status_code = {FORBIDDEN: 403, CONFLICT: 409}.get(refusal.reason, 400)
         return _review_page(request, version_id, status_code, notes, refusal.message)
     return RedirectResponse(f"/reviewers/review/version/{version_id}?decided={decision}", status_code=303)
+
+
+def _admin_page(request: Request, addon_id: str, status_code: int = 200, reason: str = "",
+                error: str | None = None) -> Response:
+    """The add-on's status and each of its versions' files, with a form to disable or enable each."""
+    try:
+        with _session(request) as session:
+            visit = _admin_visit(request, session)
+            addon = _addon_of(session, addon_id)
+            disabled = administration.disabled_versions(session, addon)
+            versions = [{"version": version, "disabled": version.id in disabled,
+                         "statuses": ", ".join(sorted({file.status for file in version.files})) or "-"}
+                        for version in sorted(addon.versions, key=lambda v: v.id, reverse=True)
+                        if not version.is_deleted]
+            page = render(visit, "reviewer/admin.html", addon=addon, addon_name=_name(addon), versions=versions,
+                          reason=reason, error=error, history=entries(session, LogFilter(addon=addon)),
+                          changed=_choice(request.query_params.get("changed"), ("disable", "enable")))
+    except (_LogInFirst, _NotAReviewer) as refused:
+        return _refused_visitor(request, refused)
+    return page_response(page, visit.languages, status_code)
+
+
+def _addon_of(session: Session, addon_id: str) -> Addon:
+    addon = session.get(Addon, row_id(addon_id)) if row_id(addon_id) is not None else None
+    if addon is None or addon.is_deleted:
+        raise HTTPException(404)
+    return addon
+
+
+def _reshow_admin(request: Request, fields: Fields, message: str) -> Response:
+    return _admin_page(request, request.path_params["addon_id"], 403, fields.get("reason", ""), message)
+
+
+@router.get("/addon/{addon_id}/admin")
+def admin_page(request: Request, addon_id: str):
+    return _admin_page(request, addon_id)
+
+
+@router.post("/addon/{addon_id}/admin")
+def admin_change(request: Request, addon_id: str, fields: Fields = Depends(CheckedForm(_reshow_admin))):
+    """Disables or enables the add-on (target "addon") or one of its versions (target its id);
+    a refusal (no reason, nothing to enable...) is the page again, saying why, the reason kept."""
+    change, target, reason = fields.get("change"), fields.get("target", ""), fields.get("reason", "")
+    kind = "addon" if target == "addon" else "version"
+    act = ADMIN_CHANGES.get((change, kind))
+    try:
+        with _session(request) as session:
+            admin = _admin_visit(request, session).user
+            addon = _addon_of(session, addon_id)
+            subject = addon if kind == "addon" else next(
+                (version for version in addon.versions if version.id == row_id(target) and not version.is_deleted), None)
+            if act is None or subject is None:
+                raise Refused(INVALID, "Choose the add-on or one of its versions, and to disable or enable it.")
+            act(session, subject, admin, reason)
+    except (_LogInFirst, _NotAReviewer) as refused:
+        return _refused_visitor(request, refused)
+    except Refused as refusal:
+        status_code = {FORBIDDEN: 403, CONFLICT: 409}.get(refusal.reason, 400)
+        return _admin_page(request, addon_id, status_code, reason, refusal.message)
+    return RedirectResponse(f"/reviewers/addon/{addon_id}/admin?changed={change}", status_code=303)
 
 
 @router.get("/review/version/{version_id}/source")
