@@ -33,7 +33,8 @@ run: $(STAMP)
 # TEST_WORKERS=0 runs the suite in this process alone.
 TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS)
-POSTGRESQL_TEST_PATHS := tests/catalog tests/api tests/accounts tests/submissions tests/edge tests/test_jobs.py
+POSTGRESQL_TEST_PATHS := tests/catalog tests/api tests/accounts tests/submissions tests/edge tests/test_jobs.py \
+  tests/distribution/test_store_disabling.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
       tests/storefront/node_modules/.installed browsers postgresql redis-server nginx
 	$(PYTEST); status=$$?; \
