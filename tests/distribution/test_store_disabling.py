@@ -45,8 +45,11 @@ def test_a_disabled_addon_leaves_listings_downloads_and_updates_until_enabled(cl
     _act(store, disable_addon, "addon")
     assert _searched(client) == []
     assert "/addon/checked" not in client.get("/search", params={"q": "checked"}).text
-    # As AMO answers anonymous callers for an add-on they may not see: 401, not 404.
-    assert client.get("/api/v4/addons/addon/checked/").status_code == 401
+    # As AMO answers anonymous callers for an add-on disabled by the store (its
+    # test_disabled_by_admin_anonymous): 401, saying so.
+    detail = client.get("/api/v4/addons/addon/checked/")
+    assert detail.status_code == 401
+    assert (detail.json()["is_disabled_by_mozilla"], detail.json()["is_disabled_by_developer"]) == (True, False)
     assert client.get("/addon/checked").status_code == 404
     assert _download(client, NEW_FILE) == 401 and _download(client, OLD_FILE) == 401
     # AMO's update service answers an add-on it does not offer with an empty object.
