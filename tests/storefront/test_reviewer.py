@@ -1,7 +1,9 @@
 """A reviewer in a real browser: logs in from the console, opens the second version of an add-on
 from the queue, reads its diff against the approved first version and approves it; the add-on's
-page then shows the new version. Every console page on the way passes axe-core."""
+page then shows the new version. An admin disables an add-on and enables it again. Every console
+page on the way passes axe-core."""
 
+import httpx
 import pytest
 
 from tests.storefront.catalogue import publish_listed, submit_listed_version
@@ -52,3 +54,25 @@ def test_a_reviewer_reads_the_diff_of_a_second_version_and_approves_it(storefron
     assert seen["decided"] == "Approved: the version is being signed and published."
     assert blocking(seen["decidedViolations"]) == []
     assert "Version 2.0" in seen["storefrontText"]
+
+
+def test_an_admin_disables_an_addon_and_enables_it_again(storefront, refusing_proxy, tmp_path):
+    developer = storefront.create_user("counter@example.org")
+    addon = publish_listed(storefront, developer, PAGE_COUNTER, tmp_path)
+    storefront.create_user("ada@example.org", role="admin")
+    password_file = tmp_path / "password"
+    password_file.write_text(PASSWORD + "\n")
+    storefront.cli("users", "set-password", "ada@example.org", "--password-file", str(password_file))
+
+    seen = visit("administer", storefront, refusing_proxy, tmp_path, screenshots=str(SCREENSHOTS),
+                 email="ada@example.org", password=PASSWORD, adminPage=f"/reviewers/addon/{addon['id']}/admin",
+                 reason="Sends browsing history away.")
+
+    assert seen["heading"] == "Administer Page Counter"
+    assert seen["versionRows"][0].startswith("1.0 listed public")
+    assert blocking(seen["pageViolations"]) == []
+    assert seen["disabled"] == "Disabled: it has left the catalogue, downloads and update checks."
+    assert "status: disabled" in seen["disabledMain"] and "Sends browsing history away." in seen["disabledMain"]
+    assert blocking(seen["disabledViolations"]) == []
+    assert seen["enabled"] == "Enabled: it has its former status back."
+    assert httpx.get(f"{storefront.base_url}/api/v5/addons/addon/page-counter/").status_code == 200

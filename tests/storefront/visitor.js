@@ -379,7 +379,37 @@ async function review(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account, developer, review };
+// An admin logs in from an add-on's administration page, disables the add-on with a reason and
+// enables it again; each page is checked with axe-core as it is shown.
+async function administer(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await page.goto(options.adminPage);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("E-mail address").fill(options.email);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => url.pathname === options.adminPage);
+  seen.heading = await text(page.getByRole("heading", { level: 1 }));
+  seen.versionRows = await page.locator("table tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  seen.pageViolations = await axeViolations(page);
+  await shot(page, options, "admin-addon");
+
+  await page.getByLabel("Reason (kept in the activity log)").fill(options.reason);
+  await page.getByRole("button", { name: "Disable the add-on" }).click();
+  await page.waitForURL(/changed=disable/);
+  seen.disabled = await text(page.getByRole("status"));
+  seen.disabledMain = await text(page.getByRole("main"));
+  seen.disabledViolations = await axeViolations(page);
+
+  await page.getByLabel("Reason (kept in the activity log)").fill("Cleared.");
+  await page.getByRole("button", { name: "Enable the add-on" }).click();
+  await page.waitForURL(/changed=enable/);
+  seen.enabled = await text(page.getByRole("status"));
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review, administer };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
