@@ -20,6 +20,9 @@ PAGE_COUNTER = {
     "categories": {"firefox": ["productivity"]},
     "tags": ["reading"],
 }
+# The admin's add-on: the storefront store is shared by the module's tests, in any order.
+WORD_COUNTER = {**PAGE_COUNTER, "guid": "word-counter@example.org", "slug": "word-counter",
+                "name": {"en-US": "Word Counter"}}
 PASSWORD = "a reviewer's long passphrase"
 
 
@@ -57,8 +60,8 @@ def test_a_reviewer_reads_the_diff_of_a_second_version_and_approves_it(storefron
 
 
 def test_an_admin_disables_an_addon_and_enables_it_again(storefront, refusing_proxy, tmp_path):
-    developer = storefront.create_user("counter@example.org")
-    addon = publish_listed(storefront, developer, PAGE_COUNTER, tmp_path)
+    developer = storefront.create_user("words@example.org")
+    addon = publish_listed(storefront, developer, WORD_COUNTER, tmp_path)
     storefront.create_user("ada@example.org", role="admin")
     password_file = tmp_path / "password"
     password_file.write_text(PASSWORD + "\n")
@@ -68,11 +71,11 @@ def test_an_admin_disables_an_addon_and_enables_it_again(storefront, refusing_pr
                  email="ada@example.org", password=PASSWORD, adminPage=f"/reviewers/addon/{addon['id']}/admin",
                  reason="Sends browsing history away.")
 
-    assert seen["heading"] == "Administer Page Counter"
+    assert seen["heading"] == "Administer Word Counter"
     assert seen["versionRows"][0].startswith("1.0 listed public")
     assert blocking(seen["pageViolations"]) == []
     assert seen["disabled"] == "Disabled: it has left the catalogue, downloads and update checks."
     assert "status: disabled" in seen["disabledMain"] and "Sends browsing history away." in seen["disabledMain"]
     assert blocking(seen["disabledViolations"]) == []
     assert seen["enabled"] == "Enabled: it has its former status back."
-    assert httpx.get(f"{storefront.base_url}/api/v5/addons/addon/page-counter/").status_code == 200
+    assert httpx.get(f"{storefront.base_url}/api/v5/addons/addon/word-counter/").status_code == 200
