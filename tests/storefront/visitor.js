@@ -328,6 +328,16 @@ async function developer(context, options) {
   return seen;
 }
 
+// Opens `path`, which asks for an account, logs in there and waits to be sent back to it.
+async function logIn(page, path, email, password) {
+  await page.goto(path);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("E-mail address").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL((url) => url.pathname === path);
+}
+
 // A reviewer logs in from the console's address, finds the second version of an add-on in the
 // queue, opens it, reads the diff against the approved first version, and approves it with notes;
 // then the add-on's page shows the new version once it is signed. Each console page passes axe-core.
@@ -384,12 +394,7 @@ async function review(context, options) {
 async function administer(context, options) {
   const page = await context.newPage();
   const seen = {};
-  await page.goto(options.adminPage);
-  await page.waitForURL(/\/login/);
-  await page.getByLabel("E-mail address").fill(options.email);
-  await page.getByLabel("Password").fill(options.password);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL((url) => url.pathname === options.adminPage);
+  await logIn(page, options.adminPage, options.email, options.password);
   seen.heading = await text(page.getByRole("heading", { level: 1 }));
   seen.versionRows = await page.locator("table tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
   seen.pageViolations = await axeViolations(page);
@@ -409,7 +414,28 @@ async function administer(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account, developer, review, administer };
+// A reviewer logs in from a version's review page and decides it with notes, then logs out; the
+// developer logs in from "My add-ons" and reads the decision there. Both pages pass axe-core.
+async function decide(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await logIn(page, options.reviewPage, options.reviewerEmail, options.password);
+  await page.getByLabel("Notes for the developer (needed to reject)").fill(options.notes);
+  await page.getByRole("button", { name: options.decision, exact: true }).click();
+  await page.waitForURL(/decided=/);
+  seen.decided = await text(page.getByRole("status"));
+  seen.decidedViolations = await axeViolations(page);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+
+  await logIn(page, "/developers/addons/", options.developerEmail, options.password);
+  seen.versionRows = await page.locator("table tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  seen.myAddonsViolations = await axeViolations(page);
+  await shot(page, options, "developer-decision");
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
