@@ -123,6 +123,13 @@ bench-validation: $(STAMP) corpus bench/validation/node_modules/.installed
 bench-uploads: $(STAMP)
 	$(PYTHON) bench/uploads/run.py $(BENCH_UPLOADS_ARGS)
 
+# The job queue: a worker's wake-up after a commit (LISTEN/NOTIFY against polling) and jobs per
+# second with one and two workers, on SQLite and PostgreSQL (see bench/README.md).
+# Options: make bench-jobs BENCH_JOBS_ARGS='--database postgresql --jobs 5000'.
+.PHONY: bench-jobs
+bench-jobs: $(STAMP) postgresql
+	$(PYTHON) bench/jobs.py $(BENCH_JOBS_ARGS)
+
 # The storefront's interface strings: extract them and merge them into each language's .po (then
 # translate the new entries). The app compiles the .po files when it starts; nothing to build.
 .PHONY: translations

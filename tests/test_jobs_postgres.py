@@ -1,16 +1,18 @@
 """The job queue on a real PostgreSQL server, whatever ADDONHUB_TEST_DATABASE says: workers in
-separate processes claim jobs with FOR UPDATE SKIP LOCKED, and none runs twice or is lost."""
+separate processes claim jobs with FOR UPDATE SKIP LOCKED, and none runs twice or is lost; an
+idle worker LISTENs, and wakes when a job is committed."""
 
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 
 import pytest
 from sqlalchemy import select, text
 
 from addonhub.db import Database
-from addonhub.jobs import DONE, RUNNING, Job, Worker, enqueue
+from addonhub.jobs import DONE, JOBS_CHANNEL, RUNNING, Job, Worker, enqueue
 
 JOBS = 200
 
@@ -77,3 +79,75 @@ def test_a_worker_passes_over_a_job_another_is_claiming_instead_of_waiting(datab
         other_worker.rollback()
     with database.session() as session:
         assert session.get(Job, first).status == "queued"
+
+
+class _RunningWorker:
+    """A worker thread idle on its LISTEN connection, whose polling fallback (30 s) is far longer
+    than any wait the tests allow: a job it runs within seconds, it ran because it was told."""
+    FALLBACK_SECONDS = 30.0
+
+    def __init__(self, database: Database, handlers: dict):
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=Worker(database, handlers).run_until,
+                                       args=(self.stop, self.FALLBACK_SECONDS), daemon=True)
+
+    def __enter__(self) -> "_RunningWorker":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.stop.set()
+        self.thread.join(10)
+
+
+def _listeners(database: Database) -> int:
+    with database.engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM pg_stat_activity WHERE query = :listen"),
+                                  {"listen": f"LISTEN {JOBS_CHANNEL}"}).scalar()
+
+
+def _until(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _status(database: Database, job_id: int) -> str:
+    with database.session() as session:
+        return session.get(Job, job_id).status
+
+
+def test_an_idle_worker_wakes_for_a_job_another_connection_commits(database):
+    ran = threading.Event()
+    with _RunningWorker(database, {"record": lambda session, payload: ran.set()}):
+        assert _until(lambda: _listeners(database) == 1)  # idle, on its LISTEN connection
+        with database.session() as session:
+            job_id = enqueue(session, "record", {"n": 1}).id
+        assert ran.wait(_RunningWorker.FALLBACK_SECONDS / 2), "the worker did not wake for the committed job before its polling fallback"
+        assert _until(lambda: _status(database, job_id) == DONE)
+
+
+def test_a_rolled_back_enqueue_wakes_nobody_and_loses_nothing(database):
+    runs = []
+    with _RunningWorker(database, {"record": lambda session, payload: runs.append(payload["n"])}):
+        assert _until(lambda: _listeners(database) == 1)
+        with pytest.raises(RuntimeError), database.session() as session:
+            enqueue(session, "record", {"n": 1})
+            raise RuntimeError("the change that needed the job failed")
+        with database.session() as session:
+            kept = enqueue(session, "record", {"n": 2}).id
+        assert _until(lambda: _status(database, kept) == DONE)
+    assert runs == [2]
+    with database.session() as session:
+        assert session.scalars(select(Job.id)).all() == [kept]
+
+
+def test_stop_ends_an_idle_listen_wait(database):
+    worker = _RunningWorker(database, {})
+    with worker:
+        assert _until(lambda: _listeners(database) == 1)
+    assert not worker.thread.is_alive()
+    assert _until(lambda: _listeners(database) == 0)  # its connection closed with it

@@ -9,6 +9,12 @@ mid-job leaves nothing committed; the job is claimed again once its lease runs o
 as a worker starting on the same host sees the dead one's process gone. A job that fails on its
 last attempt gets its kind's give-up handler, so that what waited on it learns it will not come.
 
+An idle worker waits for new work through a Wakeup, chosen by the database's dialect: on
+PostgreSQL it LISTENs on a channel that every enqueue NOTIFYs in the enqueuing transaction (so the
+word arrives on commit, and never for a rolled-back job); on SQLite, one machine, it polls. Either
+way it also looks every `idle_wait` seconds, for what no notification announces (retries and
+periodic jobs whose time comes, expired leases, a notification missed while reconnecting).
+
 Periodic jobs (clean-up) are queued by the workers themselves, as jobs with a unique key: the
 database holds at most one queued or running job with a given key, so however many workers look
 at once one job is queued, and the next one only an interval after the last one finished.
@@ -42,6 +48,10 @@ _PROCESS_TOKEN = secrets.token_hex(4)
 _SCHEDULE_CHECK_SECONDS = 60.0
 # How often drain(wait_for_others=True) looks whether the other workers are done.
 _OTHERS_POLL_SECONDS = 0.1
+# The PostgreSQL channel every enqueue notifies and idle workers listen on.
+JOBS_CHANNEL = "addonhub_jobs"
+# How long a LISTENing worker waits on its socket before it looks at its stop event again.
+_STOP_CHECK_SECONDS = 0.1
 
 
 def utcnow() -> datetime:
@@ -82,6 +92,7 @@ def enqueue(session: Session, kind: str, payload: dict, max_attempts: int = 5) -
               request_id=REQUEST_ID.get())
     session.add(job)
     session.flush()
+    wakeup_kind(session.get_bind().dialect.name).announce(session)
     return job
 
 
@@ -135,6 +146,91 @@ def _claimant_is_alive(worker: str) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class PollingWakeup:
+    """How an idle worker waits for work where the database cannot tell it: it sleeps the polling
+    interval (SQLite: one machine, where a claim is a cheap read of a local file)."""
+    default_idle_wait = 0.25
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    @staticmethod
+    def announce(session: Session) -> None:
+        """Tells idle workers that the session's transaction queues a job (a poller needs no word)."""
+
+    def open(self) -> None:
+        """Gets ready to hear of jobs committed from now on (a worker calls it before each look at
+        the queue, so that none committed after the look goes unheard; a poller needs nothing)."""
+
+    def wait(self, stop: threading.Event, seconds: float) -> None:
+        """Returns when new work may be there, `stop` is set, or `seconds` have passed."""
+        stop.wait(seconds)
+
+    def close(self) -> None:
+        pass
+
+
+class ListenWakeup(PollingWakeup):
+    """PostgreSQL: the worker LISTENs on its own connection (outside the pool, so that it never
+    holds a request's slot) and wakes when an enqueuing transaction commits; the polling interval
+    is only the fallback, so it can be long, and idle workers on many hosts cost the database
+    little. A broken connection falls back to polling until it is opened again."""
+    default_idle_wait = 5.0
+
+    def __init__(self, db: Database):
+        super().__init__(db)
+        self._connection = None
+
+    @staticmethod
+    def announce(session: Session) -> None:
+        # Sent when the transaction commits, not at all if it rolls back; PostgreSQL folds the
+        # identical notifications of one transaction into one.
+        session.execute(text("SELECT pg_notify(:channel, '')"), {"channel": JOBS_CHANNEL})
+
+    def open(self) -> None:
+        if self._connection is not None:
+            return
+        pooled = self.db.engine.raw_connection()
+        connection = pooled.driver_connection
+        pooled.detach()  # ours for good: closing it closes it, and the pool does not count it
+        connection.rollback()
+        connection.autocommit = True
+        connection.execute(f"LISTEN {JOBS_CHANNEL}")
+        self._connection = connection
+
+    def wait(self, stop: threading.Event, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        try:
+            self.open()
+            while not stop.is_set():
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                # One notification ends the wait (a batch read at once is taken whole); the
+                # timeout is short so that a stop is seen promptly.
+                if list(self._connection.notifies(timeout=min(remaining, _STOP_CHECK_SECONDS), stop_after=1)):
+                    return
+        except Exception:  # the server restarted, the network broke: poll until it is back
+            log.exception("the job notifications connection failed; polling instead")
+            self.close()
+            stop.wait(max(0.0, deadline - time.monotonic()))
+
+    def close(self) -> None:
+        if self._connection is not None:
+            try:
+                self._connection.close()
+            finally:
+                self._connection = None
+
+
+_WAKEUPS: dict[str, type[PollingWakeup]] = {"postgresql": ListenWakeup}
+
+
+def wakeup_kind(dialect: str) -> type[PollingWakeup]:
+    """How workers of a database of this dialect learn of new jobs."""
+    return _WAKEUPS.get(dialect, PollingWakeup)
 
 
 class LostLease(Exception):
@@ -237,17 +333,24 @@ class Worker:
         for periodic in self.periodic:
             schedule(self.db, periodic)
 
-    def run_until(self, stop: threading.Event, idle_wait: float = 0.25) -> None:
-        """Runs jobs until `stop` is set, waiting a little whenever none is runnable."""
-        while not stop.is_set():
-            try:
-                self.schedule_periodic()
-                ran = self.run_once()
-            except Exception:  # the database may be briefly unavailable; never let the worker die
-                log.exception("worker %s could not claim a job", self.name)
-                ran = False
-            if not ran:
-                stop.wait(idle_wait)
+    def run_until(self, stop: threading.Event, idle_wait: float | None = None) -> None:
+        """Runs jobs until `stop` is set; whenever none is runnable, waits for new work (see
+        Wakeup), and looks again after `idle_wait` seconds at most (the wakeup's default if None)."""
+        wakeup = wakeup_kind(self.db.engine.dialect.name)(self.db)
+        idle_wait = wakeup.default_idle_wait if idle_wait is None else idle_wait
+        try:
+            while not stop.is_set():
+                try:
+                    wakeup.open()
+                    self.schedule_periodic()
+                    ran = self.run_once()
+                except Exception:  # the database may be briefly unavailable; never let the worker die
+                    log.exception("worker %s could not claim a job", self.name)
+                    ran = False
+                if not ran:
+                    wakeup.wait(stop, idle_wait)
+        finally:
+            wakeup.close()
 
     def drain(self, timeout: float = 30.0, wait_for_others: bool = False) -> None:
         """Runs jobs until none is runnable (for the CLI and tests). With `wait_for_others`, also
