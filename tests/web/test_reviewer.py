@@ -110,6 +110,16 @@ def test_only_reviewers_and_admins_open_the_console(client, store, account, deve
     assert client.get("/reviewers/").status_code == 200
 
 
+def test_the_header_links_the_console_for_reviewers_and_admins_only(client, store, account, developer):  # noqa: F811
+    # "/" reads who is signed in from the cookie alone; My add-ons from the database.
+    link = '<a href="/reviewers/">Reviewer console</a>'
+    log_in_as(client, store, developer[0])
+    assert all(link not in client.get(path).text for path in ("/", "/developers/addons/"))
+    for role in ("reviewer", "admin"):
+        log_in_as(client, store, account(f"{role}-header@example.org", role=role, username=f"{role}-header")[0])
+        assert all(link in client.get(path).text for path in ("/", "/developers/addons/"))
+
+
 def test_the_review_page_shows_validation_new_permissions_notes_history_and_reports(client, store, reviewer,
                                                                                      submitted):
     client.post("/api/v4/abuse/report/addon/", json={"addon": "test@example.org", "message": "Steals <b>tabs</b>"})

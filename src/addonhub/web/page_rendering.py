@@ -30,9 +30,10 @@ SECURITY_HEADERS = {
 
 
 class Account(NamedTuple):
-    """The signed-in visitor as the header shows them."""
+    """The signed-in visitor as the header shows them: `reviews` links the reviewer console."""
     id: int
     name: str
+    reviews: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,10 +55,10 @@ def page_visit(request: Request, session: Session | None = None) -> Visit:
     (pages that act on who it is need that); without one the header trusts the signed cookie."""
     if session is not None:
         user = signed_in_user(request, session)
-        account = Account(user.id, user.display_name or user.username) if user is not None else None
+        account = Account(user.id, user.display_name or user.username, user.is_reviewer) if user is not None else None
     else:
         user, cookie = None, session_account(request)
-        account = Account(cookie["id"], cookie["name"]) if cookie is not None else None
+        account = Account(cookie["id"], cookie["name"], cookie["reviews"]) if cookie is not None else None
     # Only a signed-in visitor's header has a form (log-out): anonymous pages hold no token.
     csrf = hidden_csrf_field(request) if account is not None else ""
     return Visit(visitor_languages(request), request.url.path, tuple(request.query_params.multi_items()), user,

@@ -19,7 +19,7 @@ from addonhub.accounts.models import User
 from addonhub.config import Settings
 
 SESSION_COOKIE = "addonhub_session"
-_USER, _FINGERPRINT, _NAME, _CSRF = "user_id", "auth", "name", "csrf"
+_USER, _FINGERPRINT, _NAME, _REVIEWS, _CSRF = "user_id", "auth", "name", "reviews", "csrf"
 
 
 def _derived_key(secret_key: bytes, purpose: str) -> bytes:
@@ -57,7 +57,8 @@ def start_session(request: Request, user: User) -> None:
     """Signs the user in: a new session (new CSRF token too, so nothing from before log-in carries over)."""
     request.session.clear()
     request.session.update({_USER: user.id, _FINGERPRINT: _fingerprint(request, user),
-                            _NAME: user.display_name or user.username, _CSRF: secrets.token_urlsafe(32)})
+                            _NAME: user.display_name or user.username, _REVIEWS: user.is_reviewer,
+                            _CSRF: secrets.token_urlsafe(32)})
 
 
 def end_session(request: Request) -> None:
@@ -80,9 +81,11 @@ def signed_in_user(request: Request, session: DatabaseSession) -> User | None:
 
 
 def session_account(request: Request) -> dict | None:
-    """Who the cookie says is signed in ({"id", "name"}), without a database read: enough for a
-    page header. Acting as the user needs signed_in_user."""
+    """Who the cookie says is signed in ({"id", "name", "reviews"}: whether they had a reviewer's
+    role at log-in), without a database read: enough for a page header, whose console link a role
+    changed since then leaves until the next log-in. Acting as the user needs signed_in_user."""
     user_id = request.session.get(_USER)
     if not isinstance(user_id, int):
         return None
-    return {"id": user_id, "name": request.session.get(_NAME) or str(user_id)}
+    return {"id": user_id, "name": request.session.get(_NAME) or str(user_id),
+            "reviews": request.session.get(_REVIEWS) is True}
