@@ -34,6 +34,11 @@ class User(Base):
     def is_admin(self) -> bool:
         return self.role == "admin"
 
+    @property
+    def shown_name(self) -> str:
+        """What others see the account called: its display name, else its username."""
+        return self.display_name or self.username
+
 
 class AccessToken(Base):
     """A bearer token for the API and the web pages; only its SHA-256 is stored."""

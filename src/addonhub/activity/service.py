@@ -32,10 +32,23 @@ ADDON_DISABLED = "addon_disabled"
 ADDON_ENABLED = "addon_enabled"
 VERSION_DISABLED = "version_disabled"
 VERSION_ENABLED = "version_enabled"
+# By the add-on's developers (catalog.authors, submissions.administration): a developer enables
+# again only what a developer disabled.
+AUTHOR_ADDED = "author_added"
+AUTHOR_CHANGED = "author_changed"
+AUTHOR_REMOVED = "author_removed"
+ADDON_DISABLED_BY_DEVELOPER = "addon_disabled_by_developer"
+ADDON_ENABLED_BY_DEVELOPER = "addon_enabled_by_developer"
+ADDON_DELETED = "addon_deleted"
+VERSION_DISABLED_BY_DEVELOPER = "version_disabled_by_developer"
+VERSION_ENABLED_BY_DEVELOPER = "version_enabled_by_developer"
+VERSION_DELETED = "version_deleted"
 ACTIONS = (UPLOAD, VALIDATED, VALIDATION_FAILED, SUBMISSION_REFUSED, ADDON_CREATED, VERSION_CREATED, APPROVED, REJECTED,
            LISTING_EDITED, API_KEY_CREATED, API_KEY_ROTATED, API_KEY_REVOKED, EDGE_CREDENTIALS_CREATED,
            EDGE_CREDENTIALS_ROTATED, EDGE_CREDENTIALS_REVOKED, ADDON_DISABLED, ADDON_ENABLED, VERSION_DISABLED,
-           VERSION_ENABLED)
+           VERSION_ENABLED, AUTHOR_ADDED, AUTHOR_CHANGED, AUTHOR_REMOVED, ADDON_DISABLED_BY_DEVELOPER,
+           ADDON_ENABLED_BY_DEVELOPER, ADDON_DELETED, VERSION_DISABLED_BY_DEVELOPER, VERSION_ENABLED_BY_DEVELOPER,
+           VERSION_DELETED)
 
 
 def record(session: Session, action: str, user: User | None, *, addon: Addon | None = None,
@@ -49,7 +62,7 @@ def record(session: Session, action: str, user: User | None, *, addon: Addon | N
         addon = version.addon
     entry = ActivityEntry(
         action=action, user_id=user.id if user is not None else None,
-        user_name=(user.display_name or user.username) if user is not None else None,
+        user_name=user.shown_name if user is not None else None,
         addon_id=addon.id if addon is not None else None, version_id=version.id if version is not None else None,
         addon_guid=addon.guid if addon is not None else guid,
         version_string=version.version if version is not None else version_string,

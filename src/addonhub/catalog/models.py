@@ -112,6 +112,8 @@ class AddonUser(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     listed: Mapped[bool] = mapped_column(Boolean, default=True)
+    # "owner" or "developer" (catalog.authors.ROLES): only owners manage authors and delete the add-on.
+    role: Mapped[str] = mapped_column(String(16), default="owner", server_default="owner")
 
     addon: Mapped[Addon] = relationship(back_populates="authors")
     user: Mapped[User] = relationship()
