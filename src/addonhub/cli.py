@@ -118,8 +118,11 @@ def admin_change(args) -> int:
 def activity_log(args) -> int:
     """Prints the activity log, newest first, as a table (or JSON lines' worth in one array)."""
     from addonhub.accounts.service import user_by_email
-    from addonhub.activity.service import LogFilter, entries
+    from addonhub.activity.service import ACTIONS, LogFilter, entries
     from addonhub.catalog.service import find_addon_by_any_id
+    if args.action is not None and args.action not in ACTIONS:
+        print(f"addonhub: no action {args.action!r}; the actions are {', '.join(ACTIONS)}", file=sys.stderr)
+        return 1
     store = _store(args)
     with store.db.session() as session:
         addon = user = None
@@ -132,7 +135,8 @@ def activity_log(args) -> int:
         rows = [{"created": entry.created.isoformat(sep=" ", timespec="seconds"), "action": entry.action,
                  "user": entry.user_name or "(store)", "addon": entry.addon_guid or "",
                  "version": entry.version_string or "", "notes": entry.notes or ""}
-                for entry in entries(session, LogFilter(addon=addon, user=user, since=args.since, limit=args.limit))]
+                for entry in entries(session, LogFilter(addon=addon, user=user, since=args.since, action=args.action,
+                                                         limit=args.limit))]
     if args.json:
         print(json.dumps(rows))
         return 0
@@ -839,6 +843,7 @@ def parser() -> argparse.ArgumentParser:
     log.add_argument("--addon", help="only this add-on's entries (its id, slug, guid or Edge product id)")
     log.add_argument("--user", metavar="EMAIL", help="only what this account did")
     log.add_argument("--since", type=_since, metavar="DATE", help="only entries from this date (UTC) on")
+    log.add_argument("--action", help="only entries of this action (as the ACTION column shows it)")
     log.add_argument("--limit", type=int, default=50, help="at most this many entries (default 50)")
     log.add_argument("--json", action="store_true")
 

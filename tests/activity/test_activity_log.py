@@ -1,6 +1,7 @@
 """The activity log as developers, reviewers and the operator read it, after real submissions
 through the AMO API, review decisions and credential changes."""
 
+import json
 from datetime import datetime, timedelta
 
 from addonhub import cli
@@ -101,3 +102,7 @@ def test_the_cli_prints_a_table_and_refuses_unknown_names(client, store, develop
     assert "no add-on 'nothing@example.org'" in capsys.readouterr().err
     assert cli.main(["log", "--data-dir", data_dir, "--since", "2999-01-01"]) == 0
     assert capsys.readouterr().out == "No activity.\n"
+    assert cli.main(["log", "--data-dir", data_dir, "--action", "addon_created", "--json"]) == 0
+    assert [row["action"] for row in json.loads(capsys.readouterr().out)] == ["addon_created"]
+    assert cli.main(["log", "--data-dir", data_dir, "--action", "created"]) == 1
+    assert "no action 'created'" in capsys.readouterr().err

@@ -242,3 +242,22 @@ def test_the_activity_page_shows_the_addons_log_to_its_authors(client, store, de
     assert "version_disabled_by_developer 1.1 — dev" in shown
     assert "approved 1.1" in shown and "version_created 2.0 — dev" in shown
     assert shown.index("version_disabled_by_developer") < shown.index("approved 1.1")
+
+
+def test_reviewers_read_the_stores_log_filtered_by_addon_and_action(client, store, account, developer, ids):  # noqa: F811
+    addon_id, versions = ids
+    page = f"/developers/addons/{addon_id}/status/"
+    log_in_as(client, store, developer[0])
+    post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable")
+    assert client.get("/reviewers/log").status_code == 403
+    log_in_as(client, store, account("rita@example.org", role="reviewer", username="rita")[0])
+    assert 'href="/reviewers/log"' in client.get("/reviewers/").text
+    whole = text_of(client.get("/reviewers/log"))
+    assert f"version_disabled_by_developer dev {GUID} 1.1" in whole and f"approved the store {GUID} 1.1" in whole
+    narrowed = text_of(client.get("/reviewers/log", params={"addon": str(addon_id), "action": "approved"}))
+    assert f"approved the store {GUID} 1.1" in narrowed and "version_disabled_by_developer dev" not in narrowed
+    unknown = client.get("/reviewers/log", params={"addon": "nothing@example.org"})
+    assert unknown.status_code == 400 and "No add-on nothing@example.org is known to this store." in text_of(unknown)
+    with store.db.session() as session:
+        expected = [entry.action for entry in activity.entries(session, activity.LogFilter(limit=200))]
+    assert [action for action in expected if action in whole] == expected

@@ -84,6 +84,7 @@ class LogFilter:
     addon: Addon | None = None
     user: User | None = None
     since: datetime | None = None
+    action: str | None = None
     limit: int = 50
 
 
@@ -107,5 +108,7 @@ def _entries(session: Session, query, log_filter: LogFilter) -> list[ActivityEnt
         query = query.where(ActivityEntry.user_id == log_filter.user.id)
     if log_filter.since is not None:
         query = query.where(ActivityEntry.created >= log_filter.since)
+    if log_filter.action is not None:
+        query = query.where(ActivityEntry.action == log_filter.action)
     query = query.order_by(ActivityEntry.created.desc(), ActivityEntry.id.desc()).limit(log_filter.limit)
     return list(session.scalars(query))

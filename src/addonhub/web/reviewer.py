@@ -9,6 +9,9 @@ signed in gets a 403 page, a visitor who is not signed in the log-in page.
 
 An add-on's administration page (/reviewers/addon/{id}/admin) is for admins only: it disables and
 enables the add-on, or one of its versions, store-wide through submissions.administration.
+
+The store's activity log (/reviewers/log) is every entry `addonhub log` prints, newest first,
+narrowed to an add-on (by any of its ids) and to an action when asked.
 """
 
 from datetime import datetime
@@ -21,10 +24,10 @@ from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
 
 from addonhub.abuse.service import reports
-from addonhub.activity.service import LogFilter, entries
+from addonhub.activity.service import ACTIONS, LogFilter, entries
 from addonhub.api.amo.submission import source_response
 from addonhub.catalog.constants import ADDON_TYPES
-from addonhub.catalog.service import is_author
+from addonhub.catalog.service import find_addon_by_any_id, is_author
 from addonhub.edge.products import edge_submissions
 from addonhub.identifiers import row_id
 from addonhub.packages.archive import ArchiveError
@@ -45,12 +48,15 @@ from addonhub.submissions.review import (
 )
 from addonhub.web.forms import CheckedForm, Fields
 from addonhub.web.page_rendering import Visit, message_page, page_response, page_visit, render
+from addonhub.web.wording import N_
 
 router = APIRouter(prefix="/reviewers", include_in_schema=False)
 
 # The queue's source filter: AMO's own submissions (web-ext, the v5 API, the CLI) or Edge's.
 SOURCES = ("amo", "edge")
 DECISIONS = ("approve", "reject")
+LOG_SHOWN = 200
+UNKNOWN_ADDON = N_("No add-on %(addon)s is known to this store.")
 ADMIN_CHANGES = {("disable", "addon"): administration.disable_addon, ("enable", "addon"): administration.enable_addon,
                  ("disable", "version"): administration.disable_version,
                  ("enable", "version"): administration.enable_version}
@@ -370,3 +376,20 @@ def compare_page(request: Request, version_id: str):
         return {"previous": previous, "changes": [change for change in changes if change.status != UNCHANGED],
                 "unchanged": sum(change.status == UNCHANGED for change in changes)}
     return _package_page(request, version_id, "reviewer/compare.html", read)
+
+
+@router.get("/log")
+def activity_log(request: Request, addon: str = "", action: str = ""):
+    """The store's activity log, newest first; an add-on the store does not know is said so (400)."""
+    action = _choice(action, ACTIONS)
+    try:
+        with _session(request) as session:
+            visit = _reviewer_visit(request, session)
+            found = find_addon_by_any_id(session, addon.strip()) if addon.strip() else None
+            error = (UNKNOWN_ADDON, {"addon": addon.strip()}) if addon.strip() and found is None else None
+            history = [] if error else entries(session, LogFilter(addon=found, action=action, limit=LOG_SHOWN))
+            page = render(visit, "reviewer/log.html", history=history, addon=addon.strip(), action=action,
+                          actions=ACTIONS, error=error)
+    except (_LogInFirst, _NotAReviewer) as refused:
+        return _refused_visitor(request, refused)
+    return page_response(page, visit.languages, 400 if error else 200)
