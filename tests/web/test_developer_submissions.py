@@ -11,11 +11,13 @@ from fastapi.routing import APIRoute
 from addonhub.catalog.models import Addon
 from addonhub.submissions.models import Upload
 from addonhub.web import developer_submissions
-from addonhub.web.forms import CheckedForm
 from tests.packages.builders import raw_entry
 from tests.submissions.conftest import jwt_headers, xpi  # noqa: F401 (fixtures)
 from tests.web.conftest import csrf_of, log_in_as
 from tests.web.test_pages import text_of
+
+
+EMPTY_ZIP = b"PK\x05\x06" + b"\x00" * 18  # an empty zip archive
 
 
 @pytest.fixture
@@ -38,9 +40,19 @@ def uploaded(client, package: bytes, run_jobs, **options):
     return answer.headers["location"], client.get(answer.headers["location"])
 
 
-def submit(client, upload_path: str, **fields):
-    token = csrf_of(client.get(upload_path))
-    return client.post(f"{upload_path}submit", data={"csrf_token": token, **fields}, follow_redirects=False)
+# What a browser sends for a file input left empty: a part with neither a name nor bytes.
+NO_FILE = ("", b"", "application/octet-stream")
+
+
+def submit(client, upload_path: str, source=NO_FILE, token: str | None = None, **fields):
+    """Sends the upload page's submit form as a browser does: multipart, with its source input."""
+    token = token if token is not None else csrf_of(client.get(upload_path))
+    return client.post(f"{upload_path}submit", data={"csrf_token": token, **fields}, files={"source": source},
+                       follow_redirects=False)
+
+
+def stored_sources(store) -> list[str]:
+    return [blob.key for blob in store.blobs.list("sources/")]
 
 
 def uploads_count(store) -> int:
@@ -146,8 +158,51 @@ def test_bad_bodies_are_not_a_500(client, dev):
         assert 400 <= answer.status_code < 500
 
 
-def test_every_urlencoded_post_checks_the_csrf_token():
-    posts = [route for route in developer_submissions.router.routes
-             if isinstance(route, APIRoute) and "POST" in route.methods and route.path != "/developers/submit"]
-    assert posts and all(any(isinstance(dependency.call, CheckedForm) for dependency in route.dependant.dependencies)
-                         for route in posts)
+def test_every_post_checks_the_csrf_token(client, store, dev, xpi, run_jobs):
+    """Both forms are multipart, whose token is read once the body is in (not by CheckedForm)."""
+    posts = [route.path for route in developer_submissions.router.routes
+             if isinstance(route, APIRoute) and "POST" in route.methods]
+    assert posts == ["/developers/submit", "/developers/uploads/{upload_uuid}/submit"]
+    path, _ = uploaded(client, xpi(guid="forged@example.org"), run_jobs)
+    for token in ("", "wrong"):
+        refused = submit(client, path, ("source.zip", EMPTY_ZIP, "application/zip"), token=token, name="Forged")
+        assert refused.status_code == 403 and "This form was not sent" in text_of(refused)
+        assert 'value="Forged"' in refused.text  # shown again as typed
+    assert stored_sources(store) == []
+    with store.db.session() as session:
+        assert session.query(Addon).filter_by(guid="forged@example.org").count() == 0
+
+
+
+
+def test_the_source_sent_with_a_version_is_the_reviewers_to_download(client, store, dev, account, xpi, run_jobs):
+    path, page = uploaded(client, xpi(guid="sourced@example.org"), run_jobs)
+    assert 'enctype="multipart/form-data"' in page.text and 'name="source" type="file"' in page.text
+    for source, words in ((("source.exe", b"MZ", "application/octet-stream"), "Unsupported file type, please upload "
+                           "an archive file (.zip, .tar.gz, .tgz, .tar.bz2)."),
+                          (("source.zip", b"", "application/zip"), "The submitted file is empty.")):
+        refused = submit(client, path, source, name="Sourced", approval_notes="npm run build")
+        assert refused.status_code == 400 and words in text_of(refused), text_of(refused)
+        assert 'value="Sourced"' in refused.text and "npm run build" in refused.text
+    assert stored_sources(store) == []
+    answer = submit(client, path, ("build-me.tar.gz", b"\x1f\x8b source", "application/gzip"), name="Sourced")
+    assert answer.status_code == 303
+    [kept] = stored_sources(store)
+    with store.db.session() as session:
+        version = session.query(Addon).filter_by(guid="sourced@example.org").one().versions[0]
+        assert version.source_key == kept
+        version_id = version.id
+    reviewer, _ = account("rita@example.org", role="reviewer", username="rita")
+    log_in_as(client, store, reviewer)
+    review = client.get(f"/reviewers/review/version/{version_id}")
+    assert f'href="/reviewers/review/version/{version_id}/source"' in review.text
+    download = client.get(f"/reviewers/review/version/{version_id}/source")
+    assert download.status_code == 200 and download.content == b"\x1f\x8b source"
+
+
+def test_a_version_without_source_keeps_no_file(client, store, dev, xpi, run_jobs):
+    path, _ = uploaded(client, xpi(guid="plain@example.org"), run_jobs)
+    assert submit(client, path, name="Plain").status_code == 303
+    assert stored_sources(store) == []
+    with store.db.session() as session:
+        assert session.query(Addon).filter_by(guid="plain@example.org").one().versions[0].source_key is None

@@ -39,6 +39,26 @@ def new_upload_key() -> str:
     return f"uploads/{uuid.uuid4().hex}"
 
 
+# The archives AMO takes as a version's source code.
+SOURCE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar.bz2")
+
+
+def new_source_key() -> str:
+    """Sources are kept apart from packages: nothing in uploads/ is ever taken for one."""
+    return f"sources/{uuid.uuid4().hex}"
+
+
+def checked_source(blob: StoredBlob, filename: str | None) -> StoredBlob:
+    """A version's source code as AMO takes it, from any dialect: a file, not empty, an archive by
+    its name (reviewers unpack it)."""
+    if blob.size == 0:
+        raise Refused(INVALID, "The submitted file is empty.", field="source")
+    if not (filename or "").lower().endswith(SOURCE_SUFFIXES):
+        raise Refused(INVALID, f"Unsupported file type, please upload an archive file ({', '.join(SOURCE_SUFFIXES)}).",
+                      field="source")
+    return blob
+
+
 def read_package_identity(blobs: BlobStore, blob: StoredBlob, filename: str | None,
                           limits: ArchiveLimits) -> PackageIdentity:
     """The id and version the package's manifest states, read at once (blocking: run in a thread)."""

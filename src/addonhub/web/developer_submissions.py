@@ -5,11 +5,12 @@ The same steps as the v5 submission API, in the same functions: the body streams
 (api.uploads.receive_form, the API's limits), the package's identity is read and the upload
 recorded (submissions.uploads, which queues the validation job), both counted against the API's
 throttle scopes; the version is made by submissions.versions.create_version (listed ones wait for
-a reviewer, unlisted ones are queued for signing). A multipart form has no urlencoded body for
-CheckedForm, so its CSRF token is checked with the same comparison once the body is read, and the
-stored file discarded when it fails."""
+a reviewer, unlisted ones are queued for signing), with the source archive the form may carry
+(checked by submissions.uploads.checked_source, as the API's is). Both forms are multipart, which
+CheckedForm does not read, so their CSRF token is checked with the same comparison once the body
+is in, and the stored files discarded when it fails."""
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -19,7 +20,8 @@ from starlette.responses import RedirectResponse, Response
 from addonhub.accounts.models import User
 from addonhub.api.amo.intake import ADDONS, UPLOADS
 from addonhub.api.submitters import submitter, throttle_wait
-from addonhub.api.uploads import BodyLimits, UploadRejected, receive_form
+from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, receive_form
+from addonhub.blobs import StoredBlob
 from addonhub.catalog.constants import CATEGORIES, Channel
 from addonhub.catalog.edits import AddonChanges, VersionChanges, edit_addon
 from addonhub.catalog.indexing import reindex
@@ -27,9 +29,11 @@ from addonhub.catalog.licenses import BUILTIN_LICENSES
 from addonhub.catalog.service import find_addon, is_author
 from addonhub.refusals import INVALID, Refused
 from addonhub.submissions.models import AWAIT_VERSION
-from addonhub.submissions.uploads import find_upload, new_upload_key, read_package_identity, record_upload, submittable_upload
+from addonhub.submissions.uploads import (
+    checked_source, find_upload, new_source_key, new_upload_key, read_package_identity, record_upload, submittable_upload,
+)
 from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
-from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, Throttled, csrf_matches, hidden_csrf_field
+from addonhub.web.forms import CSRF_FIELD, CSRFRejected, Fields, Throttled, csrf_matches, hidden_csrf_field, read_form
 from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
 from addonhub.web.page_rendering import Visit, page_response, render
 from addonhub.web.wording import CATEGORY_NAMES, N_
@@ -178,28 +182,69 @@ def _listing(fields: Fields) -> AddonChanges:
     return AddonChanges(translated=translated, categories={"firefox": [category]} if category else None)
 
 
-def _version_changes(fields: Fields, new_listed: bool) -> VersionChanges:
-    """The reviewer notes, and a new listed add-on's licence (one of the store's built-in ones)."""
+def _version_changes(fields: Fields, new_listed: bool, source: StoredBlob | None) -> VersionChanges:
+    """The reviewer notes and source code, and a new listed add-on's licence (one of the store's
+    built-in ones)."""
     notes = fields.get("approval_notes", "").strip() or None
     chosen = fields.get("license", "") if new_listed else ""
     if chosen and chosen not in BUILTIN_LICENSES:
         raise Refused(INVALID, UNKNOWN_LICENSE, field="license")
     license = BUILTIN_LICENSES[chosen] if chosen else None
-    return VersionChanges(given=frozenset({"approval_notes", *(("license",) if license else ())}),
-                          approval_notes=notes, license=license)
+    given = {"approval_notes", *(("license",) if license else ()), *(("source",) if source else ())}
+    return VersionChanges(given=frozenset(given), approval_notes=notes, license=license, source=source)
 
 
 def _reshow_upload(request: Request, fields: Fields, message: str) -> Response:
     return _upload_page(request, request.path_params["upload_uuid"], 403, fields, (message, {}))
 
 
+async def _submitted_form(request: Request) -> ReceivedForm:
+    """The submit form's body: multipart, its source archive (if one was chosen) streamed into blob
+    storage as the API streams it, with the API's limits; or URL-encoded, from a client that sends
+    no file."""
+    store = _store(request)
+    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
+        return await receive_form(request, store.blobs, lambda _field: new_source_key(),
+                                  BodyLimits.for_uploads(store.settings))
+    return ReceivedForm(fields=await read_form(request))
+
+
 @router.post("/developers/uploads/{upload_uuid}/submit")
-def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedForm(_reshow_upload))):
+async def submit(request: Request, upload_uuid: str):
     """Makes the upload a version: of the developer's add-on with the package's id, else a new
-    add-on (listed ones with the listing typed here), as the API's PUT /addon/<id> does."""
+    add-on (listed ones with the listing typed here), as the API's PUT /addon/<id> does; the
+    source archive, when one is sent, goes with the version for its reviewers."""
     store = _store(request)
     try:
-        with store.db.session() as session:
+        await run_in_threadpool(_signed_in_user, request)
+        try:
+            form = await _submitted_form(request)
+        except UploadRejected as rejected:
+            return await run_in_threadpool(_upload_page, request, upload_uuid, rejected.status_code, None,
+                                           (NOT_SAVED, {"reason": rejected.message}))
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+    try:
+        answer, kept = await run_in_threadpool(_submit, request, upload_uuid, form)
+    except BaseException:
+        form.discard(store.blobs)
+        raise
+    form.discard(store.blobs, keep="source" if kept else None)
+    return answer
+
+
+def _submit(request: Request, upload_uuid: str, form: ReceivedForm) -> tuple[Response, bool]:
+    """The version made from the form, or the page again saying why; and whether the version took
+    the form's source archive (which is kept only then)."""
+    fields = dict(form.fields)
+    if not csrf_matches(request, fields.pop(CSRF_FIELD, "")):
+        raise CSRFRejected(fields, _reshow_upload)
+    received = form.files.get("source")
+    try:
+        # A file input left empty sends a part with neither a name nor bytes: no source.
+        source = checked_source(received.blob, received.filename) \
+            if received is not None and (received.filename or received.blob.size) else None
+        with _store(request).db.session() as session:
             _, user = signed_in_developer(request, session)
             _own_upload(session, user, upload_uuid)
             _count(request, user, ADDONS)
@@ -207,19 +252,20 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
             addon = find_addon(session, validated.guid) if validated.guid else None
             if addon is not None and not addon.is_deleted:
                 if not is_author(addon, user):
-                    return _upload_page(request, upload_uuid, 403, fields, (NOT_YOURS, {}))
-                create_version(session, validated, user, validated.channel, _version_changes(fields, False), addon)
+                    return _upload_page(request, upload_uuid, 403, fields, (NOT_YOURS, {})), False
+                create_version(session, validated, user, validated.channel, _version_changes(fields, False, source),
+                               addon)
             else:
-                changes = _version_changes(fields, validated.channel == Channel.LISTED)
+                changes = _version_changes(fields, validated.channel == Channel.LISTED, source)
                 validated.guid = guid_for_new_addon(session, validated.guid, None, url_may_stand_in=False)
                 addon = create_version(session, validated, user, validated.channel, changes).addon
                 if validated.channel == Channel.LISTED:
                     edit_addon(session, addon, _listing(fields), user)
             reindex(session, addon)
     except LogInFirst:
-        return log_in_first(SUBMIT_PATH)
+        return log_in_first(SUBMIT_PATH), False
     except Throttled as throttled:
-        return _upload_page(request, upload_uuid, 429, fields, throttled.words())
+        return _upload_page(request, upload_uuid, 429, fields, throttled.words()), False
     except Refused as refusal:
-        return _upload_page(request, upload_uuid, 400, fields, (NOT_SAVED, {"reason": refusal.message}))
-    return RedirectResponse("/developers/addons/", status_code=303)
+        return _upload_page(request, upload_uuid, 400, fields, (NOT_SAVED, {"reason": refusal.message})), False
+    return RedirectResponse("/developers/addons/", status_code=303), source is not None

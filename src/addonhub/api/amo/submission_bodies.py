@@ -1,7 +1,6 @@
 """The bodies of v5 submission requests: JSON, a plain form, or multipart with its files streamed
 into blob storage (packages under uploads/, sources under sources/, never held in memory)."""
 
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -13,7 +12,7 @@ from addonhub.api.amo.intake import store_of
 from addonhub.api.amo.submission_input import not_a_dictionary
 from addonhub.api.responses import APIError
 from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, read_small_body, receive_form
-from addonhub.submissions.uploads import new_upload_key
+from addonhub.submissions.uploads import new_source_key, new_upload_key
 
 # JSON and plain-form bodies carry metadata only, and are read whole.
 MAX_SMALL_BODY = 1024 * 1024
@@ -40,8 +39,7 @@ class Body:
 
 
 def _blob_key(name: str) -> str:
-    # Sources are kept apart from packages: nothing in uploads/ is ever taken for one.
-    return f"sources/{uuid.uuid4().hex}" if name == "source" else new_upload_key()
+    return new_source_key() if name == "source" else new_upload_key()
 
 
 async def read_body(request: Request) -> Body:

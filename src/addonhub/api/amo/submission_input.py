@@ -16,9 +16,9 @@ from addonhub.catalog.compatibility import SUBMITTABLE_APPS
 from addonhub.catalog.edits import AddonChanges, VersionChanges
 from addonhub.catalog.licenses import BUILTIN_LICENSES, BuiltinLicense
 from addonhub.refusals import Refused
+from addonhub.submissions.uploads import checked_source
 
 REQUIRED = "This field is required."
-SOURCE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar.bz2")
 TRANSLATED_ADDON_FIELDS = {  # field: the longest text AMO accepts
     "name": 50, "summary": 250, "description": None, "developer_comments": None,
     "homepage": None, "support_url": None, "support_email": None,
@@ -182,11 +182,10 @@ def source(value: Any) -> ReceivedFile | None:
         return None
     if not isinstance(value, ReceivedFile):
         raise field_problem("source", "The submitted data was not a file. Check the encoding type on the form.")
-    if value.blob.size == 0:
-        raise field_problem("source", "The submitted file is empty.")
-    if not (value.filename or "").lower().endswith(SOURCE_SUFFIXES):
-        raise field_problem("source", "Unsupported file type, please upload an archive file "
-                                      f"({', '.join(SOURCE_SUFFIXES)}).")
+    try:
+        checked_source(value.blob, value.filename)
+    except Refused as refusal:
+        raise field_problem("source", refusal.message) from None
     return value
 
 
