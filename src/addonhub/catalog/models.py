@@ -104,7 +104,8 @@ class Addon(Base):
 
 
 class AddonUser(Base):
-    """An author of an add-on; listed authors are shown publicly, all of them may manage it."""
+    """An author of an add-on; listed authors are shown publicly, all of them may manage it (owners
+    its authors too: catalog.authors)."""
 
     __tablename__ = "addon_users"
 
