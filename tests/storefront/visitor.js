@@ -435,7 +435,67 @@ async function decide(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide };
+// A developer logs in from "My add-ons", opens an add-on's status page, disables its version and
+// enables it again, adds a second author and is told the last owner cannot leave, reads the
+// activity log and the deletion's confirmation page (without deleting); then a reviewer reads the
+// store's log filtered to that add-on. Each page passes axe-core.
+async function manage(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  const rows = (selector) => page.locator(selector).evaluateAll((found) => found.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  await logIn(page, "/developers/addons/", options.email, options.password);
+  await page.getByRole("link", { name: `Status and versions of ${options.addonName}` }).click();
+  await page.waitForURL(/\/status\/$/);
+  seen.statusHeading = await text(page.getByRole("heading", { level: 1 }));
+  seen.statusViolations = await axeViolations(page);
+  await page.getByRole("button", { name: `Disable ${options.version}` }).click();
+  await page.waitForURL(/done=disable/);
+  seen.disabled = await text(page.getByRole("status"));
+  seen.disabledRows = await rows("table tbody tr");
+  seen.disabledViolations = await axeViolations(page);
+  await shot(page, options, "developer-status");
+  await page.getByRole("button", { name: `Enable ${options.version}` }).click();
+  await page.waitForURL(/done=enable/);
+  seen.enabled = await text(page.getByRole("status"));
+
+  await page.getByRole("link", { name: "Authors", exact: true }).click();
+  await page.waitForURL(/\/authors\/$/);
+  await page.getByLabel("E-mail address of their account").fill(options.coauthor);
+  await page.getByRole("button", { name: "Add the author" }).click();
+  await page.waitForURL(/done=authors/);
+  seen.authorRows = await rows("table tbody tr");
+  seen.authorsViolations = await axeViolations(page);
+  await shot(page, options, "developer-authors");
+  await page.getByRole("button", { name: `Remove ${options.ownName}` }).click();
+  seen.lastOwner = await text(page.getByRole("alert"));
+  seen.lastOwnerViolations = await axeViolations(page);
+
+  await page.getByRole("link", { name: "Activity log", exact: true }).click();
+  await page.waitForURL(/\/activity\/$/);
+  seen.activity = (await page.locator("#history-heading + ul li").allInnerTexts()).map((line) => line.trim().replace(/\s+/g, " "));
+  seen.activityViolations = await axeViolations(page);
+
+  await page.getByRole("link", { name: "Status and versions", exact: true }).click();
+  await page.getByRole("link", { name: `Delete ${options.version}` }).click();
+  await page.waitForURL(/\/delete\/$/);
+  seen.deleteHeading = await text(page.getByRole("heading", { level: 1 }));
+  seen.deleteViolations = await axeViolations(page);
+  await page.getByRole("link", { name: "Keep it" }).click();
+  await page.waitForURL(/\/status\/$/);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+
+  await logIn(page, "/reviewers/log", options.reviewerEmail, options.password);
+  await page.getByLabel("Add-on (id, slug or guid)").fill(options.guid);
+  await page.getByRole("button", { name: "Filter" }).click();
+  await page.waitForURL(/addon=/);
+  seen.logRows = await rows("table.activity-log tbody tr");
+  seen.logViolations = await axeViolations(page);
+  await shot(page, options, "reviewer-log");
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, manage };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);

@@ -166,7 +166,8 @@ def test_a_disabled_version_leaves_the_api_and_update_checks_until_enabled(clien
     disabled = post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable")
     assert disabled.status_code == 303
     shown = text_of(client.get(disabled.headers["location"]))
-    assert "Disabled: it has left the catalogue" in shown and "Enable 1.1" in shown
+    assert "Disabled: it has left the catalogue" in shown and "1.1 Listed Disabled by you Enable 1.1" in shown
+    assert "Disabled by you" in text_of(client.get("/developers/addons/"))  # the version's state there too
     client.cookies.clear()
     assert offered(client) == [] and listed_versions(client) == []
     log_in_as(client, store, developer[0])

@@ -199,19 +199,26 @@ def _last_switch(session: Session, version: Version) -> ActivityEntry | None:
     return _last_entry(session, ActivityEntry.version_id == version.id, _VERSION_SWITCHES)
 
 
-def _disabled_by(session: Session, version: Version, action: str) -> bool:
+STORE, DEVELOPER = "store", "developer"
+_DISABLED_BY = {activity.VERSION_DISABLED: STORE, activity.VERSION_DISABLED_BY_DEVELOPER: DEVELOPER}
+
+
+def disabled_by(session: Session, version: Version) -> str | None:
+    """Who disabled the version (STORE or DEVELOPER), from its latest switch; None while it is not
+    disabled. A rejection disables files too, but is no switch: a rejected version is None."""
+    if version.is_deleted or not any(file.status == FileStatus.DISABLED for file in version.files):
+        return None  # asks the log only about versions with a disabled file
     last = _last_switch(session, version)
-    return (last is not None and last.action == action and not version.is_deleted
-            and any(file.status == FileStatus.DISABLED for file in version.files))
+    return _DISABLED_BY.get(last.action) if last is not None else None
 
 
 def is_disabled_by_store(session: Session, version: Version) -> bool:
     """Whether the version's latest switch is the store's disabling it (a rejection is not one)."""
-    return _disabled_by(session, version, activity.VERSION_DISABLED)
+    return disabled_by(session, version) == STORE
 
 
 def is_disabled_by_developer(session: Session, version: Version) -> bool:
-    return _disabled_by(session, version, activity.VERSION_DISABLED_BY_DEVELOPER)
+    return disabled_by(session, version) == DEVELOPER
 
 
 def disabled_versions(session: Session, addon: Addon) -> set[int]:

@@ -92,13 +92,9 @@ def _version_rows(session: Session, addon: Addon) -> list[dict]:
     """Each version that is not deleted, newest first, and which change its developers may make."""
     rows = []
     for version in sorted((v for v in addon.versions if not v.is_deleted), key=lambda v: (v.created, v.id), reverse=True):
-        state = version_state(version)
-        if administration.is_disabled_by_developer(session, version):
-            change = "enable"
-        else:
-            change = "disable" if state in _LIVE_STATES else None
-        rows.append({"version": version, "state": VERSION_STATES[state], "change": change,
-                     "by_store": administration.is_disabled_by_store(session, version)})
+        state = version_state(session, version)
+        change = "enable" if state == "disabled_by_developer" else "disable" if state in _LIVE_STATES else None
+        rows.append({"version": version, "state": VERSION_STATES[state], "change": change})
     return rows
 
 

@@ -34,6 +34,7 @@ from addonhub.catalog.models import Addon, AddonUser, File, Version
 from addonhub.edge.models import EdgeOperation
 from addonhub.edge.products import EDGE_PRODUCT_TYPES, ProductError, create_product, is_rejected, product_name, product_status
 from addonhub.api.urls import base_url
+from addonhub.submissions.administration import disabled_by
 from addonhub.web.forms import CheckedForm, Fields
 from addonhub.web.page_rendering import Visit, page_response, page_visit, render
 from addonhub.web.wording import N_
@@ -81,6 +82,8 @@ VERSION_STATES = {
     "awaiting_review": N_("Awaiting review"),
     "signing": N_("Being signed"),
     "disabled": N_("Disabled"),
+    "disabled_by_store": N_("Disabled by the store"),
+    "disabled_by_developer": N_("Disabled by you"),
 }
 ADDON_STATES = {
     AddonStatus.INCOMPLETE: N_("Incomplete: no version approved yet"),
@@ -96,9 +99,13 @@ OPERATIONS_SHOWN = 5
 NAME_NEEDED = N_("Give the product a name.")
 
 
-def version_state(version: Version) -> str:
-    """A key of VERSION_STATES: rejected (edge.products' rule), else by its files' status and its
-    channel (an unlisted version is signed, not made public)."""
+def version_state(session: Session, version: Version) -> str:
+    """A key of VERSION_STATES: disabled by the store or its developers (the activity log says
+    which), rejected (edge.products' rule), else by its files' status and its channel (an unlisted
+    version is signed, not made public)."""
+    who = disabled_by(session, version)
+    if who is not None:
+        return f"disabled_by_{who}"
     if is_rejected(version):
         return "rejected"
     statuses = {file.status for file in version.files}
@@ -129,7 +136,7 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
                  "operations": _operations(session, addon)}
         if addon.type in EDGE_PRODUCT_TYPES else None,
         "versions": [{"version": version.version, "channel": version.channel, "created": version.created,
-                      "state": VERSION_STATES[version_state(version)], "reviewer_notes": version.reviewer_notes,
+                      "state": VERSION_STATES[version_state(session, version)], "reviewer_notes": version.reviewer_notes,
                       "signed_files": [file.id for file in version.files if file.is_signed and file.storage_key]
                       if version.channel == Channel.UNLISTED else []}
                      for version in versions],
