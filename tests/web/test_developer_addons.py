@@ -3,10 +3,15 @@ without an owner), disabling, enabling and deleting its versions and itself (gon
 downloads and update checks, as an admin's disabling is; a developer never enables what the store
 disabled), and its activity log. Nobody else reaches any of these pages or forms."""
 
+import re
+from html import unescape
+
 import pytest
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
+from addonhub.accounts import keys
+from addonhub.accounts.models import User
 from addonhub.activity import service as activity
 from addonhub.catalog.models import Addon, Version
 from addonhub.published_urls import VERSIONCHECK_PATH
@@ -41,6 +46,13 @@ def post(client, page: str, action: str, **fields):
     """Sends a form of `page` as a browser does: with the CSRF token the page carries."""
     token = csrf_of(client.get(page))
     return client.post(action, data={"csrf_token": token, **fields}, follow_redirects=False)
+
+
+def table_rows(page) -> list[list[str]]:
+    """The cells of each row of the page's table body, as text."""
+    body = re.search(r"<tbody>(.*?)</tbody>", page.text, re.S).group(1)
+    return [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
 def offered(client) -> list[str]:
@@ -262,3 +274,19 @@ def test_reviewers_read_the_stores_log_filtered_by_addon_and_action(client, stor
     with store.db.session() as session:
         expected = [entry.action for entry in activity.entries(session, activity.LogFilter(limit=200))]
     assert [action for action in expected if action in whole] == expected
+
+
+def test_my_activity_log_has_my_addons_entries_and_my_own_but_nobody_elses(client, store, developer, stranger, ids):  # noqa: F811
+    with store.db.session() as session:
+        keys.issue_key(session, store.key_cipher, session.get(User, stranger))
+    log_in_as(client, store, developer[0])
+    assert 'href="/developers/activity/"' in client.get("/developers/addons/").text
+    rows = table_rows(client.get("/developers/activity/"))
+    assert ["version_created", "dev", GUID, "2.0"] in [row[1:5] for row in rows]
+    assert ["approved", "the store", GUID, "1.1"] in [row[1:5] for row in rows]
+    assert ["api_key_created", "dev", "", ""] in [row[1:5] for row in rows]  # the fixture signed with a key
+    assert all(row[2] != "olga" for row in rows)
+    log_in_as(client, store, stranger)
+    assert [row[1:3] for row in table_rows(client.get("/developers/activity/"))] == [["api_key_created", "olga"]]
+    client.cookies.clear()
+    assert client.get("/developers/activity/", follow_redirects=False).status_code == 303

@@ -268,6 +268,20 @@ def remove_author(request: Request, addon_id: str, user_id: str,
 
 # The activity log ---------------------------------------------------------------------------------
 
+@router.get("/developers/activity")
+def my_activity(request: Request):
+    """What the developer may read of the log, newest first: their add-ons' entries, and their own
+    (credential changes, uploads that made no add-on)."""
+    try:
+        with _store(request).db.session() as session:
+            visit, user = signed_in_developer(request, session)
+            history = entries_for_developer(session, user, LogFilter(limit=LOG_SHOWN))
+            html = render(visit, "developers/my_activity.html", history=history, filter_by_addon=None)
+            return page_response(html, visit.languages)
+    except LogInFirst:
+        return log_in_first(request.url.path)
+
+
 @router.get("/developers/addons/{addon_id}/activity")
 def activity_page(request: Request, addon_id: str):
     """The add-on's activity log, newest first: the entries `addonhub log --addon` prints."""

@@ -389,7 +389,7 @@ def activity_log(request: Request, addon: str = "", action: str = ""):
             error = (UNKNOWN_ADDON, {"addon": addon.strip()}) if addon.strip() and found is None else None
             history = [] if error else entries(session, LogFilter(addon=found, action=action, limit=LOG_SHOWN))
             page = render(visit, "reviewer/log.html", history=history, addon=addon.strip(), action=action,
-                          actions=ACTIONS, error=error)
+                          actions=ACTIONS, error=error, filter_by_addon="/reviewers/log?addon=")
     except (_LogInFirst, _NotAReviewer) as refused:
         return _refused_visitor(request, refused)
     return page_response(page, visit.languages, 400 if error else 200)
