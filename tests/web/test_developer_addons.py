@@ -14,6 +14,7 @@ from addonhub.accounts import keys
 from addonhub.accounts.models import User
 from addonhub.activity import service as activity
 from addonhub.catalog.models import Addon, Version
+from addonhub.edge.products import FAILED, product_status
 from addonhub.published_urls import VERSIONCHECK_PATH
 from addonhub.refusals import Refused
 from addonhub.submissions import administration
@@ -290,3 +291,16 @@ def test_my_activity_log_has_my_addons_entries_and_my_own_but_nobody_elses(clien
     assert [row[1:3] for row in table_rows(client.get("/developers/activity/"))] == [["api_key_created", "olga"]]
     client.cookies.clear()
     assert client.get("/developers/activity/", follow_redirects=False).status_code == 303
+
+
+def test_an_approved_version_disabled_afterwards_is_not_taken_for_a_rejected_one(client, store, developer, ids):  # noqa: F811
+    addon_id, versions = ids
+    log_in_as(client, store, developer[0])
+    confirm = f"/developers/addons/{addon_id}/versions/{versions['2.0']}/delete/"
+    assert post(client, confirm, confirm.rstrip("/")).status_code == 303
+    page = f"/developers/addons/{addon_id}/status/"
+    assert post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable").status_code == 303
+    assert "Rejected" not in text_of(client.get("/developers/addons/"))
+    with store.db.session() as session:
+        # The Edge API's word for the add-on's latest listed version (approved, then disabled).
+        assert product_status(session, session.get(Addon, addon_id)) != FAILED

@@ -74,7 +74,7 @@ def _publish_outcome(session: Session, operation: EdgeOperation) -> Outcome:
         errors = [{"id": operation.error_code, "message": operation.message}] if operation.message else []
         return Outcome(FAILED, operation.updated, operation.error_code, operation.message, errors)
     version = session.get(Version, operation.version_id) if operation.version_id is not None else None
-    if version is not None and is_rejected(version):
+    if version is not None and is_rejected(session, version):
         notes = version.reviewer_notes or "The submission was rejected in review."
         return Outcome(FAILED, version.reviewed or operation.updated, SUBMISSION_REJECTED, notes,
                        [{"id": SUBMISSION_REJECTED, "message": notes}], version)

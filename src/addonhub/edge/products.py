@@ -16,6 +16,7 @@ from addonhub.catalog.indexing import reindex
 from addonhub.catalog.models import Addon, AddonUser, File, Version
 from addonhub.catalog.service import edge_product_id
 from addonhub.edge.models import PUBLISH, EdgeOperation
+from addonhub.submissions.administration import disabled_by
 from addonhub.submissions.versions import generated_guid
 
 # Edge publishes extensions and themes; the catalogue's other types (dictionaries, language
@@ -89,7 +90,7 @@ def product_status(session: Session, addon: Addon) -> str:
     latest = session.scalar(
         select(Version).where(Version.addon_id == addon.id, Version.channel == Channel.LISTED, Version.is_deleted.is_(False))
         .order_by(Version.id.desc()).limit(1))
-    if latest is not None and is_rejected(latest):
+    if latest is not None and is_rejected(session, latest):
         return FAILED
     if addon.status in REVIEWED_STATUSES and addon.current_version_id is not None:
         return IN_THE_STORE
@@ -111,9 +112,11 @@ def edge_submissions(session: Session, version_ids: list[int]) -> set[int]:
         EdgeOperation.kind == PUBLISH, EdgeOperation.version_id.in_(version_ids))))
 
 
-def is_rejected(version: Version) -> bool:
-    """A reviewer refused it: reviewed, and its files disabled (submissions.review.reject)."""
-    return version.reviewed is not None and bool(version.files) and all(f.status == FileStatus.DISABLED for f in version.files)
+def is_rejected(session: Session, version: Version) -> bool:
+    """A reviewer refused it: reviewed, and its files disabled (submissions.review.reject), but
+    not by a disabling after its approval (by the store or its developers, which the log tells)."""
+    return (version.reviewed is not None and bool(version.files)
+            and all(f.status == FileStatus.DISABLED for f in version.files) and disabled_by(session, version) is None)
 
 
 def product_name(addon: Addon) -> str:

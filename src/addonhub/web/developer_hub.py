@@ -106,7 +106,7 @@ def version_state(session: Session, version: Version) -> str:
     who = disabled_by(session, version)
     if who is not None:
         return f"disabled_by_{who}"
-    if is_rejected(version):
+    if is_rejected(session, version):
         return "rejected"
     statuses = {file.status for file in version.files}
     if FileStatus.PUBLIC in statuses:
