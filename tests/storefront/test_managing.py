@@ -39,7 +39,7 @@ def test_a_developer_disables_a_version_adds_an_author_and_reads_the_log(storefr
     assert seen["enabled"] == "Enabled again."
     assert [row.split(" ")[:3] for row in seen["authorRows"]] == [
         [developer["username"], "lines@example.org", "Owner"], ["co-lines", "co-lines@example.org", "Developer"]]
-    assert seen["lastOwner"] == "An add-on needs at least one owner: make another author an owner first."
+    assert seen["lastOwner"] == "This was not saved: An add-on needs at least one owner: make another author an owner first."
     assert any("version_disabled_by_developer 1.0" in line for line in seen["activity"])
     assert any("author_added" in line for line in seen["activity"])
     assert seen["deleteHeading"] == "Delete version 1.0 of Line Counter"

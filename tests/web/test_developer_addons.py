@@ -304,3 +304,28 @@ def test_an_approved_version_disabled_afterwards_is_not_taken_for_a_rejected_one
     with store.db.session() as session:
         # The Edge API's word for the add-on's latest listed version (approved, then disabled).
         assert product_status(session, session.get(Addon, addon_id)) != FAILED
+
+
+def test_bad_input_gets_a_clear_answer_never_a_500(client, store, developer, ids):  # noqa: F811
+    addon_id, versions = ids
+    log_in_as(client, store, developer[0])
+    base = f"/developers/addons/{addon_id}"
+    token = csrf_of(client.get(f"{base}/status/"))
+    for action, fields, status in ((f"{base}/status", {"target": "addon", "change": "explode"}, 400),
+                                   (f"{base}/status", {"target": "%00", "change": "disable"}, 404),
+                                   (f"{base}/status", {}, 400),
+                                   (f"{base}/authors", {"email": ""}, 400),
+                                   (f"{base}/authors", {"email": "olga@example.org", "role": "king"}, 400),
+                                   (f"{base}/authors/x/change", {"role": "owner"}, 404),
+                                   (f"{base}/authors/{developer[0]}/change", {"role": "<b>"}, 400),
+                                   ("/developers/addons/1e9/delete", {"slug": "x"}, 404),
+                                   (f"{base}/versions/-1/delete", {}, 404)):
+        answer = client.post(action, data={"csrf_token": token, **fields})
+        assert answer.status_code == status, (action, fields, answer.status_code)
+        assert "Traceback" not in answer.text and "<b>" not in answer.text
+    refused = client.post(f"{base}/status", content=b"{}", headers={"content-type": "application/json"})
+    assert refused.status_code == 415
+    for path in ("/developers/addons/%00/status/", "/developers/addons/-1/authors/", f"{base}/versions/abc/delete/"):
+        assert client.get(path).status_code == 404, path
+    with store.db.session() as session:
+        assert [(link.user_id, link.role) for link in session.get(Addon, addon_id).authors] == [(developer[0], "owner")]

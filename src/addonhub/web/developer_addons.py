@@ -23,12 +23,16 @@ from addonhub.edge.products import product_name
 from addonhub.identifiers import row_id
 from addonhub.refusals import INVALID, Refused
 from addonhub.submissions import administration
+from addonhub.web.developer_submissions import NOT_SAVED
 from addonhub.web.developer_hub import ADDONS_PATH, LogInFirst, VERSION_STATES, log_in_first, signed_in_developer, version_state
 from addonhub.web.forms import CheckedForm, Fields
 from addonhub.web.page_rendering import Visit, page_response, render
 from addonhub.web.wording import N_
 
 router = APIRouter(include_in_schema=False)
+
+# What a page says, in the visitor's language: a message and its (escaped) parameters.
+Words = tuple[str, dict]
 
 # What the developer may do to the add-on, and to a version, from the status page.
 ADDON_CHANGES = {"disable": administration.developer_disable_addon, "enable": administration.developer_enable_addon}
@@ -82,8 +86,9 @@ def _done(request: Request) -> str | None:
     return DONE.get(request.query_params.get("done", ""))
 
 
-def _refusal_status(refusal: Refused) -> int:
-    return REFUSAL_STATUS.get(refusal.reason, 400)
+def _refused(refusal: Refused) -> tuple[int, Words]:
+    """The status and the words of a page that shows a refusal (its text a parameter, so escaped)."""
+    return REFUSAL_STATUS.get(refusal.reason, 400), (NOT_SAVED, {"reason": refusal.message})
 
 
 # Status and versions ------------------------------------------------------------------------------
@@ -98,7 +103,7 @@ def _version_rows(session: Session, addon: Addon) -> list[dict]:
     return rows
 
 
-def _status_page(request: Request, addon_id: str, status_code: int = 200, error: str | None = None) -> Response:
+def _status_page(request: Request, addon_id: str, status_code: int = 200, error: Words | None = None) -> Response:
     with _store(request).db.session() as session:
         visit, user, addon = _own_addon(request, session, addon_id)
         return _html(visit, "developers/status.html", status_code, addon, versions=_version_rows(session, addon),
@@ -114,7 +119,7 @@ def status_page(request: Request, addon_id: str):
 
 
 def _reshow_status(request: Request, _fields: Fields, message: str) -> Response:
-    return _status_page(request, request.path_params["addon_id"], 403, message)
+    return _status_page(request, request.path_params["addon_id"], 403, (message, {}))
 
 
 @router.post("/developers/addons/{addon_id}/status")
@@ -133,14 +138,14 @@ def change_status(request: Request, addon_id: str, fields: Fields = Depends(Chec
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _status_page(request, addon_id, _refusal_status(refusal), refusal.message)
+        return _status_page(request, addon_id, *_refused(refusal))
     return RedirectResponse(f"/developers/addons/{addon_id}/status/?done={change}", status_code=303)
 
 
 # Deleting -----------------------------------------------------------------------------------------
 
 def _delete_version_page(request: Request, addon_id: str, version_id: str, status_code: int = 200,
-                         error: str | None = None) -> Response:
+                         error: Words | None = None) -> Response:
     with _store(request).db.session() as session:
         visit, _, addon = _own_addon(request, session, addon_id)
         version = _own_version(addon, version_id)
@@ -157,7 +162,7 @@ def confirm_version_deletion(request: Request, addon_id: str, version_id: str):
 
 def _reshow_version_deletion(request: Request, _fields: Fields, message: str) -> Response:
     return _delete_version_page(request, request.path_params["addon_id"], request.path_params["version_id"],
-                                403, message)
+                                403, (message, {}))
 
 
 @router.post("/developers/addons/{addon_id}/versions/{version_id}/delete")
@@ -170,11 +175,11 @@ def delete_version(request: Request, addon_id: str, version_id: str,
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _delete_version_page(request, addon_id, version_id, _refusal_status(refusal), refusal.message)
+        return _delete_version_page(request, addon_id, version_id, *_refused(refusal))
     return RedirectResponse(f"/developers/addons/{addon_id}/status/?done=delete", status_code=303)
 
 
-def _delete_addon_page(request: Request, addon_id: str, status_code: int = 200, error: str | None = None) -> Response:
+def _delete_addon_page(request: Request, addon_id: str, status_code: int = 200, error: Words | None = None) -> Response:
     with _store(request).db.session() as session:
         visit, user, addon = _own_addon(request, session, addon_id)
         return _html(visit, "developers/delete.html", status_code, addon, version=None, error=error,
@@ -190,7 +195,7 @@ def confirm_addon_deletion(request: Request, addon_id: str):
 
 
 def _reshow_addon_deletion(request: Request, _fields: Fields, message: str) -> Response:
-    return _delete_addon_page(request, request.path_params["addon_id"], 403, message)
+    return _delete_addon_page(request, request.path_params["addon_id"], 403, (message, {}))
 
 
 @router.post("/developers/addons/{addon_id}/delete")
@@ -200,18 +205,18 @@ def delete_addon(request: Request, addon_id: str, fields: Fields = Depends(Check
         with _store(request).db.session() as session:
             _, user, addon = _own_addon(request, session, addon_id)
             if fields.get("slug", "").strip() != addon.slug:
-                return _delete_addon_page(request, addon_id, 400, TYPE_THE_SLUG)
+                return _delete_addon_page(request, addon_id, 400, (TYPE_THE_SLUG, {}))
             administration.developer_delete_addon(session, addon, user)
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _delete_addon_page(request, addon_id, _refusal_status(refusal), refusal.message)
+        return _delete_addon_page(request, addon_id, *_refused(refusal))
     return RedirectResponse(ADDONS_PATH, status_code=303)
 
 
 # Authors ------------------------------------------------------------------------------------------
 
-def _authors_page(request: Request, addon_id: str, status_code: int = 200, error: str | None = None,
+def _authors_page(request: Request, addon_id: str, status_code: int = 200, error: Words | None = None,
                   typed: Fields | None = None) -> Response:
     with _store(request).db.session() as session:
         visit, user, addon = _own_addon(request, session, addon_id)
@@ -229,7 +234,7 @@ def authors_page(request: Request, addon_id: str):
 
 
 def _reshow_authors(request: Request, fields: Fields, message: str) -> Response:
-    return _authors_page(request, request.path_params["addon_id"], 403, message, fields)
+    return _authors_page(request, request.path_params["addon_id"], 403, (message, {}), fields)
 
 
 def _change_authors(request: Request, addon_id: str, fields: Fields, change) -> Response:
@@ -242,7 +247,7 @@ def _change_authors(request: Request, addon_id: str, fields: Fields, change) -> 
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _authors_page(request, addon_id, _refusal_status(refusal), refusal.message, fields)
+        return _authors_page(request, addon_id, *_refused(refusal), fields)
     return RedirectResponse(f"/developers/addons/{addon_id}/authors/?done=authors", status_code=303)
 
 
