@@ -55,10 +55,6 @@ def _store(request: Request):
     return request.app.state.store
 
 
-def addon_path(addon: Addon, page: str) -> str:
-    return f"/developers/addons/{addon.id}/{page}/"
-
-
 def _own_addon(request: Request, session: Session, addon_id: str) -> tuple[Visit, User, Addon]:
     """The visit, its account and the add-on, which must be one of the account's (404 otherwise)."""
     visit, user = signed_in_developer(request, session)
