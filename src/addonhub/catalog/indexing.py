@@ -143,6 +143,5 @@ def reindex_all(session: Session, addons: list[Addon]) -> None:
     connection = session.connection()
     index = search_index_for(connection)
     index.index_addons(connection, entries)
-    for addon_id in unlisted:
-        index.remove_addon(connection, addon_id)
+    index.remove_addons(connection, unlisted)
     mark_changed(session)
