@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api import downloads, edge, health, metrics, policies, updates_chromium, updates_firefox
+from addonhub.api import downloads, edge, health, images, metrics, policies, updates_chromium, updates_firefox
 from addonhub.api.absolute_form import AbsoluteFormTarget
 from addonhub.api.amo import abuse, catalog, ratings, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
@@ -171,6 +171,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(reviewers.router, prefix="/api/v5")
     app.include_router(submission.router, prefix="/api/v5")
     app.include_router(downloads.router)
+    app.include_router(images.router)
     app.include_router(updates_firefox.router)
     app.include_router(updates_chromium.router)
     app.include_router(policies.router)
