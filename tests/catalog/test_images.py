@@ -4,6 +4,7 @@ metadata, resized to AMO's sizes, stored under content-hashed names and recorded
 import io
 import struct
 import zlib
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from PIL import Image
@@ -13,6 +14,8 @@ from addonhub.accounts.models import User
 from addonhub.activity.models import ActivityEntry
 from addonhub.catalog import images
 from addonhub.catalog.models import Addon
+from addonhub.cleanup import CleanupPolicy, clean_up
+from addonhub.integrity import BLOB_WITHOUT_ROW, check_store
 from addonhub.refusals import Refused
 from tests.factories import addon_record
 
@@ -137,3 +140,19 @@ def test_a_long_caption_is_refused():
     with pytest.raises(Refused) as refused:
         images.checked_caption("x" * 281)
     assert refused.value.field == "caption"
+
+
+def test_the_check_knows_the_images_rows_use_and_the_clean_up_takes_the_others(store, addon):
+    edited(store, lambda session, addon, editor: images.set_icon(session, store.blobs, addon, image_bytes((64, 64)), editor))
+    kept = edited(store, lambda session, addon, editor: images.add_screenshot(
+        session, store.blobs, addon, image_bytes((400, 300)), "", editor))
+    dropped = edited(store, lambda session, addon, editor: images.add_screenshot(
+        session, store.blobs, addon, image_bytes((500, 300)), "", editor))
+    assert [problem for problem in check_store(store.db, store.blobs) if problem.subject.startswith("images/")] == []
+    edited(store, lambda session, addon, editor: images.remove_screenshot(session, addon, dropped.id, editor))
+    unnamed = {images.blob_key(dropped.image_url), images.blob_key(dropped.thumbnail_url)}
+    assert {problem.subject for problem in check_store(store.db, store.blobs) if problem.kind == BLOB_WITHOUT_ROW} == unnamed
+    clean_up(store.db, store.blobs, CleanupPolicy(timedelta(days=1), timedelta(0)),
+             now=datetime.now(timezone.utc) + timedelta(seconds=1))
+    left = {info.key for info in store.blobs.list("images/")}
+    assert not left & unnamed and images.blob_key(kept.image_url) in left and len(left) == 5  # 3 icon sizes, 2 of `kept`

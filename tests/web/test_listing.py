@@ -186,10 +186,11 @@ def test_a_long_caption_or_a_bad_screenshot_adds_nothing(client, store, author):
 
 
 def test_only_the_stores_image_names_are_served(client):
-    for path in ("/images/nothing.png", "/images/" + "a" * 64 + "-full.png", "/images/..%2Fsecret_key",
+    for path in ("/images/nothing.png", "/images/" + "a" * 64 + "-full.png", "/images/secret_key",
                  "/images/" + "a" * 64 + "-full.svg"):
         answer = client.get(path)
-        assert answer.status_code == 404 and not answer.headers["content-type"].startswith("image/")
+        # A machine's path (no page cache, no HTML 404 page), as /static/ is.
+        assert answer.status_code == 404 and answer.json() == {"detail": "Not found."}
 
 
 @pytest.fixture

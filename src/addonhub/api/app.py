@@ -75,7 +75,7 @@ async def _lifespan(app: FastAPI):
 
 
 # Machine routes the API document leaves out: a miss under them is answered in JSON too.
-_UNDOCUMENTED_MACHINE_SEGMENTS = frozenset({"static", "outgoing", "__lbheartbeat__", "__heartbeat__", "__version__"})
+_UNDOCUMENTED_MACHINE_SEGMENTS = frozenset({"static", "images", "outgoing", "__lbheartbeat__", "__heartbeat__", "__version__"})
 
 
 def _machine_segments(app: FastAPI) -> frozenset[str]:
