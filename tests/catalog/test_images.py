@@ -2,6 +2,7 @@
 metadata, resized to AMO's sizes, stored under content-hashed names and recorded as edits."""
 
 import io
+import random
 import struct
 import zlib
 from datetime import datetime, timedelta, timezone
@@ -156,3 +157,24 @@ def test_the_check_knows_the_images_rows_use_and_the_clean_up_takes_the_others(s
              now=datetime.now(timezone.utc) + timedelta(seconds=1))
     left = {info.key for info in store.blobs.list("images/")}
     assert not left & unnamed and images.blob_key(kept.image_url) in left and len(left) == 5  # 3 icon sizes, 2 of `kept`
+
+
+@pytest.mark.filterwarnings("ignore:.*:UserWarning")  # Pillow's words on the corrupt EXIF it skips
+def test_mangled_images_are_refused_or_rendered_never_an_error():
+    exif = Image.Exif()
+    exif[0x0112], exif[0x010F] = 6, "Camera Maker"  # Orientation (rotated), Make
+    originals = [image_bytes((120, 120), format, **({"exif": exif.tobytes()} if format != "GIF" else {}))
+                 for format in ("JPEG", "PNG", "WEBP", "GIF")]
+    chance = random.Random(15)
+    outcomes = set()
+    for _ in range(400):
+        data = bytearray(chance.choice(originals))
+        for _ in range(chance.randint(1, 8)):
+            data[chance.randrange(len(data))] = chance.randrange(256)
+        try:
+            images.icon_renditions(bytes(data))
+            outcomes.add("rendered")
+        except Refused as refused:
+            assert refused.field == "icon"
+            outcomes.add(refused.message)
+    assert {"rendered", images.NOT_AN_IMAGE} <= outcomes

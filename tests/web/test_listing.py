@@ -79,6 +79,8 @@ def test_only_the_addons_authors_reach_the_edit_page_and_its_forms(client, store
     client.cookies.clear()
     visitor = client.get(EDIT, follow_redirects=False)
     assert visitor.status_code == 303 and visitor.headers["location"] == f"/login?next={EDIT}"
+    posted = send_image(client, "icon", "icon", image_bytes(), token="none")
+    assert posted.status_code == 303 and posted.headers["location"] == f"/login?next={EDIT}"
     assert addon_row(store) == (None, []) and upload_blobs(store) == []
 
 

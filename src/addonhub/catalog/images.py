@@ -18,9 +18,11 @@ be another add-on's too. Nothing here commits or reindexes: the caller's transac
 import hashlib
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import User
@@ -82,23 +84,32 @@ def icon_urls(icon_url: str) -> dict[str, str]:
     return {str(size): f"{URL_PREFIX}{match[1]}-icon-{size}.png" for size in ICON_SIZES}
 
 
-def opened(data: bytes, field: str) -> tuple[Image.Image, str]:
-    """The upload decoded (its first frame) and its format, or Refused saying why not, in the
-    field at fault."""
-    if len(data) > MAX_IMAGE_BYTES:
-        raise Refused(INVALID, TOO_LARGE, field=field)
+@contextmanager
+def refused_unless_readable(field: str) -> Iterator[None]:
+    """Pillow's failures on an upload, as the refusal the form shows. Its readers and EXIF parser
+    raise many types on crafted input (OSError "truncated", SyntaxError, struct.error, KeyError,
+    ValueError "conversion not supported"...): all of them mean the same thing to the developer."""
     try:
-        image = Image.open(io.BytesIO(data), formats=FORMATS)
-        if image.width * image.height > MAX_PIXELS:
-            raise Refused(INVALID, TOO_MANY_PIXELS, field=field)
-        image.load()
-        # A photograph stands as its camera meant it to (its EXIF, which says so, is dropped).
-        return ImageOps.exif_transpose(image), image.format
+        yield
+    except Refused:
+        raise
     except Image.DecompressionBombError:
         raise Refused(INVALID, TOO_MANY_PIXELS, field=field) from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
-        # Pillow's readers say "truncated", "broken data stream"... in these types.
+    except Exception:
         raise Refused(INVALID, NOT_AN_IMAGE, field=field) from None
+
+
+def opened(data: bytes, field: str) -> tuple[Image.Image, str]:
+    """The upload decoded (its first frame) and its format, or Refused saying why not; only within
+    refused_unless_readable, which the rendering that follows needs as much."""
+    if len(data) > MAX_IMAGE_BYTES:
+        raise Refused(INVALID, TOO_LARGE, field=field)
+    image = Image.open(io.BytesIO(data), formats=FORMATS)
+    if image.width * image.height > MAX_PIXELS:  # known from the header: nothing is decoded yet
+        raise Refused(INVALID, TOO_MANY_PIXELS, field=field)
+    image.load()
+    # A photograph stands as its camera meant it to (its EXIF, which says so, is dropped).
+    return ImageOps.exif_transpose(image), image.format
 
 
 def _encoded(image: Image.Image, as_jpeg: bool) -> bytes:
@@ -115,26 +126,28 @@ def _encoded(image: Image.Image, as_jpeg: bool) -> bytes:
 
 
 def icon_renditions(data: bytes) -> list[Rendition]:
-    image, _ = opened(data, "icon")
-    if image.width != image.height:
-        raise Refused(INVALID, NOT_SQUARE, field="icon")
-    digest = hashlib.sha256(data).hexdigest()
-    return [Rendition(f"{digest}-icon-{size}.png", _encoded(image.resize((size, size), Image.Resampling.LANCZOS), False),
-                      (size, size)) for size in ICON_SIZES]
+    with refused_unless_readable("icon"):
+        image, _ = opened(data, "icon")
+        if image.width != image.height:
+            raise Refused(INVALID, NOT_SQUARE, field="icon")
+        digest = hashlib.sha256(data).hexdigest()
+        return [Rendition(f"{digest}-icon-{size}.png", _encoded(image.resize((size, size), Image.Resampling.LANCZOS), False),
+                          (size, size)) for size in ICON_SIZES]
 
 
 def screenshot_renditions(data: bytes) -> tuple[Rendition, Rendition]:
     """The full image and its thumbnail, each within AMO's bounds, never enlarged."""
-    image, image_format = opened(data, "screenshot")
-    as_jpeg = image_format == "JPEG"
-    extension = "jpg" if as_jpeg else "png"
-    digest = hashlib.sha256(data).hexdigest()
-    renditions = []
-    for variant, bounds in (("full", SCREENSHOT_SIZE), ("thumb", THUMBNAIL_SIZE)):
-        fitted = image.copy()
-        fitted.thumbnail(bounds, Image.Resampling.LANCZOS)
-        renditions.append(Rendition(f"{digest}-{variant}.{extension}", _encoded(fitted, as_jpeg), fitted.size))
-    return renditions[0], renditions[1]
+    with refused_unless_readable("screenshot"):
+        image, image_format = opened(data, "screenshot")
+        as_jpeg = image_format == "JPEG"
+        extension = "jpg" if as_jpeg else "png"
+        digest = hashlib.sha256(data).hexdigest()
+        renditions = []
+        for variant, bounds in (("full", SCREENSHOT_SIZE), ("thumb", THUMBNAIL_SIZE)):
+            fitted = image.copy()
+            fitted.thumbnail(bounds, Image.Resampling.LANCZOS)
+            renditions.append(Rendition(f"{digest}-{variant}.{extension}", _encoded(fitted, as_jpeg), fitted.size))
+        return renditions[0], renditions[1]
 
 
 def _stored(blobs: BlobStore, renditions) -> None:

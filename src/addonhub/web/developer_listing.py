@@ -42,7 +42,7 @@ SAVED = N_("Saved.")
 MISSING_IMAGE = "Choose an image file (PNG, JPEG, WebP or GIF)."
 UNKNOWN_LICENSE = "Choose a licence from the list."
 LISTING_TEXTS = ("name", "summary", "description")
-# A form with one image and a caption: the image's limit, and room for the fields around it.
+# An image form's file limit: what catalog.images takes (receive_form adds room for the fields).
 IMAGE_FORM_BYTES = images.MAX_IMAGE_BYTES
 
 
@@ -187,8 +187,11 @@ async def _image_form(request: Request, slug: str, field: str,
     CSRF token checked once in, the image handed to `change`, the blob deleted whatever happens."""
     store = _store(request)
     try:
+        await run_in_threadpool(_check_author, request, slug)  # before anyone's body is stored
         form = await receive_form(request, store.blobs, lambda _field: new_upload_key(),
                                   BodyLimits.for_small_body(store.settings, IMAGE_FORM_BYTES))
+    except LogInFirst:
+        return log_in_first(EDIT_PATH.format(slug=slug))
     except UploadRejected as rejected:
         return await run_in_threadpool(_edit_page_or_log_in, request, slug, rejected.status_code,
                                        (NOT_SAVED, {"reason": rejected.message}))
@@ -202,6 +205,12 @@ async def _image_form(request: Request, slug: str, field: str,
                                        lambda session, addon, user: change(session, addon, user, data, form.fields))
     finally:
         await run_in_threadpool(form.discard, store.blobs)
+
+
+def _check_author(request: Request, slug: str) -> None:
+    with _store(request).db.session() as session:
+        _, user = signed_in_developer(request, session)
+        _own_addon(session, user, slug)
 
 
 def _edit_page_or_log_in(request: Request, slug: str, status_code: int, error: tuple[str, dict]) -> Response:
