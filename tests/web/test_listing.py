@@ -205,6 +205,9 @@ def dev(client, store, account):
 def test_a_new_listed_addon_is_submitted_with_an_icon_and_a_screenshot(client, store, dev, xpi, run_jobs):
     path, _ = uploaded(client, xpi(guid="pictured@example.org"), run_jobs)
     packages = upload_blobs(store)
+    forged = client.post(f"{path}submit", data={"csrf_token": "forged", "name": "Pictured"},
+                         files={"icon": ("i.png", image_bytes((96, 96)), "image/png")})
+    assert forged.status_code == 403 and "This form was not sent" in text_of(forged) and 'value="Pictured"' in forged.text
     refused = submit(client, path, name="Pictured", files={"screenshot": ("s.png", b"garbage", "image/png")})
     assert refused.status_code == 400 and images.NOT_AN_IMAGE in text_of(refused) and 'value="Pictured"' in refused.text
     with store.db.session() as session:

@@ -24,7 +24,7 @@ from addonhub.catalog import images
 from addonhub.catalog.constants import CATEGORIES, AddonStatus, Channel
 from addonhub.catalog.edits import AddonChanges, VersionChanges, edit_addon, edit_version
 from addonhub.catalog.indexing import reindex
-from addonhub.catalog.licenses import BUILTIN_LICENSES, builtin_slug
+from addonhub.catalog.licenses import BUILTIN_LICENSES, builtin_slug, fits_type
 from addonhub.catalog.models import Addon, Version
 from addonhub.catalog.serializers import DEFAULT_ICON_PATH
 from addonhub.catalog.service import find_addon, is_author
@@ -68,12 +68,13 @@ def chosen_license(fields: Fields) -> VersionChanges:
                           license=BUILTIN_LICENSES[chosen] if chosen else None)
 
 
-def category_choices() -> list[tuple[str, str]]:
-    return [(slug, CATEGORY_NAMES.get(slug, slug)) for slug in CATEGORIES["extension"]]
+def category_choices(addon_type: str) -> list[tuple[str, str]]:
+    return [(slug, CATEGORY_NAMES.get(slug, slug)) for slug in CATEGORIES.get(addon_type, ())]
 
 
-def license_choices() -> list[tuple[str, str]]:
-    return [(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if not license.for_themes]
+def license_choices(addon_type: str) -> list[tuple[str, str]]:
+    """The built-in licences edit_version takes for this type of add-on."""
+    return [(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if fits_type(license, addon_type)]
 
 
 def _own_addon(session: Session, user: User, slug: str) -> Addon:
@@ -104,6 +105,7 @@ def _edit_page(request: Request, slug: str, status_code: int = 200, fields: Fiel
     with _store(request).db.session() as session:
         visit, user = signed_in_developer(request, session)
         addon = _own_addon(session, user, slug)
+        addon_type = addon.type
         context = {
             "addon": {"slug": addon.slug, "name": (addon.name or {}).get(addon.default_locale) or addon.slug,
                       "url": f"/addon/{addon.slug}/", "has_listed_version": _listed_version(addon) is not None,
@@ -114,7 +116,7 @@ def _edit_page(request: Request, slug: str, status_code: int = 200, fields: Fiel
             "fields": {**_current_fields(addon), **(fields or {})},
         }
     return hub_page(request, visit, "developers/edit_listing.html", status_code, error=error, notice=notice,
-                categories=category_choices(), licenses=license_choices(), **context)
+                    categories=category_choices(addon_type), licenses=license_choices(addon_type), **context)
 
 
 def _saved(slug: str) -> Response:

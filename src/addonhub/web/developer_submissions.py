@@ -147,7 +147,7 @@ def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fie
             if existing is not None and is_author(existing, user) else None,
         }
     return hub_page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
-                    categories=category_choices(), licenses=license_choices(), **context)
+                    categories=category_choices("extension"), licenses=license_choices("extension"), **context)
 
 
 @router.get("/developers/uploads/{upload_uuid}")
