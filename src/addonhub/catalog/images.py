@@ -151,11 +151,10 @@ def screenshot_renditions(data: bytes) -> tuple[Rendition, Rendition]:
 
 
 def _stored(blobs: BlobStore, renditions) -> None:
-    """Writes each rendition's blob; one already there (the same upload) holds the same bytes."""
+    """Writes each rendition's blob, even one already there (the same upload, maybe an orphan
+    that no longer has a row): written again, it is new to the clean-up's grace period."""
     for rendition in renditions:
-        key = BLOB_PREFIX + rendition.name
-        if not blobs.exists(key):
-            blobs.put_chunks(key, iter([rendition.data]))
+        blobs.put_chunks(BLOB_PREFIX + rendition.name, iter([rendition.data]))
 
 
 def set_icon(session: Session, blobs: BlobStore, addon: Addon, data: bytes, editor: User) -> None:
