@@ -5,12 +5,13 @@ The same steps as the v5 submission API, in the same functions: the body streams
 (api.uploads.receive_form, the API's limits), the package's identity is read and the upload
 recorded (submissions.uploads, which queues the validation job), both counted against the API's
 throttle scopes; the version is made by submissions.versions.create_version (listed ones wait for
-a reviewer, unlisted ones are queued for signing). A multipart form has no urlencoded body for
-CheckedForm, so its CSRF token is checked with the same comparison once the body is read, and the
-stored file discarded when it fails."""
+a reviewer, unlisted ones are queued for signing); a new listed add-on gets the listing typed on
+the submit form, with an optional icon and screenshot (catalog.images, as on the edit page of
+web/developer_listing.py). Both forms are multipart, which has no urlencoded body for
+CheckedForm: their CSRF token is checked with the same comparison once the body is read, and the
+stored files discarded when it fails (the images' always, once read)."""
 
-from fastapi import APIRouter, Depends, Request
-from markupsafe import Markup
+from fastapi import APIRouter, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -18,21 +19,24 @@ from starlette.responses import RedirectResponse, Response
 
 from addonhub.accounts.models import User
 from addonhub.api.amo.intake import ADDONS, UPLOADS
-from addonhub.api.submitters import submitter, throttle_wait
+from addonhub.api.submitters import submitter
 from addonhub.api.uploads import BodyLimits, UploadRejected, receive_form
-from addonhub.catalog.constants import CATEGORIES, Channel
-from addonhub.catalog.edits import AddonChanges, VersionChanges, edit_addon
+from addonhub.blobs import BlobStore
+from addonhub.catalog import images
+from addonhub.catalog.constants import Channel
+from addonhub.catalog.edits import VersionChanges, edit_addon
 from addonhub.catalog.indexing import reindex
-from addonhub.catalog.licenses import BUILTIN_LICENSES
+from addonhub.catalog.models import Addon
 from addonhub.catalog.service import find_addon, is_author
-from addonhub.refusals import INVALID, Refused
+from addonhub.refusals import Refused
 from addonhub.submissions.models import AWAIT_VERSION
 from addonhub.submissions.uploads import find_upload, new_upload_key, read_package_identity, record_upload, submittable_upload
 from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
-from addonhub.web.forms import CheckedForm, CSRFRejected, Fields, Throttled, csrf_matches, hidden_csrf_field
-from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
-from addonhub.web.page_rendering import Visit, page_response, render
-from addonhub.web.wording import CATEGORY_NAMES, N_
+from addonhub.web.developer_hub import LogInFirst, count_write, hub_page, log_in_first, signed_in_developer
+from addonhub.web.developer_listing import (IMAGE_FORM_BYTES, category_choices, chosen_license, image_of, license_choices,
+                                            listing_changes)
+from addonhub.web.forms import CSRFRejected, Fields, Throttled, csrf_matches
+from addonhub.web.wording import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -40,32 +44,17 @@ SUBMIT_PATH = "/developers/submit/"
 MISSING_PACKAGE = N_("Choose the package (.zip or .xpi) to upload.")
 NOT_YOURS = N_("An add-on with this package's id exists and is not yours: change the id in its manifest.json.")
 NOT_SAVED = N_("This was not saved: %(reason)s")
-UNKNOWN_LICENSE = "Choose a licence from the list."
-LISTING_TEXTS = ("name", "summary", "description")
 
 
 def _store(request: Request):
     return request.app.state.store
 
 
-def _count(request: Request, user: User, scope: str) -> None:
-    """Counts the write as the API counts it, refusing it past the limit."""
-    wait = throttle_wait(request, submitter(request, user), scope)
-    if wait is not None:
-        raise Throttled(wait)
-
-
-
-def _page(request: Request, visit: Visit, template: str, status_code: int = 200, **context) -> Response:
-    html = render(visit, template, csrf_field=lambda: Markup(hidden_csrf_field(request)), **context)
-    return page_response(html, visit.languages, status_code)
-
-
 def _submit_form(request: Request, status_code: int = 200, error: tuple[str, dict] | None = None,
                  channel: str = Channel.LISTED) -> Response:
     with _store(request).db.session() as session:
         visit, _ = signed_in_developer(request, session)
-    return _page(request, visit, "developers/submit.html", status_code, error=error, channel=channel)
+    return hub_page(request, visit, "developers/submit.html", status_code, error=error, channel=channel)
 
 
 @router.get("/developers/submit")
@@ -90,7 +79,7 @@ async def upload(request: Request):
     store = _store(request)
     try:
         user = await run_in_threadpool(_signed_in_user, request)
-        _count(request, user, UPLOADS)
+        count_write(request, user, UPLOADS)
         try:
             form = await receive_form(request, store.blobs, lambda _field: new_upload_key(),
                                       BodyLimits.for_uploads(store.settings))
@@ -157,10 +146,8 @@ def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fie
             "existing": {"name": existing.slug, "url": f"/addon/{existing.slug}/"}
             if existing is not None and is_author(existing, user) else None,
         }
-    return _page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
-                 categories=[(slug, CATEGORY_NAMES.get(slug, slug)) for slug in CATEGORIES["extension"]],
-                 licenses=[(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if not license.for_themes],
-                 **context)
+    return hub_page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
+                    categories=category_choices("extension"), licenses=license_choices("extension"), **context)
 
 
 @router.get("/developers/uploads/{upload_uuid}")
@@ -171,22 +158,23 @@ def upload_page(request: Request, upload_uuid: str):
         return log_in_first(SUBMIT_PATH)
 
 
-def _listing(fields: Fields) -> AddonChanges:
-    """A new listed add-on's listing as typed (edit_addon checks it, as it checks the API's)."""
-    translated = {name: {"en-US": fields[name].strip()} for name in LISTING_TEXTS if fields.get(name, "").strip()}
-    category = fields.get("category", "")
-    return AddonChanges(translated=translated, categories={"firefox": [category]} if category else None)
-
-
 def _version_changes(fields: Fields, new_listed: bool) -> VersionChanges:
     """The reviewer notes, and a new listed add-on's licence (one of the store's built-in ones)."""
     notes = fields.get("approval_notes", "").strip() or None
-    chosen = fields.get("license", "") if new_listed else ""
-    if chosen and chosen not in BUILTIN_LICENSES:
-        raise Refused(INVALID, UNKNOWN_LICENSE, field="license")
-    license = BUILTIN_LICENSES[chosen] if chosen else None
-    return VersionChanges(given=frozenset({"approval_notes", *(("license",) if license else ())}),
-                          approval_notes=notes, license=license)
+    license = chosen_license(fields) if new_listed else VersionChanges()
+    return VersionChanges(given=frozenset({"approval_notes", *license.given}), approval_notes=notes,
+                          license=license.license)
+
+
+def _new_listing(session: Session, blobs: BlobStore, addon: Addon, fields: Fields, pictures: dict[str, bytes | None], user: User) -> None:
+    """A new listed add-on's listing as typed, its icon and first screenshot if chosen; what is
+    left blank keeps what the manifest says."""
+    typed = {name: value for name, value in fields.items() if value.strip()}
+    edit_addon(session, addon, listing_changes(typed, "en-US"), user)
+    if pictures["icon"] is not None:
+        images.set_icon(session, blobs, addon, pictures["icon"], user)
+    if pictures["screenshot"] is not None:
+        images.add_screenshot(session, blobs, addon, pictures["screenshot"], fields.get("caption", ""), user)
 
 
 def _reshow_upload(request: Request, fields: Fields, message: str) -> Response:
@@ -194,7 +182,33 @@ def _reshow_upload(request: Request, fields: Fields, message: str) -> Response:
 
 
 @router.post("/developers/uploads/{upload_uuid}/submit")
-def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedForm(_reshow_upload))):
+async def submit(request: Request, upload_uuid: str):
+    """The submit form, multipart for a new listing's icon and screenshot: its body read with an
+    image form's limits, its CSRF token checked once in, the images' upload blobs deleted after."""
+    store = _store(request)
+    try:
+        form = await receive_form(request, store.blobs, lambda _field: new_upload_key(),
+                                  BodyLimits.for_small_body(store.settings, 2 * IMAGE_FORM_BYTES))
+    except UploadRejected as rejected:
+        return await run_in_threadpool(_upload_page_or_log_in, request, upload_uuid, rejected.status_code,
+                                       (NOT_SAVED, {"reason": rejected.message}))
+    try:
+        if not csrf_matches(request, form.fields.pop("csrf_token", "")):
+            raise CSRFRejected(form.fields, _reshow_upload)
+        pictures = {name: await run_in_threadpool(image_of, store.blobs, form, name) for name in ("icon", "screenshot")}
+        return await run_in_threadpool(_submit, request, upload_uuid, form.fields, pictures)
+    finally:
+        await run_in_threadpool(form.discard, store.blobs)
+
+
+def _upload_page_or_log_in(request: Request, upload_uuid: str, status_code: int, error: tuple[str, dict]) -> Response:
+    try:
+        return _upload_page(request, upload_uuid, status_code, error=error)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+
+
+def _submit(request: Request, upload_uuid: str, fields: Fields, pictures: dict[str, bytes | None]) -> Response:
     """Makes the upload a version: of the developer's add-on with the package's id, else a new
     add-on (listed ones with the listing typed here), as the API's PUT /addon/<id> does."""
     store = _store(request)
@@ -202,7 +216,7 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
         with store.db.session() as session:
             _, user = signed_in_developer(request, session)
             _own_upload(session, user, upload_uuid)
-            _count(request, user, ADDONS)
+            count_write(request, user, ADDONS)
             validated = submittable_upload(session, user, upload_uuid)
             addon = find_addon(session, validated.guid) if validated.guid else None
             if addon is not None and not addon.is_deleted:
@@ -214,7 +228,7 @@ def submit(request: Request, upload_uuid: str, fields: Fields = Depends(CheckedF
                 validated.guid = guid_for_new_addon(session, validated.guid, None, url_may_stand_in=False)
                 addon = create_version(session, validated, user, validated.channel, changes).addon
                 if validated.channel == Channel.LISTED:
-                    edit_addon(session, addon, _listing(fields), user)
+                    _new_listing(session, store.blobs, addon, fields, pictures, user)
             reindex(session, addon)
     except LogInFirst:
         return log_in_first(SUBMIT_PATH)
