@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Select, Text, cast, create_engine, event, func, literal, select
@@ -20,15 +21,22 @@ class Base(DeclarativeBase):
     pass
 
 
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def make_engine(url: str) -> Engine:
+    # JSON columns (every translated field) through orjson: the standard library's encoder was a
+    # tenth of an import's time.
+    json_codec = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if url.startswith("sqlite"):
         # More pooled connections than request threads and workers will ever hold: opening an
         # SQLite connection re-reads the schema, so connections must not churn.
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
-                               pool_size=16, max_overflow=16)
+                               pool_size=16, max_overflow=16, **json_codec)
         event.listen(engine, "connect", _configure_sqlite_connection)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    return create_engine(url, pool_pre_ping=True, **json_codec)
 
 
 def _configure_sqlite_connection(dbapi_connection, _record) -> None:

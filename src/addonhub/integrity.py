@@ -1,7 +1,8 @@
 """What the store's rows and blobs should agree on, and `check`: where they do not.
 
-Every blob under uploads/, sources/ and files/ belongs to a row (an upload, a version's source, a
-file) and every such row to a blob holding the bytes its hash names. A crash can break that only
+Every blob under uploads/, sources/, files/ and images/ belongs to a row (an upload, a version's
+source, a file, an add-on's icon or screenshot) and every such row to a blob holding the bytes
+its hash names. A crash can break that only
 in ways the design leaves for clean-up (a blob whose row never committed, a write never
 finished), but a disk, an operator or a bug can break it any way: `check_store` looks at all of
 it, and at jobs that a dead worker holds past their lease or that failed for good, and changes
@@ -17,13 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from addonhub.blobs import BlobInfo, BlobStore
-from addonhub.catalog.models import File, Version
+from addonhub.catalog.images import blob_key, icon_urls
+from addonhub.catalog.models import Addon, File, Preview, Version
 from addonhub.db import Database
 from addonhub.jobs import FAILED, RUNNING, Job, utcnow
 from addonhub.submissions.models import Upload
 
 # Where rows keep their blobs; anything else under the blob store is not the catalogue's.
-BLOB_PREFIXES = ("uploads/", "sources/", "files/")
+BLOB_PREFIXES = ("uploads/", "sources/", "files/", "images/")
 
 BLOB_WITHOUT_ROW = "blob-without-row"
 UNFINISHED_WRITE = "unfinished-write"
@@ -62,6 +64,12 @@ def references(session: Session) -> list[Reference]:
     found += [Reference(key, f"source of version {version_id}", None)
               for version_id, key in session.execute(
                   select(Version.id, Version.source_key).where(Version.source_key.is_not(None)))]
+    found += [Reference(blob_key(url), f"icon of add-on {addon_id}", None)
+              for addon_id, icon_url in session.execute(select(Addon.id, Addon.icon_url).where(Addon.icon_url.is_not(None)))
+              for url in icon_urls(icon_url).values()]
+    found += [Reference(blob_key(url), f"screenshot {preview_id}", None)
+              for preview_id, *urls in session.execute(select(Preview.id, Preview.image_url, Preview.thumbnail_url))
+              for url in urls if blob_key(url)]
     return found
 
 

@@ -495,7 +495,66 @@ async function manage(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, manage };
+// A developer logs in, uploads a package and submits it as a new listed add-on with its listing,
+// an icon and a screenshot; opens its Edit listing page from My add-ons and logs out. A reviewer
+// then logs in from the add-on's review_url and approves it. Each page passes axe-core.
+async function listing(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await logIn(page, "/developers/submit/", options.developerEmail, options.password);
+  seen.validation = await uploadPackage(page, options.package);
+  await page.getByLabel("Name").fill(options.addonName);
+  await page.getByLabel("Summary").fill(options.addonSummary);
+  await page.getByLabel("Licence").selectOption(options.license);
+  await page.getByLabel(/^Icon/).setInputFiles(options.icon);
+  await page.getByLabel(/^Screenshot/).setInputFiles(options.screenshot);
+  await page.getByLabel("Caption of the screenshot (optional)").fill(options.caption);
+  seen.submitViolations = await axeViolations(page);
+  await page.getByRole("button", { name: "Submit version" }).click();
+  await page.waitForURL(/\/developers\/addons\/$/);
+  await page.getByRole("link", { name: `Edit the listing of ${options.addonName}` }).click();
+  await page.waitForURL(/\/developers\/addon\/[^/]+\/edit$/);
+  seen.editScreenshots = await page.getByRole("region", { name: "Screenshots" }).getByRole("img").evaluateAll(
+    (images) => images.map((image) => ({ alt: image.alt, width: image.naturalWidth })));
+  seen.editViolations = await axeViolations(page);
+  await shot(page, options, "developer-edit-listing");
+  seen.addonPath = await page.getByRole("link", { name: "The add-on's page" }).getAttribute("href");
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+
+  await page.goto(`/reviewers/review/${encodeURIComponent(options.guid)}`);
+  await page.waitForURL(/\/login/);
+  await page.getByLabel("E-mail address").fill(options.reviewerEmail);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(/\/reviewers\/review\/version\/\d+$/);
+  await page.getByRole("button", { name: "Approve", exact: true }).click();
+  await page.waitForURL(/decided=approve/);
+  seen.decided = await text(page.getByRole("status"));
+  await page.getByRole("button", { name: "Log out" }).click();
+  await page.waitForURL(options.baseUrl + "/");
+  return seen;
+}
+
+// A visitor opens an add-on's page: its icon and screenshots as the browser decoded them (the
+// thumbnails' sizes, the full images they link to), checked with axe-core.
+async function addonImages(context, options) {
+  const page = await context.newPage();
+  await page.goto(options.addon);
+  await page.waitForFunction(() => [...document.images].every((image) => image.complete));
+  const screenshots = page.getByRole("region", { name: "Screenshots" });
+  return {
+    icon: await page.locator("img.addon-icon").evaluate((image) => ({ src: image.getAttribute("src"), width: image.naturalWidth })),
+    screenshots: await screenshots.getByRole("img").evaluateAll((images) => images.map((image) => ({
+      alt: image.alt, src: image.getAttribute("src"), width: image.naturalWidth, height: image.naturalHeight,
+      full: image.closest("a").getAttribute("href"),
+    }))),
+    violations: await axeViolations(page),
+    screenshot: await shot(page, options, "addon-screenshots"),
+  };
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, listing, addonImages, manage };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);

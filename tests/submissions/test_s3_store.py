@@ -1,24 +1,32 @@
 """A store whose blobs are in a real S3-compatible server: a package goes in through the signing
 API, is validated and signed from the bucket, and comes out streamed (with HEAD, ranges and ETags
 as from local files) or by a redirect to a presigned URL; `check`, clean-up and backups see the
-bucket."""
+bucket; listing images are kept there and served by the store."""
 
 import hashlib
+import io
 import random
 from datetime import datetime, timedelta, timezone
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import select
 
+from addonhub.accounts.models import User
 from addonhub.api.app import create_app
 from addonhub.backup import backup, restore, verify
+from addonhub.catalog import images
+from addonhub.catalog.models import Addon
 from addonhub.cleanup import clean_up
 from addonhub.config import Settings
 from addonhub.integrity import BLOB_WITHOUT_ROW, UNFINISHED_WRITE, check_store
 from addonhub.s3_blobs import PART_SIZE
 from addonhub.signing.verify import verify_xpi
 from addonhub.store import Store
+from tests.catalog.test_images import image_bytes
+from tests.factories import addon_record
 from tests.packages.builders import extension, manifest
 from tests.submissions.test_cleanup import POLICY
 from tests.submissions.test_signing_api import put
@@ -149,3 +157,25 @@ def test_a_backup_reads_the_bucket_and_a_restore_fills_another(tmp_path, client,
     assert sorted(info.key for info in restored.blobs.list()) == sorted(info.key for info in store.blobs.list())
     with TestClient(create_app(restored), base_url="http://store.test") as copy:
         assert copy.get(file["download_url"], headers=headers).content == original
+
+
+@pytest.mark.parametrize("store", [True], indirect=True)
+def test_listing_images_are_kept_in_the_bucket_and_served_by_the_store_itself(client, store, load):
+    """Even with presigned downloads on: a redirect would bring the bucket's headers, not the
+    image type, nosniff and the year's caching."""
+    load(addon_record("bucketed"))
+    with store.db.session() as session:
+        addon = session.scalar(select(Addon).where(Addon.slug == "bucketed"))
+        editor = session.scalar(select(User).where(User.username == "author"))
+        images.set_icon(session, store.blobs, addon, image_bytes((256, 256)), editor)
+        preview = images.add_screenshot(session, store.blobs, addon, image_bytes((3000, 1500), "JPEG"), "", editor)
+        session.flush()
+        icon_url, full_url = addon.icon_url, preview.image_url
+    assert sorted(info.key.removeprefix("images/").split("-", 1)[1] for info in store.blobs.list("images/")) == [
+        "full.jpg", "icon-128.png", "icon-32.png", "icon-64.png", "thumb.jpg"]
+    for url, media_type, size in ((icon_url, "image/png", (64, 64)), (full_url, "image/jpeg", (2400, 1200))):
+        answer = client.get(url, follow_redirects=False)
+        assert answer.status_code == 200 and answer.headers["content-type"] == media_type
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert Image.open(io.BytesIO(answer.content)).size == size
+    assert [problem for problem in check_store(store.db, store.blobs) if problem.subject.startswith("images/")] == []

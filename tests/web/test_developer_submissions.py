@@ -10,7 +10,8 @@ from fastapi.routing import APIRoute
 
 from addonhub.catalog.models import Addon
 from addonhub.submissions.models import Upload
-from addonhub.web import developer_submissions
+from addonhub.web import developer_listing, developer_submissions
+from addonhub.web.forms import CheckedForm
 from tests.packages.builders import raw_entry
 from tests.submissions.conftest import jwt_headers, xpi  # noqa: F401 (fixtures)
 from tests.web.conftest import csrf_of, log_in_as
@@ -44,11 +45,11 @@ def uploaded(client, package: bytes, run_jobs, **options):
 NO_FILE = ("", b"", "application/octet-stream")
 
 
-def submit(client, upload_path: str, source=NO_FILE, token: str | None = None, **fields):
-    """Sends the upload page's submit form as a browser does: multipart, with its source input."""
+def submit(client, upload_path: str, files=None, token: str | None = None, **fields):
+    """The submit form as a browser sends it: multipart, with an empty part for a file not chosen."""
     token = token if token is not None else csrf_of(client.get(upload_path))
-    return client.post(f"{upload_path}submit", data={"csrf_token": token, **fields}, files={"source": source},
-                       follow_redirects=False)
+    files = {"icon": NO_FILE, "source": NO_FILE, **(files or {})}
+    return client.post(f"{upload_path}submit", data={"csrf_token": token, **fields}, files=files, follow_redirects=False)
 
 
 def stored_sources(store) -> list[str]:
@@ -146,7 +147,7 @@ def test_another_developers_upload_is_not_there(client, store, dev, account, xpi
     log_in_as(client, store, other)
     assert client.get(path).status_code == 404
     token = csrf_of(client.get("/developers/submit/"))
-    assert client.post(f"{path}submit", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"{path}submit", data={"csrf_token": token}, files={"icon": ("", b"")}).status_code == 404
     assert client.get("/developers/uploads/not-a-uuid/").status_code == 404
 
 
@@ -158,21 +159,27 @@ def test_bad_bodies_are_not_a_500(client, dev):
         assert 400 <= answer.status_code < 500
 
 
-def test_every_post_checks_the_csrf_token(client, store, dev, xpi, run_jobs):
-    """Both forms are multipart, whose token is read once the body is in (not by CheckedForm)."""
-    posts = [route.path for route in developer_submissions.router.routes
-             if isinstance(route, APIRoute) and "POST" in route.methods]
-    assert posts == ["/developers/submit", "/developers/uploads/{upload_uuid}/submit"]
+def test_every_urlencoded_post_checks_the_csrf_token():
+    # The multipart forms check theirs once the body is in (test_a_missing_token..., tests/web/test_listing.py).
+    multipart = {"/developers/submit", "/developers/uploads/{upload_uuid}/submit", "/developers/addon/{slug}/icon",
+                 "/developers/addon/{slug}/screenshots"}
+    posts = [route for router in (developer_submissions.router, developer_listing.router) for route in router.routes
+             if isinstance(route, APIRoute) and "POST" in route.methods and route.path not in multipart]
+    assert posts and all(any(isinstance(dependency.call, CheckedForm) for dependency in route.dependant.dependencies)
+                         for route in posts)
+
+
+def test_a_forged_token_on_the_submit_form_keeps_nothing(client, store, dev, xpi, run_jobs):
+    """The submit form is multipart, its token read once the body is in (not by CheckedForm)."""
     path, _ = uploaded(client, xpi(guid="forged@example.org"), run_jobs)
     for token in ("", "wrong"):
-        refused = submit(client, path, ("source.zip", EMPTY_ZIP, "application/zip"), token=token, name="Forged")
+        refused = submit(client, path, {"source": ("source.zip", EMPTY_ZIP, "application/zip")}, token=token,
+                         name="Forged")
         assert refused.status_code == 403 and "This form was not sent" in text_of(refused)
         assert 'value="Forged"' in refused.text  # shown again as typed
     assert stored_sources(store) == []
     with store.db.session() as session:
         assert session.query(Addon).filter_by(guid="forged@example.org").count() == 0
-
-
 
 
 def test_the_source_sent_with_a_version_is_the_reviewers_to_download(client, store, dev, account, xpi, run_jobs):
@@ -181,11 +188,11 @@ def test_the_source_sent_with_a_version_is_the_reviewers_to_download(client, sto
     for source, words in ((("source.exe", b"MZ", "application/octet-stream"), "Unsupported file type, please upload "
                            "an archive file (.zip, .tar.gz, .tgz, .tar.bz2)."),
                           (("source.zip", b"", "application/zip"), "The submitted file is empty.")):
-        refused = submit(client, path, source, name="Sourced", approval_notes="npm run build")
+        refused = submit(client, path, {"source": source}, name="Sourced", approval_notes="npm run build")
         assert refused.status_code == 400 and words in text_of(refused), text_of(refused)
         assert 'value="Sourced"' in refused.text and "npm run build" in refused.text
     assert stored_sources(store) == []
-    answer = submit(client, path, ("build-me.tar.gz", b"\x1f\x8b source", "application/gzip"), name="Sourced")
+    answer = submit(client, path, {"source": ("build-me.tar.gz", b"\x1f\x8b source", "application/gzip")}, name="Sourced")
     assert answer.status_code == 303
     [kept] = stored_sources(store)
     with store.db.session() as session:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse
 
-from addonhub.api import downloads, edge, health, metrics, policies, updates_chromium, updates_firefox
+from addonhub.api import downloads, edge, health, images, metrics, policies, updates_chromium, updates_firefox
 from addonhub.api.absolute_form import AbsoluteFormTarget
 from addonhub.api.amo import abuse, catalog, ratings, reviewers, signing, submission
 from addonhub.api.amo.rendering import is_signed_outgoing
@@ -27,7 +27,7 @@ from addonhub.api.update_checks import UpdateChecksFirst
 from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
 from addonhub.rate_limits import ThrottleUnavailable
 from addonhub.store import Store
-from addonhub.web import abuse_reports, developer_addons, developer_hub, developer_submissions, pages, reviewer, reviews
+from addonhub.web import abuse_reports, developer_addons, developer_hub, developer_listing, developer_submissions, pages, reviewer, reviews
 from addonhub.web.accounts import add_account_pages
 from addonhub.web.page_cache import AnonymousPageCache
 
@@ -75,7 +75,7 @@ async def _lifespan(app: FastAPI):
 
 
 # Machine routes the API document leaves out: a miss under them is answered in JSON too.
-_UNDOCUMENTED_MACHINE_SEGMENTS = frozenset({"static", "outgoing", "__lbheartbeat__", "__heartbeat__", "__version__"})
+_UNDOCUMENTED_MACHINE_SEGMENTS = frozenset({"static", "images", "outgoing", "__lbheartbeat__", "__heartbeat__", "__version__"})
 
 
 def _machine_segments(app: FastAPI) -> frozenset[str]:
@@ -171,6 +171,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(reviewers.router, prefix="/api/v5")
     app.include_router(submission.router, prefix="/api/v5")
     app.include_router(downloads.router)
+    app.include_router(images.router)
     app.include_router(updates_firefox.router)
     app.include_router(updates_chromium.router)
     app.include_router(policies.router)
@@ -185,6 +186,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(developer_hub.router)
     app.include_router(developer_submissions.router)
     app.include_router(developer_addons.router)
+    app.include_router(developer_listing.router)
     app.include_router(reviewer.router)
     app.include_router(pages.router)
     without_validation_422(app)

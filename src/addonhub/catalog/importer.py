@@ -4,13 +4,16 @@ One call is one transaction: the caller's session is rolled back if any record i
 error names the record and the field.
 """
 
+import functools
+import gc
 import re
 from datetime import datetime, timezone
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import nh3
-from sqlalchemy import inspect, insert, or_, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from addonhub.accounts.models import User
@@ -19,7 +22,7 @@ from addonhub.catalog.constants import (
     ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS, PROMOTED_APPLICATIONS,
     PROMOTED_GROUPS, TYPE_ALIASES, AddonStatus, Channel, FileStatus,
 )
-from addonhub.catalog.indexing import newest_public_listed, reindex_all
+from addonhub.catalog.indexing import newest_public_listed, reindex_all, store_current_versions
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
@@ -151,6 +154,31 @@ def import_catalogue(session: Session, data: Any, progress: Callable[[int, int],
     """Imports (or updates in place) every record; returns how many of each kind. `progress` is
     told (add-ons done, add-ons in all) after each batch."""
     addons, replacements, overrides = _records(data)
+    with _collected_by_batch():
+        return _import_records(session, addons, replacements, overrides, progress)
+
+
+@contextmanager
+def _collected_by_batch() -> Iterator[None]:
+    """Runs the cyclic garbage collector once a batch instead of when allocations trigger it. The
+    records are millions of objects that live as long as the import, and every full collection
+    walked them all: automatic collections were more than a third of an import's time. Frozen,
+    the collector leaves them (and whatever else the process held before) alone; what a batch
+    leaves in cycles (its rows and their parents, the ORM's state of stored add-ons) goes at the
+    end of the batch, so memory stays flat."""
+    enabled = gc.isenabled()
+    gc.disable()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+def _import_records(session: Session, addons: list, replacements: list, overrides: list,
+                    progress: Callable[[int, int], None] | None) -> dict[str, int]:
     importer = _Importer(session)
     for start in range(0, len(addons), BATCH_SIZE):
         batch = list(enumerate(addons[start:start + BATCH_SIZE], start))
@@ -161,6 +189,7 @@ def import_catalogue(session: Session, data: Any, progress: Callable[[int, int],
         written = importer.write(imported)
         reindex_all(session, written)
         importer.release(written)
+        gc.collect()
         if progress:
             progress(start + len(batch), len(addons))
     for index, record in enumerate(replacements):
@@ -215,24 +244,27 @@ def _insert_new_addons(session: Session, addons: list[Addon]) -> None:
     licenses = list({id(version.license): version.license for version in versions if version.license is not None}.values())
     _insert(session, licenses)
     for addon in addons:
-        addon.row_version = 1  # the ORM's version counter starts there (the column's default)
+        vars(addon)["row_version"] = 1  # the ORM's version counter starts there (the column's default)
     _insert(session, addons)
     for addon in addons:
         for child in (*addon.versions, *addon.authors, *addon.categories, *addon.tags,
                       *addon.featured_placements, *addon.previews, *addon.promotions):
-            child.addon_id = addon.id
+            vars(child)["addon_id"] = addon.id
         for link in addon.authors:
-            link.user_id = link.user.id
+            vars(link)["user_id"] = link.user.id
     for version in versions:
-        version.license_id = version.license.id if version.license is not None else None
+        vars(version)["license_id"] = version.license.id if version.license is not None else None
     _insert(session, versions)
     for version in versions:
         for child in (*version.files, *version.compatibility):
-            child.version_id = version.id
+            vars(child)["version_id"] = version.id
     for children in ("authors", "categories", "tags", "featured_placements", "previews", "promotions"):
         _insert(session, [child for addon in addons for child in getattr(addon, children)])
     for children in ("files", "compatibility"):
         _insert(session, [child for version in versions for child in getattr(version, children)])
+    for addon, current in store_current_versions(session, addons):
+        vars(addon).update(current_version=current, current_version_id=current.id if current else None,
+                           row_version=addon.row_version + 1)
 
 
 def _insert(session: Session, objects: list) -> None:
@@ -242,29 +274,62 @@ def _insert(session: Session, objects: list) -> None:
     Objects without an id get one, returned in order."""
     if not objects:
         return
-    mapper = inspect(objects[0]).mapper
+    mapper = type(objects[0]).__mapper__
     table = mapper.local_table
     groups: dict[tuple, list] = {}
     for obj in objects:
         values = obj.__dict__
         row = {}
-        for prop in mapper.column_attrs:
-            column, value = prop.columns[0], values.get(prop.key)
-            if value is None and column.default is not None:
-                value = column.default.arg(None) if column.default.is_callable else column.default.arg
-                setattr(obj, prop.key, value)
-            elif value is None and (column.primary_key or column.server_default is not None):
+        for key, name, default, database_fills in _columns(mapper):
+            value = values.get(key)
+            if value is None and default is not None:
+                value = default.arg(None) if default.is_callable else default.arg
+                values[key] = value
+            elif value is None and database_fills:
                 continue
-            row[column.name] = value
+            row[name] = value
         groups.setdefault(tuple(row), []).append((obj, row))
     for keys, members in groups.items():
         rows = [row for _, row in members]
         if "id" in table.c and "id" not in keys:
             ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
             for (obj, _), new_id in zip(members, ids):
-                obj.id = new_id
+                vars(obj)["id"] = new_id
         else:
             session.execute(insert(table), rows)
+
+
+def is_instrumented(row) -> bool:
+    """Whether the row has the ORM's state: one an import built for a new add-on has not (_new)."""
+    return "_sa_instance_state" in vars(row)
+
+
+def _unset_attributes(model: type) -> dict[str, Any]:
+    """What an ORM object of the model reads before anything is set: None, or an empty list for
+    a collection."""
+    unset = _unset_scalars(model.__mapper__)
+    return {**unset, **{key: [] for key in _collections(model.__mapper__)}}
+
+
+@functools.cache
+def _unset_scalars(mapper) -> dict[str, None]:
+    return {prop.key: None for prop in mapper.attrs if not getattr(prop, "uselist", False)}
+
+
+@functools.cache
+def _collections(mapper) -> tuple[str, ...]:
+    return tuple(prop.key for prop in mapper.relationships if prop.uselist)
+
+
+@functools.cache
+def _columns(mapper) -> tuple[tuple[str, str, Any, bool], ...]:
+    """Each column of a model as _insert writes it: the attribute, the column's name, its default,
+    and whether the database fills it in when it is left out (the id, a server default)."""
+    return tuple(
+        (prop.key, prop.columns[0].name, prop.columns[0].default,
+         prop.columns[0].primary_key or prop.columns[0].server_default is not None)
+        for prop in mapper.column_attrs
+    )
 
 
 class _Importer:
@@ -275,6 +340,9 @@ class _Importer:
     def __init__(self, session: Session):
         self.session = session
         self.users: dict[str, User] = {}
+        # Whether the record being read makes a new add-on: then everything it builds is
+        # outside the session until write() inserts it (see _new).
+        self.fresh = False
 
     def prefetch(self, records: list) -> None:
         """Reads, in a few queries, what the batch's records name that the database already holds."""
@@ -306,12 +374,14 @@ class _Importer:
         batch's statements together), and stay outside it: reindex_all reads them as built."""
         unique = list({id(addon): addon for addon in addons}.values())
         self.session.flush()  # the changed add-ons, and the new authors: their ids are needed below
-        _insert_new_addons(self.session, [addon for addon in unique if addon not in self.session])
+        _insert_new_addons(self.session, [addon for addon in unique if not is_instrumented(addon)])
         return unique
 
     def release(self, addons: list[Addon]) -> None:
         """Lets the session forget a written batch: later batches find it in the database."""
         for addon in addons:
+            if not is_instrumented(addon):
+                continue  # never was in the session
             for version in addon.versions:
                 if version.license is not None and version.license in self.session:
                     self.session.expunge(version.license)
@@ -322,32 +392,34 @@ class _Importer:
         reader = _Reader(record, label)
         addon = self._find_or_create(reader)
         locale = reader.get("default_locale", str, "en-US")
-        addon.default_locale = locale
-        addon.type = reader.choice("type", ADDON_TYPES, "extension", TYPE_ALIASES)
-        addon.status = reader.choice("status", ADDON_STATUSES, AddonStatus.PUBLIC)
-        addon.is_disabled = reader.get("is_disabled", bool, False)
-        addon.name = reader.translations("name", locale)
-        if not addon.name:
+        name = reader.translations("name", locale)
+        if not name:
             reader.fail("name", "is required")
-        for field in ("summary", "developer_comments", "homepage", "support_url", "support_email", "eula", "privacy_policy"):
-            setattr(addon, field, reader.translations(field, locale))
-        addon.description = reader.translations("description", locale, html=True)
-        addon.contributions_url = reader.get("contributions_url", str)
-        addon.icon_url = reader.get("icon_url", str)
-        for flag in ("requires_payment", "is_experimental", "is_source_public"):
-            setattr(addon, flag, reader.get(flag, bool, False))
-        addon.target_locale = reader.get("target_locale", str)
-        addon.locale_disambiguation = reader.get("locale_disambiguation", str)
-        addon.average_daily_users = reader.count("average_daily_users")
-        addon.weekly_downloads = reader.count("weekly_downloads")
-        addon.hotness = float(reader.get("hotness", (int, float), 0.0))
-        self._ratings(reader, addon)
-        addon.created = reader.moment("created") or addon.created or datetime.utcnow()
-        addon.last_updated = reader.moment("last_updated") or addon.created
+        fields = {
+            "default_locale": locale,
+            "type": reader.choice("type", ADDON_TYPES, "extension", TYPE_ALIASES),
+            "status": reader.choice("status", ADDON_STATUSES, AddonStatus.PUBLIC),
+            "is_disabled": reader.get("is_disabled", bool, False),
+            "name": name,
+            **{field: reader.translations(field, locale) for field in (
+                "summary", "developer_comments", "homepage", "support_url", "support_email", "eula", "privacy_policy")},
+            "description": reader.translations("description", locale, html=True),
+            "contributions_url": reader.get("contributions_url", str),
+            "icon_url": reader.get("icon_url", str),
+            **{flag: reader.get(flag, bool, False) for flag in ("requires_payment", "is_experimental", "is_source_public")},
+            "target_locale": reader.get("target_locale", str),
+            "locale_disambiguation": reader.get("locale_disambiguation", str),
+            "average_daily_users": reader.count("average_daily_users"),
+            "weekly_downloads": reader.count("weekly_downloads"),
+            "hotness": float(reader.get("hotness", (int, float), 0.0)),
+            **self._ratings(reader),
+        }
+        created = reader.moment("created") or addon.created or datetime.utcnow()
+        self._assign(addon, **fields, created=created, last_updated=reader.moment("last_updated") or created)
         self._categories(reader, addon)
         # In the order the relationship loads them (by tag), so that the document written now is
         # the one a later edit of the add-on writes.
-        addon.tags = [AddonTag(tag=tag) for tag in sorted(set(reader.string_list("tags")))]
+        self._assign(addon, tags=[self._new(AddonTag, tag=tag) for tag in sorted(set(reader.string_list("tags")))])
         self._authors(reader, addon)
         self._previews(reader, addon)
         if reader.has("current_version"):
@@ -364,12 +436,13 @@ class _Importer:
         addon = self.by_id.get(addon_id) if addon_id is not None else None
         if addon is None:
             addon = self.by_guid.get(guid)
+        self.fresh = addon is None or not is_instrumented(addon)
         if addon is None:
             # Not added to the session: write() inserts the batch's new add-ons itself.
-            addon = Addon(id=addon_id, guid=guid)
+            addon = self._new(Addon, id=addon_id, guid=guid, versions=[], created=None, slug=None)
         elif addon_id is not None and addon.id != addon_id:
             reader.fail("guid", f"'{guid}' already belongs to add-on {addon.id}")
-        addon.guid = guid
+        self._assign(addon, guid=guid)
         if addon.id is not None:
             self.by_id[addon.id] = addon
         self.by_guid[guid] = addon
@@ -385,20 +458,24 @@ class _Importer:
             reader.fail("slug", f"'{slug}' already belongs to add-on {stored}")
         if self.slugs.get(addon.slug) is addon:
             del self.slugs[addon.slug]
-        addon.slug = slug
+        self._assign(addon, slug=slug)
         self.slugs[slug] = addon
         return addon
 
-    def _ratings(self, reader: _Reader, addon: Addon) -> None:
+    def _ratings(self, reader: _Reader) -> dict:
+        """The add-on's rating fields the record gives (none: what the add-on has stays)."""
         if not reader.has("ratings"):
-            return
+            return {}
         ratings = reader.child("ratings")
-        addon.ratings_count = ratings.count("count")
-        addon.ratings_text_count = ratings.count("text_count")
-        addon.ratings_average = float(ratings.get("average", (int, float), 0.0))
-        addon.ratings_bayesian_average = float(ratings.get("bayesian_average", (int, float), addon.ratings_average))
-        if not 0 <= addon.ratings_average <= 5:
+        average = float(ratings.get("average", (int, float), 0.0))
+        if not 0 <= average <= 5:
             ratings.fail("average", "must be between 0 and 5")
+        return {
+            "ratings_count": ratings.count("count"),
+            "ratings_text_count": ratings.count("text_count"),
+            "ratings_average": average,
+            "ratings_bayesian_average": float(ratings.get("bayesian_average", (int, float), average)),
+        }
 
     def _categories(self, reader: _Reader, addon: Addon) -> None:
         categories = reader.get("categories", dict, {})
@@ -411,8 +488,8 @@ class _Importer:
             for slug in dict.fromkeys(slugs):
                 if slug not in CATEGORIES[addon.type]:
                     reader.fail(f"categories.{app}", f"'{slug}' is not a category for {addon.type} add-ons")
-                rows.append(AddonCategory(application=app, slug=slug))
-        addon.categories = rows
+                rows.append(self._new(AddonCategory, application=app, slug=slug))
+        self._assign(addon, categories=rows)
 
     def _authors(self, reader: _Reader, addon: Addon) -> None:
         links = []
@@ -422,8 +499,8 @@ class _Importer:
             if not _USERNAME.match(username):
                 author.fail("username", f"'{username}' is not a valid username")
             user = self._user(username, author.get("name", str))
-            links.append(AddonUser(user=user, position=position, listed=True))
-        addon.authors = links
+            links.append(self._new(AddonUser, user=user, position=position, listed=True))
+        self._assign(addon, authors=links)
 
     def _user(self, username: str, display_name: str | None) -> User:
         user = self.users.get(username)
@@ -439,7 +516,8 @@ class _Importer:
         previews = []
         for position, raw in enumerate(reader.get("previews", list, [])):
             preview = reader.item("previews", position, raw)
-            previews.append(Preview(
+            previews.append(self._new(
+                Preview,
                 position=position,
                 caption=preview.translations("caption", addon.default_locale),
                 image_url=preview.get("image_url", str, required=True),
@@ -447,7 +525,7 @@ class _Importer:
                 image_size=preview.get("image_size", list, []),
                 thumbnail_size=preview.get("thumbnail_size", list, []),
             ))
-        addon.previews = previews
+        self._assign(addon, previews=previews)
 
     def _version(self, reader: _Reader, addon: Addon, locale: str) -> None:
         number = reader.get("version", str, required=True)
@@ -456,17 +534,22 @@ class _Importer:
         if version is None:
             if version_id is not None and version_id in self.version_ids:
                 reader.fail("id", f"version id {version_id} already belongs to another add-on")
-            version = Version(id=version_id, version=number)
+            version = self._new(Version, id=version_id, version=number)
             if version_id is not None:
                 self.version_ids.add(version_id)
             addon.versions.append(version)
-        version.channel = reader.choice("channel", CHANNELS, Channel.LISTED)
-        version.is_deleted = reader.get("is_deleted", bool, False)
-        version.release_notes = reader.translations("release_notes", locale)
-        version.is_strict_compatibility_enabled = reader.get("is_strict_compatibility_enabled", bool, False)
-        version.reviewed = reader.moment("reviewed")
-        version.created = reader.moment("created") or version.reviewed or addon.last_updated
-        version.license = self._license(reader, locale)
+            self._refer(version, addon=addon)
+        reviewed = reader.moment("reviewed")
+        self._assign(
+            version,
+            channel=reader.choice("channel", CHANNELS, Channel.LISTED),
+            is_deleted=reader.get("is_deleted", bool, False),
+            release_notes=reader.translations("release_notes", locale),
+            is_strict_compatibility_enabled=reader.get("is_strict_compatibility_enabled", bool, False),
+            reviewed=reviewed,
+            created=reader.moment("created") or reviewed or addon.last_updated,
+            license=self._license(reader, locale),
+        )
         compatibility = []
         for app in reader.get("compatibility", dict, {}):
             if app not in APPLICATIONS:
@@ -476,18 +559,19 @@ class _Importer:
             for field, value in (("min", low), ("max", high)):
                 if not appversions.is_valid(value):
                     bound.fail(field, f"'{value}' is not an application version")
-            compatibility.append(VersionCompatibility(
-                application=app, min=low, max=high,
+            compatibility.append(self._new(
+                VersionCompatibility, application=app, min=low, max=high,
                 min_int=appversions.version_int(low), max_int=appversions.version_int(high),
             ))
-        version.compatibility = compatibility
-        version.files = [self._file(reader.item("files", i, f), version) for i, f in enumerate(reader.get("files", list, []))]
+        self._assign(version, compatibility=compatibility, files=[
+            self._file(reader.item("files", i, f), version) for i, f in enumerate(reader.get("files", list, []))])
 
     def _license(self, reader: _Reader, locale: str) -> License | None:
         if not reader.has("license"):
             return None
         license = reader.child("license")
-        return License(
+        return self._new(
+            License,
             name=license.translations("name", locale),
             text=license.translations("text", locale),
             url=license.get("url", str),
@@ -498,19 +582,23 @@ class _Importer:
         existing = self.files.get(file_id) if file_id is not None else None
         if existing is not None and existing.version_id not in (None, version.id):
             reader.fail("id", f"file id {file_id} already belongs to another version")
-        file = existing or File(id=file_id)
+        file = existing or self._new(File, id=file_id)
         if file_id is not None:
             self.files[file_id] = file
-        file.hash = reader.get("hash", str)
-        file.size = reader.count("size")
-        file.status = reader.choice("status", FILE_STATUSES, FileStatus.PUBLIC)
-        file.platform = reader.choice("platform", PLATFORMS, "all")
-        file.created = reader.moment("created") or version.created
-        file.permissions = reader.string_list("permissions")
-        file.optional_permissions = reader.string_list("optional_permissions")
-        file.host_permissions = reader.string_list("host_permissions")
-        for flag, default in (("is_webextension", True), ("is_restart_required", False), ("is_mozilla_signed_extension", False)):
-            setattr(file, flag, reader.get(flag, bool, default))
+        self._refer(file, version=version)
+        self._assign(
+            file,
+            hash=reader.get("hash", str),
+            size=reader.count("size"),
+            status=reader.choice("status", FILE_STATUSES, FileStatus.PUBLIC),
+            platform=reader.choice("platform", PLATFORMS, "all"),
+            created=reader.moment("created") or version.created,
+            permissions=reader.string_list("permissions"),
+            optional_permissions=reader.string_list("optional_permissions"),
+            host_permissions=reader.string_list("host_permissions"),
+            **{flag: reader.get(flag, bool, default) for flag, default in (
+                ("is_webextension", True), ("is_restart_required", False), ("is_mozilla_signed_extension", False))},
+        )
         return file
 
     def _featured(self, reader: _Reader, addon: Addon) -> None:
@@ -523,9 +611,9 @@ class _Importer:
             current = newest_public_listed(addon)
             apps = [c.application for c in current.compatibility] if current else []
             placements = [(app, None) for app in apps or ["firefox"]]
-        addon.featured_placements = [
-            FeaturedPlacement(application=app, locale=locale) for app, locale in dict.fromkeys(placements)
-        ]
+        self._assign(addon, featured_placements=[
+            self._new(FeaturedPlacement, application=app, locale=locale) for app, locale in dict.fromkeys(placements)
+        ])
 
     def _promoted(self, reader: _Reader, addon: Addon) -> None:
         """`promoted` as AMO's APIs give it: v5's list of groups, or v3/v4's one group or null."""
@@ -541,8 +629,34 @@ class _Importer:
             for app in dict.fromkeys(apps):
                 if app not in PROMOTED_APPLICATIONS:
                     group.fail("apps", f"'{app}' is not one of {', '.join(PROMOTED_APPLICATIONS)}")
-                rows.append(PromotedAddon(group=category, application=app))
-        addon.promotions = list({(row.group, row.application): row for row in rows}.values())
+                rows.append(self._new(PromotedAddon, group=category, application=app))
+        self._assign(addon, promotions=list({(row.group, row.application): row for row in rows}.values()))
+
+    def _new(self, model: type, **values):
+        """A new row object. For a new add-on it is a plain instance of the model, without the
+        ORM's state (see is_instrumented): nothing it builds is ever in the session (write()
+        inserts it with Core), so the ORM's attribute events would record history that nothing
+        reads, and its state would make every row a reference cycle for the garbage collector
+        (the two were most of an import's time). It holds every attribute, so it reads as an ORM
+        object does. For a stored add-on it is an ORM object as usual: the session's flush writes it."""
+        if not self.fresh:
+            return model(**values)
+        row = model.__new__(model)
+        row.__dict__.update(_unset_attributes(model), **values)
+        return row
+
+    def _refer(self, row, **parents) -> None:
+        """Gives a new add-on's row the parents the ORM's back_populates would have set."""
+        if self.fresh:
+            row.__dict__.update(parents)
+
+    def _assign(self, row, **values) -> None:
+        """Sets fields of a row: straight into __dict__ for a new add-on's (see _new)."""
+        if self.fresh:
+            row.__dict__.update(values)
+        else:
+            for field, value in values.items():
+                setattr(row, field, value)
 
     def replacement(self, reader: _Reader) -> None:
         guid = reader.get("guid", str, required=True)

@@ -33,28 +33,32 @@ def refresh_current_version(addon: Addon) -> None:
     addon.current_version = newest_public_listed(addon)
 
 
-def _store_current_versions(session: Session, addons: list[Addon]) -> None:
-    """refresh_current_version() of flushed add-ons in one statement for all of them. The ORM
-    would write each as a post-update of its own (the add-on and its versions refer to each
-    other), which SQLite cannot batch (its row version comes back through RETURNING)."""
+def store_current_versions(session: Session, addons: list[Addon]) -> list[tuple[Addon, Version | None]]:
+    """refresh_current_version() of flushed add-ons in one statement for all of them, in the
+    database only: returns the add-ons it changed, with their new current versions, for the
+    caller to give the objects. The ORM would write each as a post-update of its own (the add-on
+    and its versions refer to each other), which SQLite cannot batch (its row version comes back
+    through RETURNING)."""
     changed = []
     for addon in addons:
         current = newest_public_listed(addon)
         if addon.current_version_id != (current.id if current else None):
             changed.append((addon, current))
-    if not changed:
-        return
-    session.execute(
-        update(Addon.__table__).where(Addon.__table__.c.id == bindparam("addon_id"))
-        .values(current_version_id=bindparam("version_id"), row_version=Addon.__table__.c.row_version + 1),
-        [{"addon_id": addon.id, "version_id": current.id if current else None} for addon, current in changed],
-    )
-    for addon, current in changed:
+    if changed:
+        session.execute(
+            update(Addon.__table__).where(Addon.__table__.c.id == bindparam("addon_id"))
+            .values(current_version_id=bindparam("version_id"), row_version=Addon.__table__.c.row_version + 1),
+            [{"addon_id": addon.id, "version_id": current.id if current else None} for addon, current in changed],
+        )
+    return changed
+
+
+def _store_current_versions(session: Session, addons: list[Addon]) -> None:
+    for addon, current in store_current_versions(session, addons):
         set_committed_value(addon, "current_version", current)
         set_committed_value(addon, "current_version_id", current.id if current else None)
         set_committed_value(addon, "row_version", addon.row_version + 1)
-        if addon in session:  # a new add-on an import wrote outside the session has none to expire
-            session.expire(addon, ["modified"])
+        session.expire(addon, ["modified"])
 
 
 def is_listed(addon: Addon) -> bool:
@@ -143,6 +147,5 @@ def reindex_all(session: Session, addons: list[Addon]) -> None:
     connection = session.connection()
     index = search_index_for(connection)
     index.index_addons(connection, entries)
-    for addon_id in unlisted:
-        index.remove_addon(connection, addon_id)
+    index.remove_addons(connection, unlisted)
     mark_changed(session)

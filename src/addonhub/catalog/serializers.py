@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from addonhub.catalog.constants import PROMOTED_APPLICATIONS, PROMOTED_GROUPS
+from addonhub.catalog.images import icon_urls
 from addonhub.catalog.models import Addon, File, PromotedAddon, Version
 from addonhub.published_urls import file_download_url
 
@@ -119,7 +120,7 @@ def addon_object(addon: Addon) -> dict:
         "has_privacy_policy": bool(addon.privacy_policy),
         "homepage": translated(addon.homepage),
         "icon_url": icon,
-        "icons": {"32": icon, "64": icon},
+        "icons": icon_urls(icon) or {"32": icon, "64": icon},
         "is_disabled": addon.is_disabled or addon.is_disabled_by_mozilla,
         "is_experimental": addon.is_experimental,
         "is_featured": bool(addon.featured_placements),

@@ -196,8 +196,8 @@ class SearchIndex(Protocol):
             self.index_addon(connection, entry.addon_id, entry.names, entry.summaries, entry.descriptions,
                              entry.daily_users, boost=entry.boost)
 
-    def remove_addon(self, connection: Connection, addon_id: int) -> None:
-        """Forgets the add-on: it is no longer listed."""
+    def remove_addons(self, connection: Connection, addon_ids: list[int]) -> None:
+        """Forgets the add-ons: they are no longer listed."""
 
     def match(self, connection: Connection, query: Query) -> Matches:
         """The matches of the query (from analyse())."""

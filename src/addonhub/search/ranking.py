@@ -65,8 +65,9 @@ class RankedIndex(SearchIndex, ABC):
                 text("INSERT INTO addon_search_names (addon_id, tokens, compact) VALUES (:id, :tokens, :compact)"), names)
         self._write_text(connection, entries, list(dict.fromkeys(row["id"] for row in names)))
 
-    def remove_addon(self, connection: Connection, addon_id: int) -> None:
-        self._forget(connection, [addon_id])
+    def remove_addons(self, connection: Connection, addon_ids: list[int]) -> None:
+        if addon_ids:
+            self._forget(connection, addon_ids)
 
     def _forget(self, connection: Connection, addon_ids: list[int]) -> None:
         ids = [{"id": addon_id} for addon_id in addon_ids]

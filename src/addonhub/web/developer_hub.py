@@ -16,6 +16,7 @@ the store keeps only an encrypted AMO secret and digests of the Edge ones."""
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
 from starlette.responses import RedirectResponse, Response
@@ -35,7 +36,8 @@ from addonhub.edge.models import EdgeOperation
 from addonhub.edge.products import EDGE_PRODUCT_TYPES, ProductError, create_product, is_rejected, product_name, product_status
 from addonhub.api.urls import base_url
 from addonhub.submissions.administration import disabled_by
-from addonhub.web.forms import CheckedForm, Fields
+from addonhub.api.submitters import submitter, throttle_wait
+from addonhub.web.forms import CheckedForm, Fields, Throttled, hidden_csrf_field
 from addonhub.web.page_rendering import Visit, page_response, page_visit, render
 from addonhub.web.wording import N_
 
@@ -72,6 +74,19 @@ def signed_in_developer(request: Request, session: Session) -> tuple[Visit, User
 
 def log_in_first(path: str) -> Response:
     return RedirectResponse(f"/login?next={quote(path)}", status_code=303)
+
+
+def hub_page(request: Request, visit: Visit, template: str, status_code: int = 200, **context) -> Response:
+    """A developer page whose forms carry the session's CSRF field."""
+    html = render(visit, template, csrf_field=lambda: Markup(hidden_csrf_field(request)), **context)
+    return page_response(html, visit.languages, status_code)
+
+
+def count_write(request: Request, user: User, scope: str) -> None:
+    """Counts a form's write as the API counts it, refusing it past the limit."""
+    wait = throttle_wait(request, submitter(request, user), scope)
+    if wait is not None:
+        raise Throttled(wait)
 
 
 # Where a version stands, as its developer reads it.
@@ -130,7 +145,7 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
                       key=lambda version: (version.created, version.id), reverse=True)
     return {
         "id": addon.id, "name": product_name(addon) or addon.slug, "slug": addon.slug, "guid": addon.guid, "type": addon.type,
-        "url": f"/addon/{addon.slug}/",
+        "url": f"/addon/{addon.slug}/", "edit_url": f"/developers/addon/{addon.slug}/edit",
         "state": DISABLED_BY_DEVELOPER if addon.is_disabled else ADDON_STATES.get(addon.status, addon.status),
         "edge": {"product_id": addon.edge_product_id, "status": product_status(session, addon),
                  "operations": _operations(session, addon)}

@@ -6,12 +6,14 @@ The same steps as the v5 submission API, in the same functions: the body streams
 recorded (submissions.uploads, which queues the validation job), both counted against the API's
 throttle scopes; the version is made by submissions.versions.create_version (listed ones wait for
 a reviewer, unlisted ones are queued for signing), with the source archive the form may carry
-(checked by submissions.uploads.checked_source, as the API's is). Both forms are multipart, which
-CheckedForm does not read, so their CSRF token is checked with the same comparison once the body
-is in, and the stored files discarded when it fails."""
+(checked by submissions.uploads.checked_source, as the API's is); a new listed add-on gets the
+listing typed on the submit form, with an optional icon and screenshot (catalog.images, as on the
+edit page of web/developer_listing.py). Both forms are multipart, read with the API's upload
+limits, which has no urlencoded body for CheckedForm: their CSRF token is checked with the same
+comparison once the body is read, and the stored files discarded when it fails (the images'
+always, once read; the source unless the version took it)."""
 
 from fastapi import APIRouter, Request
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -19,24 +21,25 @@ from starlette.responses import RedirectResponse, Response
 
 from addonhub.accounts.models import User
 from addonhub.api.amo.intake import ADDONS, UPLOADS
-from addonhub.api.submitters import submitter, throttle_wait
-from addonhub.api.uploads import BodyLimits, ReceivedForm, UploadRejected, receive_form
-from addonhub.blobs import StoredBlob
-from addonhub.catalog.constants import CATEGORIES, Channel
-from addonhub.catalog.edits import AddonChanges, VersionChanges, edit_addon
+from addonhub.api.submitters import submitter
+from addonhub.api.uploads import BodyLimits, ReceivedFile, UploadRejected, receive_form
+from addonhub.blobs import BlobStore, StoredBlob
+from addonhub.catalog import images
+from addonhub.catalog.constants import Channel
+from addonhub.catalog.edits import VersionChanges, edit_addon
 from addonhub.catalog.indexing import reindex
-from addonhub.catalog.licenses import BUILTIN_LICENSES
+from addonhub.catalog.models import Addon
 from addonhub.catalog.service import find_addon, is_author
-from addonhub.refusals import INVALID, Refused
+from addonhub.refusals import Refused
 from addonhub.submissions.models import AWAIT_VERSION
 from addonhub.submissions.uploads import (
     checked_source, find_upload, new_source_key, new_upload_key, read_package_identity, record_upload, submittable_upload,
 )
 from addonhub.submissions.versions import checked_channel, create_version, guid_for_new_addon
-from addonhub.web.forms import CSRF_FIELD, CSRFRejected, Fields, Throttled, csrf_matches, hidden_csrf_field, read_form
-from addonhub.web.developer_hub import LogInFirst, log_in_first, signed_in_developer
-from addonhub.web.page_rendering import Visit, page_response, render
-from addonhub.web.wording import CATEGORY_NAMES, N_
+from addonhub.web.developer_hub import LogInFirst, count_write, hub_page, log_in_first, signed_in_developer
+from addonhub.web.developer_listing import category_choices, chosen_license, image_of, license_choices, listing_changes
+from addonhub.web.forms import CSRFRejected, Fields, Throttled, csrf_matches
+from addonhub.web.wording import N_
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,32 +47,17 @@ SUBMIT_PATH = "/developers/submit/"
 MISSING_PACKAGE = N_("Choose the package (.zip or .xpi) to upload.")
 NOT_YOURS = N_("An add-on with this package's id exists and is not yours: change the id in its manifest.json.")
 NOT_SAVED = N_("This was not saved: %(reason)s")
-UNKNOWN_LICENSE = "Choose a licence from the list."
-LISTING_TEXTS = ("name", "summary", "description")
 
 
 def _store(request: Request):
     return request.app.state.store
 
 
-def _count(request: Request, user: User, scope: str) -> None:
-    """Counts the write as the API counts it, refusing it past the limit."""
-    wait = throttle_wait(request, submitter(request, user), scope)
-    if wait is not None:
-        raise Throttled(wait)
-
-
-
-def _page(request: Request, visit: Visit, template: str, status_code: int = 200, **context) -> Response:
-    html = render(visit, template, csrf_field=lambda: Markup(hidden_csrf_field(request)), **context)
-    return page_response(html, visit.languages, status_code)
-
-
 def _submit_form(request: Request, status_code: int = 200, error: tuple[str, dict] | None = None,
                  channel: str = Channel.LISTED) -> Response:
     with _store(request).db.session() as session:
         visit, _ = signed_in_developer(request, session)
-    return _page(request, visit, "developers/submit.html", status_code, error=error, channel=channel)
+    return hub_page(request, visit, "developers/submit.html", status_code, error=error, channel=channel)
 
 
 @router.get("/developers/submit")
@@ -94,7 +82,7 @@ async def upload(request: Request):
     store = _store(request)
     try:
         user = await run_in_threadpool(_signed_in_user, request)
-        _count(request, user, UPLOADS)
+        count_write(request, user, UPLOADS)
         try:
             form = await receive_form(request, store.blobs, lambda _field: new_upload_key(),
                                       BodyLimits.for_uploads(store.settings))
@@ -161,10 +149,8 @@ def _upload_page(request: Request, upload_uuid: str, status_code: int = 200, fie
             "existing": {"name": existing.slug, "url": f"/addon/{existing.slug}/"}
             if existing is not None and is_author(existing, user) else None,
         }
-    return _page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
-                 categories=[(slug, CATEGORY_NAMES.get(slug, slug)) for slug in CATEGORIES["extension"]],
-                 licenses=[(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if not license.for_themes],
-                 **context)
+    return hub_page(request, visit, "developers/upload.html", status_code, fields=fields or {}, error=error,
+                    categories=category_choices("extension"), licenses=license_choices("extension"), **context)
 
 
 @router.get("/developers/uploads/{upload_uuid}")
@@ -175,79 +161,84 @@ def upload_page(request: Request, upload_uuid: str):
         return log_in_first(SUBMIT_PATH)
 
 
-def _listing(fields: Fields) -> AddonChanges:
-    """A new listed add-on's listing as typed (edit_addon checks it, as it checks the API's)."""
-    translated = {name: {"en-US": fields[name].strip()} for name in LISTING_TEXTS if fields.get(name, "").strip()}
-    category = fields.get("category", "")
-    return AddonChanges(translated=translated, categories={"firefox": [category]} if category else None)
-
-
 def _version_changes(fields: Fields, new_listed: bool, source: StoredBlob | None) -> VersionChanges:
     """The reviewer notes and source code, and a new listed add-on's licence (one of the store's
     built-in ones)."""
     notes = fields.get("approval_notes", "").strip() or None
-    chosen = fields.get("license", "") if new_listed else ""
-    if chosen and chosen not in BUILTIN_LICENSES:
-        raise Refused(INVALID, UNKNOWN_LICENSE, field="license")
-    license = BUILTIN_LICENSES[chosen] if chosen else None
-    given = {"approval_notes", *(("license",) if license else ()), *(("source",) if source else ())}
-    return VersionChanges(given=frozenset(given), approval_notes=notes, license=license, source=source)
+    license = chosen_license(fields) if new_listed else VersionChanges()
+    given = {"approval_notes", *license.given, *(("source",) if source is not None else ())}
+    return VersionChanges(given=frozenset(given), approval_notes=notes, license=license.license, source=source)
+
+
+def _new_listing(session: Session, blobs: BlobStore, addon: Addon, fields: Fields, pictures: dict[str, bytes | None], user: User) -> None:
+    """A new listed add-on's listing as typed, its icon and first screenshot if chosen; what is
+    left blank keeps what the manifest says."""
+    typed = {name: value for name, value in fields.items() if value.strip()}
+    edit_addon(session, addon, listing_changes(typed, "en-US"), user)
+    if pictures["icon"] is not None:
+        images.set_icon(session, blobs, addon, pictures["icon"], user)
+    if pictures["screenshot"] is not None:
+        images.add_screenshot(session, blobs, addon, pictures["screenshot"], fields.get("caption", ""), user)
 
 
 def _reshow_upload(request: Request, fields: Fields, message: str) -> Response:
     return _upload_page(request, request.path_params["upload_uuid"], 403, fields, (message, {}))
 
 
-async def _submitted_form(request: Request) -> ReceivedForm:
-    """The submit form's body: multipart, its source archive (if one was chosen) streamed into blob
-    storage as the API streams it, with the API's limits; or URL-encoded, from a client that sends
-    no file."""
-    store = _store(request)
-    if request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
-        return await receive_form(request, store.blobs, lambda _field: new_source_key(),
-                                  BodyLimits.for_uploads(store.settings))
-    return ReceivedForm(fields=await read_form(request))
-
-
 @router.post("/developers/uploads/{upload_uuid}/submit")
 async def submit(request: Request, upload_uuid: str):
-    """Makes the upload a version: of the developer's add-on with the package's id, else a new
-    add-on (listed ones with the listing typed here), as the API's PUT /addon/<id> does; the
-    source archive, when one is sent, goes with the version for its reviewers."""
+    """The submit form, multipart for the version's source and a new listing's icon and screenshot:
+    its body read with the API's upload limits (a source may be as large as a package; images are
+    refused past their own by catalog.images), its CSRF token checked once in; the images' upload
+    blobs deleted after, the source's too unless the version took it."""
     store = _store(request)
     try:
-        await run_in_threadpool(_signed_in_user, request)
-        try:
-            form = await _submitted_form(request)
-        except UploadRejected as rejected:
-            return await run_in_threadpool(_upload_page, request, upload_uuid, rejected.status_code, None,
-                                           (NOT_SAVED, {"reason": rejected.message}))
+        await run_in_threadpool(_signed_in_user, request)  # before anyone's body is stored
+        form = await receive_form(request, store.blobs, _submit_form_key, BodyLimits.for_uploads(store.settings))
     except LogInFirst:
         return log_in_first(SUBMIT_PATH)
+    except UploadRejected as rejected:
+        return await run_in_threadpool(_upload_page_or_log_in, request, upload_uuid, rejected.status_code,
+                                       (NOT_SAVED, {"reason": rejected.message}))
+    kept = None
     try:
-        answer, kept = await run_in_threadpool(_submit, request, upload_uuid, form)
-    except BaseException:
-        form.discard(store.blobs)
-        raise
-    form.discard(store.blobs, keep="source" if kept else None)
-    return answer
+        if not csrf_matches(request, form.fields.pop("csrf_token", "")):
+            raise CSRFRejected(form.fields, _reshow_upload)
+        pictures = {name: await run_in_threadpool(image_of, store.blobs, form, name) for name in ("icon", "screenshot")}
+        answer, took_source = await run_in_threadpool(_submit, request, upload_uuid, form.fields, pictures,
+                                                      form.files.get("source"))
+        kept = "source" if took_source else None
+        return answer
+    finally:
+        await run_in_threadpool(form.discard, store.blobs, kept)
 
 
-def _submit(request: Request, upload_uuid: str, form: ReceivedForm) -> tuple[Response, bool]:
-    """The version made from the form, or the page again saying why; and whether the version took
-    the form's source archive (which is kept only then)."""
-    fields = dict(form.fields)
-    if not csrf_matches(request, fields.pop(CSRF_FIELD, "")):
-        raise CSRFRejected(fields, _reshow_upload)
-    received = form.files.get("source")
+def _submit_form_key(field: str) -> str:
+    """Sources are kept apart from packages (as the API keeps them); the images are read and let go."""
+    return new_source_key() if field == "source" else new_upload_key()
+
+
+def _upload_page_or_log_in(request: Request, upload_uuid: str, status_code: int, error: tuple[str, dict]) -> Response:
+    try:
+        return _upload_page(request, upload_uuid, status_code, error=error)
+    except LogInFirst:
+        return log_in_first(SUBMIT_PATH)
+
+
+def _submit(request: Request, upload_uuid: str, fields: Fields, pictures: dict[str, bytes | None],
+            received_source: ReceivedFile | None) -> tuple[Response, bool]:
+    """Makes the upload a version: of the developer's add-on with the package's id, else a new
+    add-on (listed ones with the listing typed here), as the API's PUT /addon/<id> does. Also
+    whether the version took the form's source archive."""
+    store = _store(request)
     try:
         # A file input left empty sends a part with neither a name nor bytes: no source.
-        source = checked_source(received.blob, received.filename) \
-            if received is not None and (received.filename or received.blob.size) else None
-        with _store(request).db.session() as session:
+        source = checked_source(received_source.blob, received_source.filename) \
+            if received_source is not None and (received_source.filename or received_source.blob.size) else None
+        with store.db.session() as session:
             _, user = signed_in_developer(request, session)
             _own_upload(session, user, upload_uuid)
-            _count(request, user, ADDONS)
+            count_write(request, user, ADDONS)
             validated = submittable_upload(session, user, upload_uuid)
             addon = find_addon(session, validated.guid) if validated.guid else None
             if addon is not None and not addon.is_deleted:
@@ -260,7 +251,7 @@ def _submit(request: Request, upload_uuid: str, form: ReceivedForm) -> tuple[Res
                 validated.guid = guid_for_new_addon(session, validated.guid, None, url_may_stand_in=False)
                 addon = create_version(session, validated, user, validated.channel, changes).addon
                 if validated.channel == Channel.LISTED:
-                    edit_addon(session, addon, _listing(fields), user)
+                    _new_listing(session, store.blobs, addon, fields, pictures, user)
             reindex(session, addon)
     except LogInFirst:
         return log_in_first(SUBMIT_PATH), False
