@@ -27,6 +27,7 @@ from tests.web.test_pages import text_of
 from tests.web.test_reviewer import package, submitted  # noqa: F401 (fixtures)
 
 GUID = "test@example.org"
+SLUG = "test-extension"
 FIREFOX = "{ec8030f7-c20a-464f-9b0e-13a3a9e97384}"
 
 
@@ -75,7 +76,7 @@ def test_every_post_checks_the_csrf_token(client, store, developer, ids):  # noq
                                        for dependency in route.dependant.dependencies) for route in posts)
     addon_id, versions = ids
     log_in_as(client, store, developer[0])
-    base = f"/developers/addons/{addon_id}"
+    base = f"/developers/addon/{SLUG}"
     for action, fields in ((f"{base}/status", {"target": "addon", "change": "disable"}),
                            (f"{base}/versions/{versions['1.1']}/delete", {}), (f"{base}/delete", {"slug": "test"}),
                            (f"{base}/authors", {"email": "olga@example.org"}),
@@ -91,12 +92,12 @@ def test_every_post_checks_the_csrf_token(client, store, developer, ids):  # noq
 
 def test_another_developer_finds_none_of_the_pages_and_changes_nothing(client, store, stranger, ids):
     addon_id, versions = ids
-    base = f"/developers/addons/{addon_id}"
+    base = f"/developers/addon/{SLUG}"
     client.cookies.clear()
     assert client.get(f"{base}/status/", follow_redirects=False).headers["location"] == f"/login?next={base}/status"
     log_in_as(client, store, stranger)
     pages = [f"{base}/status/", f"{base}/authors/", f"{base}/activity/", f"{base}/delete/",
-             f"{base}/versions/{versions['1.1']}/delete/", "/developers/addons/999999/status/"]
+             f"{base}/versions/{versions['1.1']}/delete/", "/developers/addon/no-such-addon/status/"]
     assert [client.get(page).status_code for page in pages] == [404] * len(pages)
     token = csrf_of(client.get("/developers/addons/"))
     for action, fields in ((f"{base}/status", {"target": "addon", "change": "disable"}),
@@ -115,7 +116,7 @@ def test_another_developer_finds_none_of_the_pages_and_changes_nothing(client, s
 
 def test_owners_add_change_and_remove_authors_but_never_the_last_owner(client, store, developer, stranger, ids):  # noqa: F811
     addon_id, _ = ids
-    page = f"/developers/addons/{addon_id}/authors/"
+    page = f"/developers/addon/{SLUG}/authors/"
     log_in_as(client, store, developer[0])
     assert f'href="{page}"' in client.get("/developers/addons/").text
     shown = text_of(client.get(page))
@@ -133,16 +134,16 @@ def test_owners_add_change_and_remove_authors_but_never_the_last_owner(client, s
     again = post(client, page, page.rstrip("/"), email="olga@example.org")
     assert again.status_code == 409 and "already an author" in text_of(again)
 
-    last = post(client, page, f"/developers/addons/{addon_id}/authors/{developer[0]}/remove")
+    last = post(client, page, f"/developers/addon/{SLUG}/authors/{developer[0]}/remove")
     assert last.status_code == 409 and "An add-on needs at least one owner" in text_of(last)
-    demoted = post(client, page, f"/developers/addons/{addon_id}/authors/{developer[0]}/change", role="developer")
+    demoted = post(client, page, f"/developers/addon/{SLUG}/authors/{developer[0]}/change", role="developer")
     assert demoted.status_code == 409 and "An add-on needs at least one owner" in text_of(demoted)
     # Olga, unlisted, becomes an owner; then the first owner may leave.
-    assert post(client, page, f"/developers/addons/{addon_id}/authors/{stranger}/change",
+    assert post(client, page, f"/developers/addon/{SLUG}/authors/{stranger}/change",
                 role="owner").status_code == 303
     assert "olga@example.org Owner No" in text_of(client.get(page))
     assert [author["username"] for author in client.get(f"/api/v4/addons/addon/{GUID}/").json()["authors"]] == ["dev"]
-    assert post(client, page, f"/developers/addons/{addon_id}/authors/{developer[0]}/remove").status_code == 303
+    assert post(client, page, f"/developers/addon/{SLUG}/authors/{developer[0]}/remove").status_code == 303
     assert client.get(page).status_code == 404  # no longer theirs
     with store.db.session() as session:
         addon = session.get(Addon, addon_id)
@@ -153,19 +154,19 @@ def test_owners_add_change_and_remove_authors_but_never_the_last_owner(client, s
 
 def test_a_developer_who_is_not_an_owner_may_not_change_authors_or_delete(client, store, developer, stranger, ids):  # noqa: F811
     addon_id, _ = ids
-    page = f"/developers/addons/{addon_id}/authors/"
+    page = f"/developers/addon/{SLUG}/authors/"
     log_in_as(client, store, developer[0])
     assert post(client, page, page.rstrip("/"), email="olga@example.org", role="developer").status_code == 303
     log_in_as(client, store, stranger)
     shown = text_of(client.get(page))
     assert "Only the add-on's owners change its authors." in shown and "Add an author" not in shown
-    refused = post(client, page, f"/developers/addons/{addon_id}/authors/{developer[0]}/remove")
+    refused = post(client, page, f"/developers/addon/{SLUG}/authors/{developer[0]}/remove")
     assert refused.status_code == 403 and "Only the add-on's owners may do this." in text_of(refused)
-    promoted = post(client, page, f"/developers/addons/{addon_id}/authors/{stranger}/change", role="owner")
+    promoted = post(client, page, f"/developers/addon/{SLUG}/authors/{stranger}/change", role="owner")
     assert promoted.status_code == 403
-    deletion = f"/developers/addons/{addon_id}/delete/"
+    deletion = f"/developers/addon/{SLUG}/delete/"
     assert "Only the add-on's owners may delete it." in text_of(client.get(deletion))
-    assert post(client, deletion, deletion.rstrip("/"), slug="test-extension").status_code == 403
+    assert post(client, deletion, deletion.rstrip("/"), slug=SLUG).status_code == 403
     with store.db.session() as session:
         addon = session.get(Addon, addon_id)
         assert not addon.is_deleted and [link.role for link in addon.authors] == ["owner", "developer"]
@@ -173,7 +174,7 @@ def test_a_developer_who_is_not_an_owner_may_not_change_authors_or_delete(client
 
 def test_a_disabled_version_leaves_the_api_and_update_checks_until_enabled(client, store, developer, ids):  # noqa: F811
     addon_id, versions = ids
-    page = f"/developers/addons/{addon_id}/status/"
+    page = f"/developers/addon/{SLUG}/status/"
     log_in_as(client, store, developer[0])
     assert offered(client) == ["1.1"] and listed_versions(client) == ["1.1"]
     disabled = post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable")
@@ -193,7 +194,7 @@ def test_a_version_the_store_disabled_stays_disabled_for_its_developer(client, s
     addon_id, versions = ids
     with store.db.session() as session:
         administration.disable_version(session, session.get(Version, versions["1.1"]), None, "Malware.")
-    page = f"/developers/addons/{addon_id}/status/"
+    page = f"/developers/addon/{SLUG}/status/"
     log_in_as(client, store, developer[0])
     shown = text_of(client.get(page))
     assert "1.1 Listed Disabled by the store" in shown and "Enable 1.1" not in shown
@@ -204,7 +205,7 @@ def test_a_version_the_store_disabled_stays_disabled_for_its_developer(client, s
 
 def test_the_developer_disables_and_enables_the_whole_addon(client, store, developer, ids):  # noqa: F811
     addon_id, _ = ids
-    page = f"/developers/addons/{addon_id}/status/"
+    page = f"/developers/addon/{SLUG}/status/"
     log_in_as(client, store, developer[0])
     assert post(client, page, page.rstrip("/"), target="addon", change="disable").status_code == 303
     assert "Disabled by you" in text_of(client.get("/developers/addons/"))
@@ -222,7 +223,7 @@ def test_the_developer_disables_and_enables_the_whole_addon(client, store, devel
 def test_deleting_a_version_and_then_the_addon_asks_first_and_keeps_the_id(client, store, developer, ids):  # noqa: F811
     addon_id, versions = ids
     log_in_as(client, store, developer[0])
-    confirm = f"/developers/addons/{addon_id}/versions/{versions['1.1']}/delete/"
+    confirm = f"/developers/addon/{SLUG}/versions/{versions['1.1']}/delete/"
     assert "can never be used again" in text_of(client.get(confirm))
     deleted = post(client, confirm, confirm.rstrip("/"))
     assert deleted.status_code == 303 and "The version is deleted." in text_of(client.get(deleted.headers["location"]))
@@ -231,12 +232,12 @@ def test_deleting_a_version_and_then_the_addon_asks_first_and_keeps_the_id(clien
     assert offered(client) == [] and listed_versions(client) == []
 
     log_in_as(client, store, developer[0])
-    confirm = f"/developers/addons/{addon_id}/delete/"
+    confirm = f"/developers/addon/{SLUG}/delete/"
     wrong = post(client, confirm, confirm.rstrip("/"), slug="something-else")
     assert wrong.status_code == 400 and "type its slug exactly" in text_of(wrong)
-    assert post(client, confirm, confirm.rstrip("/"), slug="test-extension").headers["location"] == "/developers/addons/"
+    assert post(client, confirm, confirm.rstrip("/"), slug=SLUG).headers["location"] == "/developers/addons/"
     assert "Test Extension" not in text_of(client.get("/developers/addons/"))
-    assert client.get(f"/developers/addons/{addon_id}/status/").status_code == 404
+    assert client.get(f"/developers/addon/{SLUG}/status/").status_code == 404
     with store.db.session() as session:
         assert session.get(Addon, addon_id).is_deleted
         with pytest.raises(Refused, match="Duplicate add-on ID"):
@@ -247,12 +248,12 @@ def test_deleting_a_version_and_then_the_addon_asks_first_and_keeps_the_id(clien
 
 def test_the_activity_page_shows_the_addons_log_to_its_authors(client, store, developer, ids):  # noqa: F811
     addon_id, versions = ids
-    page = f"/developers/addons/{addon_id}/status/"
+    page = f"/developers/addon/{SLUG}/status/"
     log_in_as(client, store, developer[0])
     post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable")
-    log = client.get(f"/developers/addons/{addon_id}/activity/")
+    log = client.get(f"/developers/addon/{SLUG}/activity/")
     shown = text_of(log)
-    assert log.status_code == 200 and f'href="/developers/addons/{addon_id}/activity/"' in client.get("/developers/addons/").text
+    assert log.status_code == 200 and f'href="/developers/addon/{SLUG}/activity/"' in client.get("/developers/addons/").text
     assert "version_disabled_by_developer 1.1 — dev" in shown
     assert "approved 1.1" in shown and "version_created 2.0 — dev" in shown
     assert shown.index("version_disabled_by_developer") < shown.index("approved 1.1")
@@ -260,7 +261,7 @@ def test_the_activity_page_shows_the_addons_log_to_its_authors(client, store, de
 
 def test_reviewers_read_the_stores_log_filtered_by_addon_and_action(client, store, account, developer, ids):  # noqa: F811
     addon_id, versions = ids
-    page = f"/developers/addons/{addon_id}/status/"
+    page = f"/developers/addon/{SLUG}/status/"
     log_in_as(client, store, developer[0])
     post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable")
     assert client.get("/reviewers/log").status_code == 403
@@ -296,9 +297,9 @@ def test_my_activity_log_has_my_addons_entries_and_my_own_but_nobody_elses(clien
 def test_an_approved_version_disabled_afterwards_is_not_taken_for_a_rejected_one(client, store, developer, ids):  # noqa: F811
     addon_id, versions = ids
     log_in_as(client, store, developer[0])
-    confirm = f"/developers/addons/{addon_id}/versions/{versions['2.0']}/delete/"
+    confirm = f"/developers/addon/{SLUG}/versions/{versions['2.0']}/delete/"
     assert post(client, confirm, confirm.rstrip("/")).status_code == 303
-    page = f"/developers/addons/{addon_id}/status/"
+    page = f"/developers/addon/{SLUG}/status/"
     assert post(client, page, page.rstrip("/"), target=str(versions["1.1"]), change="disable").status_code == 303
     assert "Rejected" not in text_of(client.get("/developers/addons/"))
     with store.db.session() as session:
@@ -309,7 +310,7 @@ def test_an_approved_version_disabled_afterwards_is_not_taken_for_a_rejected_one
 def test_bad_input_gets_a_clear_answer_never_a_500(client, store, developer, ids):  # noqa: F811
     addon_id, versions = ids
     log_in_as(client, store, developer[0])
-    base = f"/developers/addons/{addon_id}"
+    base = f"/developers/addon/{SLUG}"
     token = csrf_of(client.get(f"{base}/status/"))
     for action, fields, status in ((f"{base}/status", {"target": "addon", "change": "explode"}, 400),
                                    (f"{base}/status", {"target": "%00", "change": "disable"}, 404),
@@ -318,14 +319,14 @@ def test_bad_input_gets_a_clear_answer_never_a_500(client, store, developer, ids
                                    (f"{base}/authors", {"email": "olga@example.org", "role": "king"}, 400),
                                    (f"{base}/authors/x/change", {"role": "owner"}, 404),
                                    (f"{base}/authors/{developer[0]}/change", {"role": "<b>"}, 400),
-                                   ("/developers/addons/1e9/delete", {"slug": "x"}, 404),
+                                   ("/developers/addon/1e9/delete", {"slug": "x"}, 404),
                                    (f"{base}/versions/-1/delete", {}, 404)):
         answer = client.post(action, data={"csrf_token": token, **fields})
         assert answer.status_code == status, (action, fields, answer.status_code)
         assert "Traceback" not in answer.text and "<b>" not in answer.text
     refused = client.post(f"{base}/status", content=b"{}", headers={"content-type": "application/json"})
     assert refused.status_code == 415
-    for path in ("/developers/addons/%00/status/", "/developers/addons/-1/authors/", f"{base}/versions/abc/delete/"):
+    for path in ("/developers/addon/%00/status/", "/developers/addon/-1/authors/", f"{base}/versions/abc/delete/"):
         assert client.get(path).status_code == 404, path
     with store.db.session() as session:
         assert [(link.user_id, link.role) for link in session.get(Addon, addon_id).authors] == [(developer[0], "owner")]

@@ -18,12 +18,12 @@ from addonhub.activity.service import LogFilter, entries_for_developer
 from addonhub.api.amo.intake import REFUSAL_STATUS
 from addonhub.catalog import authors
 from addonhub.catalog.models import Addon, Version
-from addonhub.catalog.service import is_author
 from addonhub.edge.products import product_name
 from addonhub.identifiers import row_id
 from addonhub.refusals import INVALID, Refused
 from addonhub.submissions import administration
 from addonhub.web.developer_submissions import NOT_SAVED
+from addonhub.web.developer_listing import own_addon
 from addonhub.web.developer_hub import ADDONS_PATH, LogInFirst, VERSION_STATES, log_in_first, signed_in_developer, version_state
 from addonhub.web.forms import CheckedForm, Fields
 from addonhub.web.page_rendering import Visit, page_response, render
@@ -55,14 +55,10 @@ def _store(request: Request):
     return request.app.state.store
 
 
-def _own_addon(request: Request, session: Session, addon_id: str) -> tuple[Visit, User, Addon]:
+def _own_addon(request: Request, session: Session, slug: str) -> tuple[Visit, User, Addon]:
     """The visit, its account and the add-on, which must be one of the account's (404 otherwise)."""
     visit, user = signed_in_developer(request, session)
-    number = row_id(addon_id)
-    addon = session.get(Addon, number) if number is not None else None
-    if addon is None or addon.is_deleted or not is_author(addon, user):
-        raise HTTPException(404)
-    return visit, user, addon
+    return visit, user, own_addon(session, user, slug)
 
 
 def _own_version(addon: Addon, version_id: str) -> Version:
@@ -99,32 +95,32 @@ def _version_rows(session: Session, addon: Addon) -> list[dict]:
     return rows
 
 
-def _status_page(request: Request, addon_id: str, status_code: int = 200, error: Words | None = None) -> Response:
+def _status_page(request: Request, slug: str, status_code: int = 200, error: Words | None = None) -> Response:
     with _store(request).db.session() as session:
-        visit, user, addon = _own_addon(request, session, addon_id)
+        visit, user, addon = _own_addon(request, session, slug)
         return _html(visit, "developers/status.html", status_code, addon, versions=_version_rows(session, addon),
                      is_owner=authors.is_owner(addon, user), error=error, done=_done(request))
 
 
-@router.get("/developers/addons/{addon_id}/status")
-def status_page(request: Request, addon_id: str):
+@router.get("/developers/addon/{slug}/status")
+def status_page(request: Request, slug: str):
     try:
-        return _status_page(request, addon_id)
+        return _status_page(request, slug)
     except LogInFirst:
         return log_in_first(request.url.path)
 
 
 def _reshow_status(request: Request, _fields: Fields, message: str) -> Response:
-    return _status_page(request, request.path_params["addon_id"], 403, (message, {}))
+    return _status_page(request, request.path_params["slug"], 403, (message, {}))
 
 
-@router.post("/developers/addons/{addon_id}/status")
-def change_status(request: Request, addon_id: str, fields: Fields = Depends(CheckedForm(_reshow_status))):
+@router.post("/developers/addon/{slug}/status")
+def change_status(request: Request, slug: str, fields: Fields = Depends(CheckedForm(_reshow_status))):
     """Disables or enables the add-on (target "addon") or one of its versions (target its id)."""
     change, target = fields.get("change", ""), fields.get("target", "")
     try:
         with _store(request).db.session() as session:
-            _, user, addon = _own_addon(request, session, addon_id)
+            _, user, addon = _own_addon(request, session, slug)
             if target == "addon" and change in ADDON_CHANGES:
                 ADDON_CHANGES[change](session, addon, user)
             elif change in VERSION_CHANGES:
@@ -134,136 +130,136 @@ def change_status(request: Request, addon_id: str, fields: Fields = Depends(Chec
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _status_page(request, addon_id, *_refused(refusal))
-    return RedirectResponse(f"/developers/addons/{addon_id}/status/?done={change}", status_code=303)
+        return _status_page(request, slug, *_refused(refusal))
+    return RedirectResponse(f"/developers/addon/{slug}/status/?done={change}", status_code=303)
 
 
 # Deleting -----------------------------------------------------------------------------------------
 
-def _delete_version_page(request: Request, addon_id: str, version_id: str, status_code: int = 200,
+def _delete_version_page(request: Request, slug: str, version_id: str, status_code: int = 200,
                          error: Words | None = None) -> Response:
     with _store(request).db.session() as session:
-        visit, _, addon = _own_addon(request, session, addon_id)
+        visit, _, addon = _own_addon(request, session, slug)
         version = _own_version(addon, version_id)
         return _html(visit, "developers/delete.html", status_code, addon, version=version, error=error)
 
 
-@router.get("/developers/addons/{addon_id}/versions/{version_id}/delete")
-def confirm_version_deletion(request: Request, addon_id: str, version_id: str):
+@router.get("/developers/addon/{slug}/versions/{version_id}/delete")
+def confirm_version_deletion(request: Request, slug: str, version_id: str):
     try:
-        return _delete_version_page(request, addon_id, version_id)
+        return _delete_version_page(request, slug, version_id)
     except LogInFirst:
         return log_in_first(request.url.path)
 
 
 def _reshow_version_deletion(request: Request, _fields: Fields, message: str) -> Response:
-    return _delete_version_page(request, request.path_params["addon_id"], request.path_params["version_id"],
+    return _delete_version_page(request, request.path_params["slug"], request.path_params["version_id"],
                                 403, (message, {}))
 
 
-@router.post("/developers/addons/{addon_id}/versions/{version_id}/delete")
-def delete_version(request: Request, addon_id: str, version_id: str,
+@router.post("/developers/addon/{slug}/versions/{version_id}/delete")
+def delete_version(request: Request, slug: str, version_id: str,
                    _fields: Fields = Depends(CheckedForm(_reshow_version_deletion))):
     try:
         with _store(request).db.session() as session:
-            _, user, addon = _own_addon(request, session, addon_id)
+            _, user, addon = _own_addon(request, session, slug)
             administration.developer_delete_version(session, _own_version(addon, version_id), user)
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _delete_version_page(request, addon_id, version_id, *_refused(refusal))
-    return RedirectResponse(f"/developers/addons/{addon_id}/status/?done=delete", status_code=303)
+        return _delete_version_page(request, slug, version_id, *_refused(refusal))
+    return RedirectResponse(f"/developers/addon/{slug}/status/?done=delete", status_code=303)
 
 
-def _delete_addon_page(request: Request, addon_id: str, status_code: int = 200, error: Words | None = None) -> Response:
+def _delete_addon_page(request: Request, slug: str, status_code: int = 200, error: Words | None = None) -> Response:
     with _store(request).db.session() as session:
-        visit, user, addon = _own_addon(request, session, addon_id)
+        visit, user, addon = _own_addon(request, session, slug)
         return _html(visit, "developers/delete.html", status_code, addon, version=None, error=error,
                      is_owner=authors.is_owner(addon, user))
 
 
-@router.get("/developers/addons/{addon_id}/delete")
-def confirm_addon_deletion(request: Request, addon_id: str):
+@router.get("/developers/addon/{slug}/delete")
+def confirm_addon_deletion(request: Request, slug: str):
     try:
-        return _delete_addon_page(request, addon_id)
+        return _delete_addon_page(request, slug)
     except LogInFirst:
         return log_in_first(request.url.path)
 
 
 def _reshow_addon_deletion(request: Request, _fields: Fields, message: str) -> Response:
-    return _delete_addon_page(request, request.path_params["addon_id"], 403, (message, {}))
+    return _delete_addon_page(request, request.path_params["slug"], 403, (message, {}))
 
 
-@router.post("/developers/addons/{addon_id}/delete")
-def delete_addon(request: Request, addon_id: str, fields: Fields = Depends(CheckedForm(_reshow_addon_deletion))):
+@router.post("/developers/addon/{slug}/delete")
+def delete_addon(request: Request, slug: str, fields: Fields = Depends(CheckedForm(_reshow_addon_deletion))):
     """Deletes the add-on once its slug is typed (a deletion is for good), for its owners."""
     try:
         with _store(request).db.session() as session:
-            _, user, addon = _own_addon(request, session, addon_id)
+            _, user, addon = _own_addon(request, session, slug)
             if fields.get("slug", "").strip() != addon.slug:
-                return _delete_addon_page(request, addon_id, 400, (TYPE_THE_SLUG, {}))
+                return _delete_addon_page(request, slug, 400, (TYPE_THE_SLUG, {}))
             administration.developer_delete_addon(session, addon, user)
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _delete_addon_page(request, addon_id, *_refused(refusal))
+        return _delete_addon_page(request, slug, *_refused(refusal))
     return RedirectResponse(ADDONS_PATH, status_code=303)
 
 
 # Authors ------------------------------------------------------------------------------------------
 
-def _authors_page(request: Request, addon_id: str, status_code: int = 200, error: Words | None = None,
+def _authors_page(request: Request, slug: str, status_code: int = 200, error: Words | None = None,
                   typed: Fields | None = None) -> Response:
     with _store(request).db.session() as session:
-        visit, user, addon = _own_addon(request, session, addon_id)
+        visit, user, addon = _own_addon(request, session, slug)
         return _html(visit, "developers/authors.html", status_code, addon, authors=list(addon.authors),
                      roles=authors.ROLES, is_owner=authors.is_owner(addon, user), error=error, typed=typed or {},
                      done=_done(request))
 
 
-@router.get("/developers/addons/{addon_id}/authors")
-def authors_page(request: Request, addon_id: str):
+@router.get("/developers/addon/{slug}/authors")
+def authors_page(request: Request, slug: str):
     try:
-        return _authors_page(request, addon_id)
+        return _authors_page(request, slug)
     except LogInFirst:
         return log_in_first(request.url.path)
 
 
 def _reshow_authors(request: Request, fields: Fields, message: str) -> Response:
-    return _authors_page(request, request.path_params["addon_id"], 403, (message, {}), fields)
+    return _authors_page(request, request.path_params["slug"], 403, (message, {}), fields)
 
 
-def _change_authors(request: Request, addon_id: str, fields: Fields, change) -> Response:
+def _change_authors(request: Request, slug: str, fields: Fields, change) -> Response:
     """Runs `change(session, addon, user)` on the add-on's authors; the page again, saying why,
     when the domain refuses it (the typed address kept)."""
     try:
         with _store(request).db.session() as session:
-            _, user, addon = _own_addon(request, session, addon_id)
+            _, user, addon = _own_addon(request, session, slug)
             change(session, addon, user)
     except LogInFirst:
         return log_in_first(request.url.path)
     except Refused as refusal:
-        return _authors_page(request, addon_id, *_refused(refusal), fields)
-    return RedirectResponse(f"/developers/addons/{addon_id}/authors/?done=authors", status_code=303)
+        return _authors_page(request, slug, *_refused(refusal), fields)
+    return RedirectResponse(f"/developers/addon/{slug}/authors/?done=authors", status_code=303)
 
 
-@router.post("/developers/addons/{addon_id}/authors")
-def add_author(request: Request, addon_id: str, fields: Fields = Depends(CheckedForm(_reshow_authors))):
-    return _change_authors(request, addon_id, fields, lambda session, addon, user: authors.add_author(
+@router.post("/developers/addon/{slug}/authors")
+def add_author(request: Request, slug: str, fields: Fields = Depends(CheckedForm(_reshow_authors))):
+    return _change_authors(request, slug, fields, lambda session, addon, user: authors.add_author(
         session, addon, user, fields.get("email", ""), fields.get("role", authors.DEVELOPER), "listed" in fields))
 
 
-@router.post("/developers/addons/{addon_id}/authors/{user_id}/change")
-def change_author(request: Request, addon_id: str, user_id: str,
+@router.post("/developers/addon/{slug}/authors/{user_id}/change")
+def change_author(request: Request, slug: str, user_id: str,
                   fields: Fields = Depends(CheckedForm(_reshow_authors))):
-    return _change_authors(request, addon_id, fields, lambda session, addon, user: authors.change_author(
+    return _change_authors(request, slug, fields, lambda session, addon, user: authors.change_author(
         session, addon, user, row_id(user_id) or 0, fields.get("role", ""), "listed" in fields))
 
 
-@router.post("/developers/addons/{addon_id}/authors/{user_id}/remove")
-def remove_author(request: Request, addon_id: str, user_id: str,
+@router.post("/developers/addon/{slug}/authors/{user_id}/remove")
+def remove_author(request: Request, slug: str, user_id: str,
                   fields: Fields = Depends(CheckedForm(_reshow_authors))):
-    return _change_authors(request, addon_id, fields, lambda session, addon, user: authors.remove_author(
+    return _change_authors(request, slug, fields, lambda session, addon, user: authors.remove_author(
         session, addon, user, row_id(user_id) or 0))
 
 
@@ -283,12 +279,12 @@ def my_activity(request: Request):
         return log_in_first(request.url.path)
 
 
-@router.get("/developers/addons/{addon_id}/activity")
-def activity_page(request: Request, addon_id: str):
+@router.get("/developers/addon/{slug}/activity")
+def activity_page(request: Request, slug: str):
     """The add-on's activity log, newest first: the entries `addonhub log --addon` prints."""
     try:
         with _store(request).db.session() as session:
-            visit, user, addon = _own_addon(request, session, addon_id)
+            visit, user, addon = _own_addon(request, session, slug)
             history = entries_for_developer(session, user, LogFilter(addon=addon, limit=LOG_SHOWN))
             return _html(visit, "developers/activity.html", 200, addon, history=history)
     except LogInFirst:

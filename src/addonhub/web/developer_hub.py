@@ -144,7 +144,7 @@ def _addon_summary(session: Session, addon: Addon) -> dict:
     versions = sorted((version for version in addon.versions if not version.is_deleted),
                       key=lambda version: (version.created, version.id), reverse=True)
     return {
-        "id": addon.id, "name": product_name(addon) or addon.slug, "slug": addon.slug, "guid": addon.guid, "type": addon.type,
+        "name": product_name(addon) or addon.slug, "slug": addon.slug, "guid": addon.guid, "type": addon.type,
         "url": f"/addon/{addon.slug}/", "edit_url": f"/developers/addon/{addon.slug}/edit",
         "state": DISABLED_BY_DEVELOPER if addon.is_disabled else ADDON_STATES.get(addon.status, addon.status),
         "edge": {"product_id": addon.edge_product_id, "status": product_status(session, addon),

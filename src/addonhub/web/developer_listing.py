@@ -77,7 +77,7 @@ def license_choices(addon_type: str) -> list[tuple[str, str]]:
     return [(slug, license.name) for slug, license in BUILTIN_LICENSES.items() if fits_type(license, addon_type)]
 
 
-def _own_addon(session: Session, user: User, slug: str) -> Addon:
+def own_addon(session: Session, user: User, slug: str) -> Addon:
     """The add-on, when this developer authors it; anyone else's is not there (404)."""
     addon = find_addon(session, slug)
     if addon is None or addon.status == AddonStatus.DELETED or not is_author(addon, user):
@@ -104,7 +104,7 @@ def _edit_page(request: Request, slug: str, status_code: int = 200, fields: Fiel
                error: tuple[str, dict] | None = None, notice: str | None = None) -> Response:
     with _store(request).db.session() as session:
         visit, user = signed_in_developer(request, session)
-        addon = _own_addon(session, user, slug)
+        addon = own_addon(session, user, slug)
         addon_type = addon.type
         context = {
             "addon": {"slug": addon.slug, "name": (addon.name or {}).get(addon.default_locale) or addon.slug,
@@ -141,7 +141,7 @@ def _write(request: Request, slug: str, fields: Fields | None, change: Callable[
     try:
         with _store(request).db.session() as session:
             _, user = signed_in_developer(request, session)
-            addon = _own_addon(session, user, slug)
+            addon = own_addon(session, user, slug)
             count_write(request, user, ADDONS)
             change(session, addon, user)
             reindex(session, addon)
@@ -212,7 +212,7 @@ async def _image_form(request: Request, slug: str, field: str,
 def _check_author(request: Request, slug: str) -> None:
     with _store(request).db.session() as session:
         _, user = signed_in_developer(request, session)
-        _own_addon(session, user, slug)
+        own_addon(session, user, slug)
 
 
 def _edit_page_or_log_in(request: Request, slug: str, status_code: int, error: tuple[str, dict]) -> Response:
