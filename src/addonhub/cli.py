@@ -307,6 +307,34 @@ def users_set_password(args) -> int:
     return 0
 
 
+def users_administer(args) -> int:
+    """Changes an account's role, or disables or enables it, as the store's operator."""
+    from addonhub.accounts import administration
+    from addonhub.accounts.signup import user_with_email
+    from addonhub.refusals import Refused
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            user = user_with_email(session, args.email)
+            if user is None:
+                print(f"addonhub: no account has the e-mail address {args.email}", file=sys.stderr)
+                return 1
+            if args.action == "set-role":
+                administration.set_role(session, user, args.role, None)
+                done = f"{user.email} is now {user.role}."
+            elif args.action == "disable":
+                administration.disable_account(session, user, None, args.reason)
+                done = f"Disabled {user.email}: it cannot log in and its credentials no longer work."
+            else:
+                administration.enable_account(session, user, None, args.reason)
+                done = f"Enabled {user.email}."
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    print(done)
+    return 0
+
+
 def keys_rotate(args) -> int:
     """Revokes the account's AMO API key (or, with --edge, its Edge credentials) and issues new ones."""
     from addonhub.accounts.edge_credentials import rotate_edge_credentials
@@ -862,6 +890,15 @@ def parser() -> argparse.ArgumentParser:
                                "--password-file; a new password ends the account's web sessions.")
     setting_password.add_argument("email")
     setting_password.add_argument("--password-file", metavar="PATH", help="read the password from this file's first line")
+    setting_role = command(users, "set-role", users_administer,
+                           "Give an account a role; the last administrator keeps theirs.")
+    setting_role.add_argument("email")
+    setting_role.add_argument("role", help="developer, reviewer or admin")
+    for action, help in (("disable", "Disable an account: no log-in, its sessions end, its credentials stop working."),
+                         ("enable", "Enable an account again.")):
+        changing = command(users, action, users_administer, help)
+        changing.add_argument("email")
+        changing.add_argument("--reason", help="why, for the activity log")
 
     keys = commands.add_parser("keys", help="Manage API keys: AMO (JWT) keys and Edge credentials.").add_subparsers(
         dest="action", required=True)
