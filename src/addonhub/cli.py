@@ -462,6 +462,74 @@ def promoted_command(args) -> int:
     return 0
 
 
+def _override_lines(overrides) -> list[str]:
+    """Each range of each override on a line, numbered from 1 within its override as `remove` takes it."""
+    return [f"{override.addon_guid}  {position}  versions {span['addon_min_version']} to {span['addon_max_version']}"
+            f"  incompatible with " + "; ".join(f"{app['name']} {app['min_version']} to {app['max_version']}"
+                                                for app in span["applications"])
+            for override in overrides for position, span in enumerate(override.version_ranges, 1)]
+
+
+def compat_overrides_command(args) -> int:
+    """Lists, adds and removes compat overrides, as admins do in the reviewer console."""
+    from sqlalchemy import select
+
+    from addonhub.catalog import compat_overrides
+    from addonhub.catalog.models import CompatOverride
+    from addonhub.refusals import Refused
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            if args.action == "list":
+                overrides = compat_overrides.compat_overrides(session)
+                if args.json:
+                    print(json.dumps([{"addon_guid": row.addon_guid, "name": row.name,
+                                       "version_ranges": row.version_ranges} for row in overrides]))
+                else:
+                    print("\n".join(_override_lines(overrides)) or "No compat override.")
+            elif args.action == "add":
+                version_range = compat_overrides.IncompatibleRange(args.addon_min, args.addon_max, args.app,
+                                                                   args.app_min, args.app_max)
+                row = compat_overrides.add_range(session, args.addon, version_range, None)
+                print("\n".join(_override_lines([row])))
+            else:
+                override_id = session.scalar(select(CompatOverride.id).where(CompatOverride.addon_guid == args.guid))
+                guid = compat_overrides.remove_range(session, override_id, args.position - 1, None)
+                print(f"Removed range {args.position} of {guid}.")
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def featured_command(args) -> int:
+    """Lists, adds and removes featured placements, as admins do in the reviewer console."""
+    from addonhub.catalog import featured
+    from addonhub.refusals import Refused
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            if args.action == "list":
+                placements = featured.placements(session)
+                if args.json:
+                    print(json.dumps([{"id": p.id, "addon": {"id": p.addon.id, "guid": p.addon.guid, "slug": p.addon.slug},
+                                       "app": p.application, "locale": p.locale} for p in placements]))
+                else:
+                    print("\n".join(_placement_line(p) for p in placements) or "No add-on is featured.")
+            elif args.action == "add":
+                print(_placement_line(featured.feature(session, args.addon, args.app, args.locale, None)))
+            else:
+                print("Removed: " + _placement_line(featured.unfeature(session, args.id, None)))
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _placement_line(placement) -> str:
+    return f"{placement.id}  {placement.addon.slug}  {placement.application}  {placement.locale or 'every language'}"
+
+
 def _read_key(path: str) -> bytes | None:
     """A PEM file's bytes, or None (having said why) when it cannot be read."""
     try:
@@ -959,6 +1027,36 @@ def parser() -> argparse.ArgumentParser:
                                "List the promoted add-ons with their groups and applications.")
     listing_promoted.add_argument("group", nargs="?", help="only this group's add-ons")
     listing_promoted.add_argument("--json", action="store_true", help="print id, guid, slug and promoted of each")
+
+    overrides = commands.add_parser("compat-overrides", help="Versions of add-ons incompatible with versions of an "
+                                                             "application (VersionCheck's normal mode obeys them).",
+                                    ).add_subparsers(dest="action", required=True)
+    listing_overrides = command(overrides, "list", compat_overrides_command,
+                                "List every override's ranges, numbered within each add-on id.")
+    listing_overrides.add_argument("--json", action="store_true", help="print them in the AMO API's shape")
+    adding_override = command(overrides, "add", compat_overrides_command,
+                              "Mark versions of an add-on incompatible with versions of an application.")
+    adding_override.add_argument("addon", help="an add-on's id, slug or guid, or the guid of one the store does not host")
+    adding_override.add_argument("--addon-min", default="0", help="its lowest version concerned (default 0)")
+    adding_override.add_argument("--addon-max", default="*", help="its highest version concerned (default *)")
+    adding_override.add_argument("--app", default="firefox", help="firefox (the default), android, thunderbird or seamonkey")
+    adding_override.add_argument("--app-min", default="0", help="the application's lowest version concerned (default 0)")
+    adding_override.add_argument("--app-max", default="*", help="the application's highest version concerned (default *)")
+    removing_override = command(overrides, "remove", compat_overrides_command,
+                                "Remove one range of an add-on's override (its number in `list`).")
+    removing_override.add_argument("guid", help="the add-on id the override is for")
+    removing_override.add_argument("position", type=int, help="the range's number, from 1")
+
+    featuring = commands.add_parser("featured", help="Featured add-ons, per application and language.").add_subparsers(
+        dest="action", required=True)
+    listing_featured = command(featuring, "list", featured_command, "List the featured placements with their ids.")
+    listing_featured.add_argument("--json", action="store_true")
+    adding_featured = command(featuring, "add", featured_command, "Feature an add-on for an application.")
+    adding_featured.add_argument("addon", help="the add-on's id, slug or guid")
+    adding_featured.add_argument("app", help="firefox, android, thunderbird or seamonkey")
+    adding_featured.add_argument("--locale", help="only in this language (default: in every language)")
+    removing_featured = command(featuring, "remove", featured_command, "Remove a placement (its id in `list`).")
+    removing_featured.add_argument("id", type=int)
 
     policy = commands.add_parser("policy", help="Print an enterprise policy that installs the store's add-ons.")
     browsers = policy.add_subparsers(dest="browser", required=True)
