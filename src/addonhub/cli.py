@@ -307,32 +307,40 @@ def users_set_password(args) -> int:
     return 0
 
 
-def users_administer(args) -> int:
-    """Changes an account's role, or disables or enables it, as the store's operator."""
-    from addonhub.accounts import administration
-    from addonhub.accounts.signup import user_with_email
+def _as_operator(args, act) -> int:
+    """Runs act(session), a change of the store's operator, in one transaction, then prints what
+    it returns; a refusal is printed instead (exit 1), and nothing of the change is kept."""
     from addonhub.refusals import Refused
     store = _store(args)
     try:
         with store.db.session() as session:
-            user = user_with_email(session, args.email)
-            if user is None:
-                print(f"addonhub: no account has the e-mail address {args.email}", file=sys.stderr)
-                return 1
-            if args.action == "set-role":
-                administration.set_role(session, user, args.role, None)
-                done = f"{user.email} is now {user.role}."
-            elif args.action == "disable":
-                administration.disable_account(session, user, None, args.reason)
-                done = f"Disabled {user.email}: it cannot log in and its credentials no longer work."
-            else:
-                administration.enable_account(session, user, None, args.reason)
-                done = f"Enabled {user.email}."
+            said = act(session)
     except Refused as refusal:
         print(f"addonhub: {refusal.message}", file=sys.stderr)
         return 1
-    print(done)
+    print(said)
     return 0
+
+
+def users_administer(args) -> int:
+    """Changes an account's role, or disables or enables it, as the store's operator."""
+    from addonhub.accounts import administration
+    from addonhub.accounts.signup import user_with_email
+    from addonhub.refusals import NOT_FOUND, Refused
+
+    def act(session) -> str:
+        user = user_with_email(session, args.email)
+        if user is None:
+            raise Refused(NOT_FOUND, f"no account has the e-mail address {args.email}")
+        if args.action == "set-role":
+            administration.set_role(session, user, args.role, None)
+            return f"{user.email} is now {user.role}."
+        if args.action == "disable":
+            administration.disable_account(session, user, None, args.reason)
+            return f"Disabled {user.email}: it cannot log in and its credentials no longer work."
+        administration.enable_account(session, user, None, args.reason)
+        return f"Enabled {user.email}."
+    return _as_operator(args, act)
 
 
 def keys_rotate(args) -> int:
@@ -476,54 +484,39 @@ def compat_overrides_command(args) -> int:
 
     from addonhub.catalog import compat_overrides
     from addonhub.catalog.models import CompatOverride
-    from addonhub.refusals import Refused
-    store = _store(args)
-    try:
-        with store.db.session() as session:
-            if args.action == "list":
-                overrides = compat_overrides.compat_overrides(session)
-                if args.json:
-                    print(json.dumps([{"addon_guid": row.addon_guid, "name": row.name,
-                                       "version_ranges": row.version_ranges} for row in overrides]))
-                else:
-                    print("\n".join(_override_lines(overrides)) or "No compat override.")
-            elif args.action == "add":
-                version_range = compat_overrides.IncompatibleRange(args.addon_min, args.addon_max, args.app,
-                                                                   args.app_min, args.app_max)
-                row = compat_overrides.add_range(session, args.addon, version_range, None)
-                print("\n".join(_override_lines([row])))
-            else:
-                override_id = session.scalar(select(CompatOverride.id).where(CompatOverride.addon_guid == args.guid))
-                guid = compat_overrides.remove_range(session, override_id, args.position - 1, None)
-                print(f"Removed range {args.position} of {guid}.")
-    except Refused as refusal:
-        print(f"addonhub: {refusal.message}", file=sys.stderr)
-        return 1
-    return 0
+
+    def act(session) -> str:
+        if args.action == "list":
+            overrides = compat_overrides.compat_overrides(session)
+            if args.json:
+                return json.dumps([{"addon_guid": row.addon_guid, "name": row.name,
+                                    "version_ranges": row.version_ranges} for row in overrides])
+            return "\n".join(_override_lines(overrides)) or "No compat override."
+        if args.action == "add":
+            version_range = compat_overrides.IncompatibleRange(args.addon_min, args.addon_max, args.app,
+                                                               args.app_min, args.app_max)
+            return "\n".join(_override_lines([compat_overrides.add_range(session, args.addon, version_range, None)]))
+        override_id = session.scalar(select(CompatOverride.id).where(CompatOverride.addon_guid == args.guid))
+        guid = compat_overrides.remove_range(session, override_id, args.position - 1, None)
+        return f"Removed range {args.position} of {guid}."
+    return _as_operator(args, act)
 
 
 def featured_command(args) -> int:
     """Lists, adds and removes featured placements, as admins do in the reviewer console."""
     from addonhub.catalog import featured
-    from addonhub.refusals import Refused
-    store = _store(args)
-    try:
-        with store.db.session() as session:
-            if args.action == "list":
-                placements = featured.placements(session)
-                if args.json:
-                    print(json.dumps([{"id": p.id, "addon": {"id": p.addon.id, "guid": p.addon.guid, "slug": p.addon.slug},
-                                       "app": p.application, "locale": p.locale} for p in placements]))
-                else:
-                    print("\n".join(_placement_line(p) for p in placements) or "No add-on is featured.")
-            elif args.action == "add":
-                print(_placement_line(featured.feature(session, args.addon, args.app, args.locale, None)))
-            else:
-                print("Removed: " + _placement_line(featured.unfeature(session, args.id, None)))
-    except Refused as refusal:
-        print(f"addonhub: {refusal.message}", file=sys.stderr)
-        return 1
-    return 0
+
+    def act(session) -> str:
+        if args.action == "list":
+            placements = featured.placements(session)
+            if args.json:
+                return json.dumps([{"id": p.id, "addon": {"id": p.addon.id, "guid": p.addon.guid, "slug": p.addon.slug},
+                                    "app": p.application, "locale": p.locale} for p in placements])
+            return "\n".join(_placement_line(p) for p in placements) or "No add-on is featured."
+        if args.action == "add":
+            return _placement_line(featured.feature(session, args.addon, args.app, args.locale, None))
+        return "Removed: " + _placement_line(featured.unfeature(session, args.id, None))
+    return _as_operator(args, act)
 
 
 def _placement_line(placement) -> str:

@@ -14,15 +14,11 @@ from addonhub.activity.service import LogFilter, entries
 from tests.test_cli import run
 from tests.web.conftest import PASSWORD, csrf_of, log_in, log_in_as
 from tests.web.test_pages import text_of
+from tests.web.test_reviewer_admin import admin  # noqa: F401 (a fixture)
 
 ACCOUNTS = "/reviewers/admin/accounts"
 # The signing API's status of a version: 404 to any account for an add-on it does not know, 401 without one.
 SIGNED_STATUS = "/api/v4/addons/unknown@example.org/versions/1.0/"
-
-
-@pytest.fixture
-def admin(account):
-    return account("ada@example.org", role="admin", username="ada")[0]
 
 
 @pytest.fixture
@@ -156,35 +152,6 @@ def test_a_disabled_account_cannot_log_in_and_its_credentials_stop_working(clien
     with store.db.session() as session:
         logged = [(e.action, e.notes) for e in entries(session, LogFilter()) if e.action.startswith("account_")]
     assert logged == [("account_enabled", "Appeal granted."), ("account_disabled", "Spam uploads.")]
-
-
-def test_only_admins_open_the_accounts_page_or_post_to_it(client, store, account, admin, dev):
-    anonymous = client.get(ACCOUNTS, follow_redirects=False)
-    assert anonymous.status_code == 303 and anonymous.headers["location"] == f"/login?next={ACCOUNTS}"
-    reviewer = account("rita@example.org", role="reviewer", username="rita")[0]
-    for user_id in (reviewer, dev[0]):
-        log_in_as(client, store, user_id)
-        assert client.get(ACCOUNTS).status_code == 403
-        token = csrf_of(client.get("/login"))
-        response = client.post(f"{ACCOUNTS}/{user_id}", data={"csrf_token": token, "change": "role", "role": "admin"})
-        assert response.status_code == 403
-        assert role_of(store, user_id) != "admin"
-
-
-def test_a_post_without_the_session_s_token_changes_nothing(client, store, admin, dev):
-    log_in_as(client, store, admin)
-    response = client.post(f"{ACCOUNTS}/{dev[0]}", data={"csrf_token": "forged", "change": "role", "role": "admin"})
-    assert response.status_code == 403 and "page had expired" in text_of(response)
-    assert role_of(store, dev[0]) == "developer"
-
-
-def test_the_console_links_the_admin_pages_for_admins_only(client, store, account, admin):
-    log_in_as(client, store, admin)
-    queue = client.get("/reviewers/")
-    for path in (ACCOUNTS, "/reviewers/admin/compat-overrides", "/reviewers/admin/featured"):
-        assert f'href="{path}"' in queue.text
-    log_in_as(client, store, account("rita@example.org", role="reviewer", username="rita")[0])
-    assert "/reviewers/admin/" not in client.get("/reviewers/").text
 
 
 @pytest.mark.cli

@@ -12,13 +12,9 @@ from tests.factories import addon_record, slugs
 from tests.test_cli import run
 from tests.web.conftest import csrf_of, log_in_as
 from tests.web.test_pages import text_of
+from tests.web.test_reviewer_admin import admin  # noqa: F401 (a fixture)
 
 FEATURED = "/reviewers/admin/featured"
-
-
-@pytest.fixture
-def admin(account):
-    return account("ada@example.org", role="admin", username="ada")[0]
 
 
 @pytest.fixture
@@ -112,20 +108,6 @@ def test_a_placement_made_twice_or_removed_twice_is_refused(client, store, admin
     gone = remove(client, placement)
     assert gone.status_code == 404 and "This placement is not there any more." in text_of(gone)
     assert remove(client, "x").status_code == 404  # type: ignore[arg-type]
-
-
-def test_only_admins_see_or_change_placements(client, store, account, admin, catalogue):
-    anonymous = client.get(FEATURED, follow_redirects=False)
-    assert anonymous.status_code == 303 and anonymous.headers["location"] == f"/login?next={FEATURED}"
-    log_in_as(client, store, account("rita@example.org", role="reviewer", username="rita")[0])
-    assert client.get(FEATURED).status_code == 403
-    token = csrf_of(client.get("/login"))
-    refused = client.post(FEATURED, data={"csrf_token": token, "addon": "tab-tamer", "application": "firefox"})
-    assert refused.status_code == 403 and featured_slugs(client) == []
-    log_in_as(client, store, admin)
-    forged = client.post(FEATURED, data={"csrf_token": "forged", "addon": "tab-tamer", "application": "firefox"})
-    assert forged.status_code == 403 and "page had expired" in text_of(forged) and 'value="tab-tamer"' in forged.text
-    assert featured_slugs(client) == []
 
 
 @pytest.mark.cli
