@@ -98,6 +98,7 @@ def test_an_override_may_name_an_addon_the_store_does_not_host(client, store, ad
     ({"addon": "no such thing"}, 400, "Name an add-on of this store"),
     ({"addon": ""}, 400, "Name an add-on of this store"),
     ({"addon": "x@" + "y" * 300}, 400, "Name an add-on of this store"),
+    ({"addon": "x@\x00y"}, 400, "Name an add-on of this store"),
     ({"addon": "checked", "application": "mosaic"}, 400, "The application is one of firefox, android"),
     ({"addon": "checked", "addon_min": "one"}, 400, '"one" is not a version such as 1.2, 115.0 or 128.*.'),
     ({"addon": "checked", "app_max": "9" * 100}, 400, "is not a version such as"),

@@ -85,6 +85,7 @@ def test_a_featured_addon_enters_the_featured_filter_and_the_home_page_at_once(c
 @pytest.mark.parametrize("fields,status,message", [
     ({"addon": "nothing-here", "application": "firefox"}, 404, 'No add-on "nothing-here" is known to this store.'),
     ({"addon": "", "application": "firefox"}, 404, "is known to this store"),
+    ({"addon": "tab\x00tamer", "application": "firefox"}, 404, "is known to this store"),
     ({"addon": "tab-tamer", "application": "netscape"}, 400, "The application is one of firefox, android"),
     ({"addon": "tab-tamer", "application": "firefox", "locale": "<script>"}, 400, "is not a locale such as de"),
     ({"addon": "tab-tamer", "application": "firefox", "locale": "x" * 5000}, 400, "is not a locale"),

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import ROLES, User
 from addonhub.activity import service as activity
+from addonhub.identifiers import can_name_a_record
 from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
 
 MAX_SEARCH_LENGTH = 254
@@ -28,6 +29,8 @@ def find_accounts(session: Session, search: str, offset: int, limit: int) -> tup
     """Accounts whose e-mail address, user name or display name contains `search` (in any case;
     every account when blank), oldest first, and how many there are in all."""
     search = search.strip()[:MAX_SEARCH_LENGTH]
+    if not can_name_a_record(search):
+        return 0, []  # no address or name holds a NUL, which PostgreSQL would refuse to be sent
     query = select(User)
     if search:
         # LIKE's wildcards typed by the admin are looked for as themselves.

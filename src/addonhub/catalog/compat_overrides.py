@@ -20,6 +20,7 @@ from addonhub.catalog.appversions import is_valid
 from addonhub.catalog.constants import APPLICATIONS
 from addonhub.catalog.models import Addon, CompatOverride
 from addonhub.catalog.service import find_addon, find_addon_by_any_id
+from addonhub.identifiers import can_name_a_record
 from addonhub.refusals import CONFLICT, INVALID, NOT_FOUND, Refused
 
 MAX_GUID_LENGTH = 255
@@ -73,7 +74,8 @@ def _target(session: Session, identifier: str) -> tuple[str, str, Addon | None]:
     addon = find_addon_by_any_id(session, identifier) if identifier else None
     if addon is not None:
         return addon.guid, addon.default_name, addon
-    if (not identifier or len(identifier) > MAX_GUID_LENGTH or any(c.isspace() for c in identifier)
+    if (not identifier or len(identifier) > MAX_GUID_LENGTH or not can_name_a_record(identifier)
+            or any(c.isspace() for c in identifier)
             or not ("@" in identifier or (identifier.startswith("{") and identifier.endswith("}")))):
         raise Refused(INVALID, "Name an add-on of this store (id, slug or guid) or an add-on id such as "
                                "name@example.org or {uuid}.", field="addon")
