@@ -26,16 +26,21 @@ WORD_COUNTER = {**PAGE_COUNTER, "guid": "word-counter@example.org", "slug": "wor
 PASSWORD = "a reviewer's long passphrase"
 
 
+def console_account(storefront, email: str, role: str, scratch) -> None:
+    """A reviewer's or admin's account with PASSWORD, as the operator makes it with the CLI."""
+    storefront.create_user(email, role=role)
+    password_file = scratch / "password"
+    password_file.write_text(PASSWORD + "\n")
+    storefront.cli("users", "set-password", email, "--password-file", str(password_file))
+
+
 def test_a_reviewer_reads_the_diff_of_a_second_version_and_approves_it(storefront, refusing_proxy, tmp_path):
     developer = storefront.create_user("counter@example.org")
     publish_listed(storefront, developer, PAGE_COUNTER, tmp_path)
     submit_listed_version(storefront, developer, PAGE_COUNTER, tmp_path, "2.0",
                           {"background.js": "console.log('interop');\nconsole.log('counting pages');\n",
                            "popup.html": "<!doctype html><p>Pages read</p><script>window.pwned = 1</script>\n"})
-    storefront.create_user("rita@example.org", role="reviewer")
-    password_file = tmp_path / "password"
-    password_file.write_text(PASSWORD + "\n")
-    storefront.cli("users", "set-password", "rita@example.org", "--password-file", str(password_file))
+    console_account(storefront, "rita@example.org", "reviewer", tmp_path)
 
     seen = visit("review", storefront, refusing_proxy, tmp_path, screenshots=str(SCREENSHOTS),
                  email="rita@example.org", password=PASSWORD, addonName="Page Counter",
@@ -62,10 +67,7 @@ def test_a_reviewer_reads_the_diff_of_a_second_version_and_approves_it(storefron
 def test_an_admin_disables_an_addon_and_enables_it_again(storefront, refusing_proxy, tmp_path):
     developer = storefront.create_user("words@example.org")
     addon = publish_listed(storefront, developer, WORD_COUNTER, tmp_path)
-    storefront.create_user("ada@example.org", role="admin")
-    password_file = tmp_path / "password"
-    password_file.write_text(PASSWORD + "\n")
-    storefront.cli("users", "set-password", "ada@example.org", "--password-file", str(password_file))
+    console_account(storefront, "ada@example.org", "admin", tmp_path)
 
     seen = visit("administer", storefront, refusing_proxy, tmp_path, screenshots=str(SCREENSHOTS),
                  email="ada@example.org", password=PASSWORD, adminPage=f"/reviewers/addon/{addon['id']}/admin",
@@ -90,10 +92,7 @@ def test_an_admin_promotes_an_account_features_an_addon_and_overrides_its_compat
                                                                                        tmp_path):
     developer = storefront.create_user("letters@example.org")
     publish_listed(storefront, developer, LETTER_COUNTER, tmp_path)
-    storefront.create_user("grace@example.org", role="admin")
-    password_file = tmp_path / "password"
-    password_file.write_text(PASSWORD + "\n")
-    storefront.cli("users", "set-password", "grace@example.org", "--password-file", str(password_file))
+    console_account(storefront, "grace@example.org", "admin", tmp_path)
 
     seen = visit("curate", storefront, refusing_proxy, tmp_path, screenshots=str(SCREENSHOTS),
                  email="grace@example.org", password=PASSWORD, accountEmail="letters@example.org",

@@ -10,8 +10,8 @@ import pytest
 from addonhub.activity.service import LogFilter, entries
 from tests.distribution.conftest import with_bytes  # noqa: F401 (a fixture)
 from tests.distribution.test_versioncheck import GUID, _version, catalogue, offered  # noqa: F401 (a fixture)
-from tests.factories import addon_record
 from tests.test_cli import run
+from tests.web.test_console_featured import store_with_tab_tamer
 from tests.web.conftest import csrf_of, log_in_as
 from tests.web.test_pages import text_of
 from tests.web.test_reviewer_admin import admin  # noqa: F401 (a fixture)
@@ -128,10 +128,7 @@ def test_a_range_added_twice_or_removed_twice_is_refused(client, store, admin, v
 
 @pytest.mark.cli
 def test_the_operator_keeps_overrides_from_the_command_line(tmp_path):
-    data_dir = str(tmp_path)
-    catalogue_file = tmp_path / "catalogue.json"
-    catalogue_file.write_text(json.dumps({"addons": [addon_record("tab-tamer")]}))
-    run("import", "--data-dir", data_dir, str(catalogue_file))
+    data_dir = store_with_tab_tamer(tmp_path)
     added = run("compat-overrides", "add", "--data-dir", data_dir, "tab-tamer", "--addon-max", "2.*",
                 "--app-min", "128.0").stdout.strip()
     assert added == "tab-tamer@example.org  1  versions 0 to 2.*  incompatible with Firefox 128.0 to *"

@@ -9,7 +9,7 @@ import pytest
 
 from addonhub.activity.service import LogFilter, entries
 from tests.factories import addon_record, slugs
-from tests.test_cli import run
+from tests.test_cli import _write, run
 from tests.web.conftest import csrf_of, log_in_as
 from tests.web.test_pages import text_of
 from tests.web.test_reviewer_admin import admin  # noqa: F401 (a fixture)
@@ -111,12 +111,16 @@ def test_a_placement_made_twice_or_removed_twice_is_refused(client, store, admin
     assert remove(client, "x").status_code == 404  # type: ignore[arg-type]
 
 
+def store_with_tab_tamer(tmp_path) -> str:
+    """A store's data directory, made by the CLI, holding the add-on tab-tamer as an import makes it."""
+    run("import", "--data-dir", str(tmp_path), str(_write(tmp_path / "catalogue.json",
+                                                          {"addons": [addon_record("tab-tamer")]})))
+    return str(tmp_path)
+
+
 @pytest.mark.cli
 def test_the_operator_features_addons_from_the_command_line(tmp_path):
-    data_dir = str(tmp_path)
-    catalogue = tmp_path / "catalogue.json"
-    catalogue.write_text(json.dumps({"addons": [addon_record("tab-tamer")]}))
-    run("import", "--data-dir", data_dir, str(catalogue))
+    data_dir = store_with_tab_tamer(tmp_path)
     added = run("featured", "add", "--data-dir", data_dir, "tab-tamer", "android", "--locale", "pt-BR").stdout
     assert added.split()[1:] == ["tab-tamer", "android", "pt-BR"]
     [listed] = json.loads(run("featured", "list", "--data-dir", data_dir, "--json").stdout)
