@@ -131,7 +131,7 @@ def activity_log(args) -> int:
             return 1
         rows = [{"created": entry.created.isoformat(sep=" ", timespec="seconds"), "action": entry.action,
                  "user": entry.user_name or "(store)", "addon": entry.addon_guid or "",
-                 "version": entry.version_string or "", "notes": entry.notes or ""}
+                 "version": entry.version_string or "", "notes": entry.notes or "", "details": entry.details}
                 for entry in entries(session, LogFilter(addon=addon, user=user, since=args.since, limit=args.limit))]
     if args.json:
         print(json.dumps(rows))
@@ -139,6 +139,7 @@ def activity_log(args) -> int:
     if not rows:
         print("No activity.")
         return 0
+    # The details (an account changed, the statuses a change replaced...) are for --json.
     columns = ("created", "action", "user", "addon", "version", "notes")
     widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns[:-1]}
     print("  ".join(column.upper().ljust(widths.get(column, 0)) for column in columns).rstrip())

@@ -2,6 +2,7 @@
 them; a disabled account cannot log in, its session ends and none of its credentials work; the
 last admin stays one. The operator does the same with `addonhub users set-role|disable|enable`."""
 
+import json
 import time
 
 import jwt
@@ -171,3 +172,9 @@ def test_the_operator_sets_roles_and_disables_accounts_from_the_command_line(tmp
                                      check=False).stderr
     assert "Enabled dev@example.org." in run("users", "enable", "--data-dir", data_dir, "dev@example.org").stdout
     assert "no account" in run("users", "enable", "--data-dir", data_dir, "nobody@example.org", check=False).stderr
+    logged = [entry for entry in json.loads(run("log", "--data-dir", data_dir, "--json").stdout)
+              if entry["action"] in ("role_changed", "account_disabled", "account_enabled")]
+    assert [(entry["action"], entry["user"], entry["details"]["email"]) for entry in logged] == [
+        ("account_enabled", "(store)", "dev@example.org"), ("account_disabled", "(store)", "dev@example.org"),
+        ("role_changed", "(store)", "dev@example.org")]
+    assert logged[2]["details"]["previous"] == "developer" and logged[1]["notes"] == "Left."
