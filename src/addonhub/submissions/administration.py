@@ -11,6 +11,7 @@ a version rejected by a reviewer is never "enabled" into public by mistake.
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from addonhub.accounts.administration import require_admin
 from addonhub.accounts.models import User
 from addonhub.activity import service as activity
 from addonhub.activity.models import ActivityEntry
@@ -18,7 +19,7 @@ from addonhub.catalog.constants import AddonStatus, FileStatus
 from addonhub.catalog.indexing import is_public_listed, reindex
 from addonhub.catalog.models import Addon, Version
 from addonhub.catalog.service import find_addon_by_any_id, find_version
-from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, NOT_FOUND, Refused
+from addonhub.refusals import CONFLICT, INVALID, NOT_FOUND, Refused
 
 
 def named_target(session: Session, addon_identifier: str, version_identifier: str | None = None) -> Addon | Version:
@@ -37,8 +38,7 @@ def named_target(session: Session, addon_identifier: str, version_identifier: st
 
 def _check(by_user: User | None, reason: str | None) -> str:
     """Only admins act store-wide (None is the store's operator, the CLI), and always say why."""
-    if by_user is not None and not by_user.is_admin:
-        raise Refused(FORBIDDEN, "Only administrators may disable or enable add-ons and versions.")
+    require_admin(by_user, "disable or enable add-ons and versions")
     if not reason or not reason.strip():
         raise Refused(INVALID, "Say why: a reason is required.", field="reason")
     return reason.strip()
