@@ -134,7 +134,7 @@ def activity_log(args) -> int:
             return 1
         rows = [{"created": entry.created.isoformat(sep=" ", timespec="seconds"), "action": entry.action,
                  "user": entry.user_name or "(store)", "addon": entry.addon_guid or "",
-                 "version": entry.version_string or "", "notes": entry.notes or ""}
+                 "version": entry.version_string or "", "notes": entry.notes or "", "details": entry.details}
                 for entry in entries(session, LogFilter(addon=addon, user=user, since=args.since, action=args.action,
                                                          limit=args.limit))]
     if args.json:
@@ -143,6 +143,7 @@ def activity_log(args) -> int:
     if not rows:
         print("No activity.")
         return 0
+    # The details (an account changed, the statuses a change replaced...) are for --json.
     columns = ("created", "action", "user", "addon", "version", "notes")
     widths = {column: max(len(column), *(len(row[column]) for row in rows)) for column in columns[:-1]}
     print("  ".join(column.upper().ljust(widths.get(column, 0)) for column in columns).rstrip())
@@ -311,6 +312,42 @@ def users_set_password(args) -> int:
     return 0
 
 
+def _as_operator(args, act) -> int:
+    """Runs act(session), a change of the store's operator, in one transaction, then prints what
+    it returns; a refusal is printed instead (exit 1), and nothing of the change is kept."""
+    from addonhub.refusals import Refused
+    store = _store(args)
+    try:
+        with store.db.session() as session:
+            said = act(session)
+    except Refused as refusal:
+        print(f"addonhub: {refusal.message}", file=sys.stderr)
+        return 1
+    print(said)
+    return 0
+
+
+def users_administer(args) -> int:
+    """Changes an account's role, or disables or enables it, as the store's operator."""
+    from addonhub.accounts import administration
+    from addonhub.accounts.signup import user_with_email
+    from addonhub.refusals import NOT_FOUND, Refused
+
+    def act(session) -> str:
+        user = user_with_email(session, args.email)
+        if user is None:
+            raise Refused(NOT_FOUND, f"no account has the e-mail address {args.email}")
+        if args.action == "set-role":
+            administration.set_role(session, user, args.role, None)
+            return f"{user.email} is now {user.role}."
+        if args.action == "disable":
+            administration.disable_account(session, user, None, args.reason)
+            return f"Disabled {user.email}: it cannot log in and its credentials no longer work."
+        administration.enable_account(session, user, None, args.reason)
+        return f"Enabled {user.email}."
+    return _as_operator(args, act)
+
+
 def keys_rotate(args) -> int:
     """Revokes the account's AMO API key (or, with --edge, its Edge credentials) and issues new ones."""
     from addonhub.accounts.edge_credentials import rotate_edge_credentials
@@ -436,6 +473,59 @@ def promoted_command(args) -> int:
         print(f"addonhub: {refusal.message}", file=sys.stderr)
         return 1
     return 0
+
+
+def _override_lines(overrides) -> list[str]:
+    """Each range of each override on a line, numbered from 1 within its override as `remove` takes it."""
+    return [f"{override.addon_guid}  {position}  versions {span['addon_min_version']} to {span['addon_max_version']}"
+            f"  incompatible with " + "; ".join(f"{app['name']} {app['min_version']} to {app['max_version']}"
+                                                for app in span["applications"])
+            for override in overrides for position, span in enumerate(override.version_ranges, 1)]
+
+
+def compat_overrides_command(args) -> int:
+    """Lists, adds and removes compat overrides, as admins do in the reviewer console."""
+    from sqlalchemy import select
+
+    from addonhub.catalog import compat_overrides
+    from addonhub.catalog.models import CompatOverride
+
+    def act(session) -> str:
+        if args.action == "list":
+            overrides = compat_overrides.compat_overrides(session)
+            if args.json:
+                return json.dumps([{"addon_guid": row.addon_guid, "name": row.name,
+                                    "version_ranges": row.version_ranges} for row in overrides])
+            return "\n".join(_override_lines(overrides)) or "No compat override."
+        if args.action == "add":
+            version_range = compat_overrides.IncompatibleRange(args.addon_min, args.addon_max, args.app,
+                                                               args.app_min, args.app_max)
+            return "\n".join(_override_lines([compat_overrides.add_range(session, args.addon, version_range, None)]))
+        override_id = session.scalar(select(CompatOverride.id).where(CompatOverride.addon_guid == args.guid))
+        guid = compat_overrides.remove_range(session, override_id, args.position - 1, None)
+        return f"Removed range {args.position} of {guid}."
+    return _as_operator(args, act)
+
+
+def featured_command(args) -> int:
+    """Lists, adds and removes featured placements, as admins do in the reviewer console."""
+    from addonhub.catalog import featured
+
+    def act(session) -> str:
+        if args.action == "list":
+            placements = featured.placements(session)
+            if args.json:
+                return json.dumps([{"id": p.id, "addon": {"id": p.addon.id, "guid": p.addon.guid, "slug": p.addon.slug},
+                                    "app": p.application, "locale": p.locale} for p in placements])
+            return "\n".join(_placement_line(p) for p in placements) or "No add-on is featured."
+        if args.action == "add":
+            return _placement_line(featured.feature(session, args.addon, args.app, args.locale, None))
+        return "Removed: " + _placement_line(featured.unfeature(session, args.id, None))
+    return _as_operator(args, act)
+
+
+def _placement_line(placement) -> str:
+    return f"{placement.id}  {placement.addon.slug}  {placement.application}  {placement.locale or 'every language'}"
 
 
 def _read_key(path: str) -> bytes | None:
@@ -869,6 +959,15 @@ def parser() -> argparse.ArgumentParser:
                                "--password-file; a new password ends the account's web sessions.")
     setting_password.add_argument("email")
     setting_password.add_argument("--password-file", metavar="PATH", help="read the password from this file's first line")
+    setting_role = command(users, "set-role", users_administer,
+                           "Give an account a role; the last administrator keeps theirs.")
+    setting_role.add_argument("email")
+    setting_role.add_argument("role", help="developer, reviewer or admin")
+    for action, help in (("disable", "Disable an account: no log-in, its sessions end, its credentials stop working."),
+                         ("enable", "Enable an account again.")):
+        changing = command(users, action, users_administer, help)
+        changing.add_argument("email")
+        changing.add_argument("--reason", help="why, for the activity log")
 
     keys = commands.add_parser("keys", help="Manage API keys: AMO (JWT) keys and Edge credentials.").add_subparsers(
         dest="action", required=True)
@@ -929,6 +1028,36 @@ def parser() -> argparse.ArgumentParser:
                                "List the promoted add-ons with their groups and applications.")
     listing_promoted.add_argument("group", nargs="?", help="only this group's add-ons")
     listing_promoted.add_argument("--json", action="store_true", help="print id, guid, slug and promoted of each")
+
+    overrides = commands.add_parser("compat-overrides", help="Versions of add-ons incompatible with versions of an "
+                                                             "application (VersionCheck's normal mode obeys them).",
+                                    ).add_subparsers(dest="action", required=True)
+    listing_overrides = command(overrides, "list", compat_overrides_command,
+                                "List every override's ranges, numbered within each add-on id.")
+    listing_overrides.add_argument("--json", action="store_true", help="print them in the AMO API's shape")
+    adding_override = command(overrides, "add", compat_overrides_command,
+                              "Mark versions of an add-on incompatible with versions of an application.")
+    adding_override.add_argument("addon", help="an add-on's id, slug or guid, or the guid of one the store does not host")
+    adding_override.add_argument("--addon-min", default="0", help="its lowest version concerned (default 0)")
+    adding_override.add_argument("--addon-max", default="*", help="its highest version concerned (default *)")
+    adding_override.add_argument("--app", default="firefox", help="firefox (the default), android, thunderbird or seamonkey")
+    adding_override.add_argument("--app-min", default="0", help="the application's lowest version concerned (default 0)")
+    adding_override.add_argument("--app-max", default="*", help="the application's highest version concerned (default *)")
+    removing_override = command(overrides, "remove", compat_overrides_command,
+                                "Remove one range of an add-on's override (its number in `list`).")
+    removing_override.add_argument("guid", help="the add-on id the override is for")
+    removing_override.add_argument("position", type=int, help="the range's number, from 1")
+
+    featuring = commands.add_parser("featured", help="Featured add-ons, per application and language.").add_subparsers(
+        dest="action", required=True)
+    listing_featured = command(featuring, "list", featured_command, "List the featured placements with their ids.")
+    listing_featured.add_argument("--json", action="store_true")
+    adding_featured = command(featuring, "add", featured_command, "Feature an add-on for an application.")
+    adding_featured.add_argument("addon", help="the add-on's id, slug or guid")
+    adding_featured.add_argument("app", help="firefox, android, thunderbird or seamonkey")
+    adding_featured.add_argument("--locale", help="only in this language (default: in every language)")
+    removing_featured = command(featuring, "remove", featured_command, "Remove a placement (its id in `list`).")
+    removing_featured.add_argument("id", type=int)
 
     policy = commands.add_parser("policy", help="Print an enterprise policy that installs the store's add-ons.")
     browsers = policy.add_subparsers(dest="browser", required=True)

@@ -554,7 +554,58 @@ async function addonImages(context, options) {
   };
 }
 
-const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, listing, addonImages, manage };
+// An admin finds an account and makes it a reviewer, features an add-on and sees it on the home
+// page, then takes it off again, and adds and removes a compat override range, each page of the
+// console's administration passing axe-core on the way.
+async function curate(context, options) {
+  const page = await context.newPage();
+  const seen = {};
+  await logIn(page, "/reviewers/admin/accounts", options.email, options.password);
+  seen.nav = await text(page.getByRole("navigation", { name: "Reviewer console" }));
+  await page.getByLabel("E-mail address or name").fill(options.accountEmail);
+  await page.getByRole("button", { name: "Find accounts" }).click();
+  await page.waitForURL(/q=/);
+  seen.accountRows = await page.locator("table tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  seen.accountsViolations = await axeViolations(page);
+  await shot(page, options, "admin-accounts");
+  await page.getByLabel("Role", { exact: true }).selectOption("reviewer");
+  await page.getByRole("button", { name: "Change the role" }).click();
+  await page.waitForURL(/done=1/);
+  seen.roleSaved = await text(page.getByRole("status"));
+  seen.roleRow = await text(page.locator("table tbody tr").first());
+
+  await page.goto("/reviewers/admin/featured");
+  await page.getByLabel("Add-on (id, slug or add-on id)", { exact: true }).fill(options.slug);
+  await page.getByLabel("Application", { exact: true }).selectOption("firefox");
+  await page.getByRole("button", { name: "Feature it" }).click();
+  await page.waitForURL(/done=1/);
+  seen.featuredSaved = await text(page.getByRole("status"));
+  seen.featuredRows = await page.locator("table tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  seen.featuredViolations = await axeViolations(page);
+  await shot(page, options, "admin-featured");
+  await page.goto("/");
+  seen.homeFeatured = await page.getByRole("list", { name: "Featured add-ons" }).locator(".card-name").allInnerTexts();
+  await page.goto("/reviewers/admin/featured");
+  await page.getByRole("button", { name: `Remove ${options.guid} firefox` }).click();
+  await page.waitForURL(/done=1/);
+  seen.featuredAfter = await text(page.getByRole("main"));
+
+  await page.goto("/reviewers/admin/compat-overrides");
+  await page.getByLabel("Add-on (id, slug or add-on id such as name@example.org)", { exact: true }).fill(options.slug);
+  await page.getByLabel("Its versions from (blank: 0)").fill("1.0");
+  await page.getByLabel("versions from (blank: 0)", { exact: true }).fill("140.0");
+  await page.getByRole("button", { name: "Add the range" }).click();
+  await page.waitForURL(/done=1/);
+  seen.overrideRows = await page.locator("table tbody tr").evaluateAll((rows) => rows.map((row) => row.innerText.trim().replace(/\s+/g, " ")));
+  seen.overridesViolations = await axeViolations(page);
+  await shot(page, options, "admin-compat-overrides");
+  await page.getByRole("button", { name: `Remove ${options.guid}` }).click();
+  await page.waitForURL(/done=1/);
+  seen.overridesAfter = await text(page.getByRole("main"));
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, listing, addonImages, curate, manage };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);

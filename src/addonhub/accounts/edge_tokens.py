@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from addonhub.accounts.edge_credentials import active_credential
 from addonhub.accounts.models import EdgeCredential, User
+from addonhub.accounts.service import ACCOUNT_DISABLED
 
 ALGORITHM = "HS256"
 LIFETIME = 3599  # seconds, the `expires_in` Microsoft's token endpoint answers
@@ -61,6 +62,8 @@ def user_for_access_token(session: Session, secret_key: bytes, token: str) -> Us
     credential = active_credential(session, claims["cid"])
     if credential is None or str(credential.user_id) != claims["sub"]:
         raise InvalidAccessToken("The credentials this access token was obtained with have been revoked.")
+    if credential.user.is_disabled:
+        raise InvalidAccessToken(ACCOUNT_DISABLED)
     return credential.user
 
 

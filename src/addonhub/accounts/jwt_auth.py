@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from addonhub.accounts.keys import KeyCipher, active_key, key_secret
 from addonhub.accounts.models import APIKey, User
+from addonhub.accounts.service import ACCOUNT_DISABLED
 
 ALGORITHM = "HS256"
 LEEWAY = 5  # seconds, for exp and iat (AMO's JWT_LEEWAY)
@@ -125,4 +126,6 @@ def _user_for(session: Session, payload: dict, lookup: KeyLookup) -> User:
     key = lookup(session, payload["iss"])
     if key is None:
         raise AuthenticationFailed(INVALID_KEY)
+    if key.user.is_disabled:
+        raise AuthenticationFailed(ACCOUNT_DISABLED)
     return key.user

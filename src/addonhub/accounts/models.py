@@ -21,6 +21,8 @@ class User(Base):
     # An argon2 hash (accounts.passwords); None until the account sets a password, and so cannot
     # log in on the web (the API's credentials are separate).
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Disabled by an admin (accounts.administration): no log-in, no session, no credential works.
+    is_disabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created: Mapped[datetime] = mapped_column(DateTime, server_default=func.now())
 
     tokens: Mapped[list["AccessToken"]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -11,6 +11,8 @@ from sqlalchemy.orm import Session
 from addonhub.accounts.models import ROLES, AccessToken, User
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+# What every way of signing in answers for an account an admin disabled (accounts.administration).
+ACCOUNT_DISABLED = "This account has been disabled by the store's administrators."
 
 
 class AccountError(ValueError):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from addonhub.accounts.models import Invitation, User
 from addonhub.accounts.passwords import MAX_LENGTH, check_new_password, password_matches, set_password
-from addonhub.accounts.service import create_user
+from addonhub.accounts.service import ACCOUNT_DISABLED, create_user
 from addonhub.refusals import CONFLICT, FORBIDDEN, INVALID, Refused
 
 SIGNUP_MODES = ("open", "invite", "closed")
@@ -121,8 +121,13 @@ def sign_up(session: Session, mode: str, request: SignUp) -> User:
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The account these credentials open, or None (the same answer whether the address is
-    unknown, has no password yet or the password is wrong, and as slow)."""
+    unknown, has no password yet or the password is wrong, and as slow). The right password of a
+    disabled account is refused, saying so: only its holder learns it."""
     if len(password) > MAX_LENGTH:
         return None  # no password this long was ever accepted: not worth hashing megabytes
     user = user_with_email(session, email.strip()) if len(email) <= MAX_EMAIL_LENGTH else None
-    return user if password_matches(user, password) else None
+    if not password_matches(user, password):
+        return None
+    if user.is_disabled:
+        raise Refused(FORBIDDEN, ACCOUNT_DISABLED)
+    return user

@@ -32,6 +32,15 @@ ADDON_DISABLED = "addon_disabled"
 ADDON_ENABLED = "addon_enabled"
 VERSION_DISABLED = "version_disabled"
 VERSION_ENABLED = "version_enabled"
+# Accounts, by an admin (or the operator): their details name the account changed.
+ROLE_CHANGED = "role_changed"
+ACCOUNT_DISABLED = "account_disabled"
+ACCOUNT_ENABLED = "account_enabled"
+# The catalogue's curation: compat overrides (by guid) and featured placements.
+COMPAT_OVERRIDE_ADDED = "compat_override_added"
+COMPAT_OVERRIDE_REMOVED = "compat_override_removed"
+FEATURED_ADDED = "featured_added"
+FEATURED_REMOVED = "featured_removed"
 # By the add-on's developers (catalog.authors, submissions.administration): a developer enables
 # again only what a developer disabled.
 AUTHOR_ADDED = "author_added"
@@ -46,9 +55,10 @@ VERSION_DELETED = "version_deleted"
 ACTIONS = (UPLOAD, VALIDATED, VALIDATION_FAILED, SUBMISSION_REFUSED, ADDON_CREATED, VERSION_CREATED, APPROVED, REJECTED,
            LISTING_EDITED, API_KEY_CREATED, API_KEY_ROTATED, API_KEY_REVOKED, EDGE_CREDENTIALS_CREATED,
            EDGE_CREDENTIALS_ROTATED, EDGE_CREDENTIALS_REVOKED, ADDON_DISABLED, ADDON_ENABLED, VERSION_DISABLED,
-           VERSION_ENABLED, AUTHOR_ADDED, AUTHOR_CHANGED, AUTHOR_REMOVED, ADDON_DISABLED_BY_DEVELOPER,
-           ADDON_ENABLED_BY_DEVELOPER, ADDON_DELETED, VERSION_DISABLED_BY_DEVELOPER, VERSION_ENABLED_BY_DEVELOPER,
-           VERSION_DELETED)
+           VERSION_ENABLED, ROLE_CHANGED, ACCOUNT_DISABLED, ACCOUNT_ENABLED, COMPAT_OVERRIDE_ADDED,
+           COMPAT_OVERRIDE_REMOVED, FEATURED_ADDED, FEATURED_REMOVED, AUTHOR_ADDED, AUTHOR_CHANGED, AUTHOR_REMOVED,
+           ADDON_DISABLED_BY_DEVELOPER, ADDON_ENABLED_BY_DEVELOPER, ADDON_DELETED, VERSION_DISABLED_BY_DEVELOPER,
+           VERSION_ENABLED_BY_DEVELOPER, VERSION_DELETED)
 
 
 def record(session: Session, action: str, user: User | None, *, addon: Addon | None = None,

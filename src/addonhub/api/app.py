@@ -27,7 +27,10 @@ from addonhub.api.update_checks import UpdateChecksFirst
 from addonhub.published_urls import CHROMIUM_UPDATE_PATH, VERSIONCHECK_PATH
 from addonhub.rate_limits import ThrottleUnavailable
 from addonhub.store import Store
-from addonhub.web import abuse_reports, developer_addons, developer_hub, developer_listing, developer_submissions, pages, reviewer, reviews
+from addonhub.web import (
+    abuse_reports, console_admin, developer_addons, developer_hub, developer_listing, developer_submissions, pages, reviewer,
+    reviews,
+)
 from addonhub.web.accounts import add_account_pages
 from addonhub.web.page_cache import AnonymousPageCache
 
@@ -188,6 +191,7 @@ def create_app(store: Store) -> FastAPI:
     app.include_router(developer_addons.router)
     app.include_router(developer_listing.router)
     app.include_router(reviewer.router)
+    app.include_router(console_admin.router)
     app.include_router(pages.router)
     without_validation_422(app)
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 
 from addonhub.accounts import jwt_auth
 from addonhub.accounts.models import User
-from addonhub.accounts.service import user_for_token
+from addonhub.accounts.service import ACCOUNT_DISABLED, user_for_token
 from addonhub.catalog.models import Addon
 from addonhub.api.responses import APIError
 
@@ -57,6 +57,8 @@ def current_user(request: Request, session: Session) -> User | None:
     if user is None:
         raise APIError(401, {"detail": "Invalid token.", "code": "ERROR_DECODING_SIGNATURE"},
                        {"WWW-Authenticate": BEARER_CHALLENGE})
+    if user.is_disabled:
+        raise APIError(401, {"detail": ACCOUNT_DISABLED}, {"WWW-Authenticate": BEARER_CHALLENGE})
     return user
 
 

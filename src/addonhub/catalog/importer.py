@@ -366,6 +366,7 @@ class _Importer:
         self.version_ids = set(session.scalars(select(Version.id).where(Version.id.in_(version_ids)))) if version_ids else set()
         self.files = {file.id: file for file in session.scalars(select(File).where(File.id.in_(file_ids)))} if file_ids else {}
         self.users = {user.username: user for user in session.scalars(select(User).where(User.username.in_(usernames)))}
+        self.licenses: dict[tuple, License] = {}
 
     def write(self, addons: list[Addon]) -> list[Addon]:
         """Writes the batch and returns its add-ons, once each. Add-ons already in the database
@@ -570,12 +571,16 @@ class _Importer:
         if not reader.has("license"):
             return None
         license = reader.child("license")
-        return self._new(
-            License,
-            name=license.translations("name", locale),
-            text=license.translations("text", locale),
-            url=license.get("url", str),
-        )
+        name, text, url = license.translations("name", locale), license.translations("text", locale), license.get("url", str)
+        if not self.fresh:
+            return License(name=name, text=text, url=url)
+        # A licence row is never changed (an edit makes a new one), so the batch's new versions
+        # share one row per licence, as AMO's share its built-in ones: a catalogue names a few
+        # licences thousands of times.
+        key = (tuple(name.items()), tuple(text.items()), url)
+        if key not in self.licenses:
+            self.licenses[key] = self._new(License, name=name, text=text, url=url)
+        return self.licenses[key]
 
     def _file(self, reader: _Reader, version: Version) -> File:
         file_id = reader.get("id", int)

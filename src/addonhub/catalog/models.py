@@ -102,6 +102,11 @@ class Addon(Base):
     def is_disabled_by_mozilla(self) -> bool:
         return self.status == AddonStatus.DISABLED
 
+    @property
+    def default_name(self) -> str:
+        """Its name in its default locale, else in any, else its slug: how the store's tools name it."""
+        return self.name.get(self.default_locale) or next(iter(self.name.values()), None) or self.slug
+
 
 class AddonUser(Base):
     """An author of an add-on; listed authors are shown publicly, all of them may manage it (owners

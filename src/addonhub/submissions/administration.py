@@ -15,6 +15,7 @@ add-on the store disabled is the store's to decide: its developers change nothin
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from addonhub.accounts.administration import require_admin
 from addonhub.accounts.models import User
 from addonhub.activity import service as activity
 from addonhub.activity.models import ActivityEntry
@@ -42,8 +43,7 @@ def named_target(session: Session, addon_identifier: str, version_identifier: st
 
 def _check(by_user: User | None, reason: str | None) -> str:
     """Only admins act store-wide (None is the store's operator, the CLI), and always say why."""
-    if by_user is not None and not by_user.is_admin:
-        raise Refused(FORBIDDEN, "Only administrators may disable or enable add-ons and versions.")
+    require_admin(by_user, "disable or enable add-ons and versions")
     if not reason or not reason.strip():
         raise Refused(INVALID, "Say why: a reason is required.", field="reason")
     return reason.strip()

@@ -95,10 +95,13 @@ def login(request: Request, fields: Fields = Depends(CheckedForm(_reshow_login))
         return _login_page(request, 429, email, next_path,
                            f"Too many failed log-ins. Try again in {minutes} minute{'s' if minutes > 1 else ''}.",
                            headers={"Retry-After": str(wait)})
-    with store.db.session() as session:
-        user = authenticate(session, email, password)
-        if user is not None:
-            start_session(request, user)
+    try:
+        with store.db.session() as session:
+            user = authenticate(session, email, password)
+            if user is not None:
+                start_session(request, user)
+    except Refused as refusal:  # the right password of a disabled account
+        return _login_page(request, 403, email, next_path, refusal.message)
     if user is None:
         store.submission_throttle.count(LOGIN_SCOPE, account_key, address)
         return _login_page(request, 400, email, next_path, "This e-mail address and password do not match an "

@@ -62,15 +62,15 @@ ADMIN_CHANGES = {("disable", "addon"): administration.disable_addon, ("enable", 
                  ("enable", "version"): administration.enable_version}
 
 
-class _NotAReviewer(Exception):
+class NotAReviewer(Exception):
     """Signed in without the reviewer or admin role."""
 
 
-class _LogInFirst(Exception):
+class LogInFirst(Exception):
     pass
 
 
-class _NotAnAdmin(_NotAReviewer):
+class NotAnAdmin(NotAReviewer):
     """A reviewer on a page for admins only."""
 
 
@@ -81,34 +81,30 @@ def _session(request: Request) -> Session:
 def _reviewer_visit(request: Request, session: Session) -> Visit:
     visit = page_visit(request, session)
     if visit.user is None:
-        raise _LogInFirst()
+        raise LogInFirst()
     if not visit.user.is_reviewer:
-        raise _NotAReviewer()
+        raise NotAReviewer()
     return visit
 
 
-def _admin_visit(request: Request, session: Session) -> Visit:
+def admin_visit(request: Request, session: Session) -> Visit:
     visit = _reviewer_visit(request, session)
     if not visit.user.is_admin:
-        raise _NotAnAdmin()
+        raise NotAnAdmin()
     return visit
 
 
-def _refused_visitor(request: Request, error: Exception) -> Response:
+def refused_visitor(request: Request, error: Exception) -> Response:
     """The log-in page (back here after) for a visitor, a 403 page for an account without the role."""
-    if isinstance(error, _LogInFirst):
+    if isinstance(error, LogInFirst):
         return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-    if isinstance(error, _NotAnAdmin):
+    if isinstance(error, NotAnAdmin):
         return message_page(request, 403, "Not allowed", "This page is for administrators.")
     return message_page(request, 403, "Not allowed", "The reviewer console is for reviewers and administrators.")
 
 
-def _html(visit: Visit, template: str, status_code: int = 200, **context) -> Response:
+def html_page(visit: Visit, template: str, status_code: int = 200, **context) -> Response:
     return page_response(render(visit, template, **context), visit.languages, status_code)
-
-
-def _name(addon) -> str:
-    return addon.name.get(addon.default_locale) or next(iter(addon.name.values()), None) or addon.slug
 
 
 def _waiting(visit: Visit, since: datetime, now: datetime) -> str:
@@ -134,14 +130,14 @@ def queue(request: Request, addon_type: str | None = Query(None, alias="type"), 
             if source is not None:
                 waiting = [version for version in waiting if (version.id in from_edge) == (source == "edge")]
             now = datetime.utcnow()
-            rows = [{"id": version.id, "name": _name(version.addon), "guid": version.addon.guid,
+            rows = [{"id": version.id, "name": version.addon.default_name, "guid": version.addon.guid,
                      "version": version.version, "type": version.addon.type,
                      "source": "edge" if version.id in from_edge else "amo",
                      "created": version.created, "waiting": _waiting(visit, version.created, now)}
                     for version in waiting]
-    except (_LogInFirst, _NotAReviewer) as error:
-        return _refused_visitor(request, error)
-    return _html(visit, "reviewer/queue.html", rows=rows, counts=counts, addon_type=addon_type, source=source,
+    except (LogInFirst, NotAReviewer) as error:
+        return refused_visitor(request, error)
+    return html_page(visit, "reviewer/queue.html", rows=rows, counts=counts, addon_type=addon_type, source=source,
                  addon_types=ADDON_TYPES, sources=SOURCES)
 
 
@@ -173,7 +169,7 @@ def _review_page(request: Request, version_id: str, status_code: int = 200, note
             previous = previously_approved(session, version)
             validation = validation_report(session, version) or {}
             context = {
-                "version": version, "addon": addon, "addon_name": _name(addon), "previous": previous,
+                "version": version, "addon": addon, "addon_name": addon.default_name, "previous": previous,
                 "awaiting": is_awaiting_review(version), "own": is_author(addon, visit.user),
                 "validation": validation, "messages": validation.get("messages", []),
                 "access": _permissions(version, previous),
@@ -184,8 +180,8 @@ def _review_page(request: Request, version_id: str, status_code: int = 200, note
                 "is_admin": visit.user.is_admin,
             }
             page = render(visit, "reviewer/review.html", notes=notes, error=error, **context)
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     return page_response(page, visit.languages, status_code)
 
 
@@ -200,8 +196,8 @@ def addon_review(request: Request, addon: str):
         with _session(request) as session:
             _reviewer_visit(request, session)
             version_id = version_to_review(session, addon).id
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     except Refused:
         raise HTTPException(404) from None
     return RedirectResponse(f"/reviewers/review/version/{version_id}", status_code=303)
@@ -226,8 +222,8 @@ def decide(request: Request, version_id: str, fields: Fields = Depends(CheckedFo
             if not is_awaiting_review(version):
                 raise Refused(CONFLICT, f"Version {version.version} has already been reviewed.")
             (approve if decision == "approve" else reject)(session, version, reviewer, notes.strip() or None)
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     except Refused as refusal:
         if refusal.reason == NOT_FOUND:
             raise HTTPException(404) from None
@@ -241,18 +237,18 @@ def _admin_page(request: Request, addon_id: str, status_code: int = 200, reason:
     """The add-on's status and each of its versions' files, with a form to disable or enable each."""
     try:
         with _session(request) as session:
-            visit = _admin_visit(request, session)
+            visit = admin_visit(request, session)
             addon = _addon_of(session, addon_id)
             disabled = administration.disabled_versions(session, addon)
             versions = [{"version": version, "disabled": version.id in disabled,
                          "statuses": ", ".join(sorted({file.status for file in version.files})) or "-"}
                         for version in sorted(addon.versions, key=lambda v: v.id, reverse=True)
                         if not version.is_deleted]
-            page = render(visit, "reviewer/admin.html", addon=addon, addon_name=_name(addon), versions=versions,
+            page = render(visit, "reviewer/admin.html", addon=addon, addon_name=addon.default_name, versions=versions,
                           reason=reason, error=error, history=entries(session, LogFilter(addon=addon)),
                           changed=_choice(request.query_params.get("changed"), ("disable", "enable")))
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     return page_response(page, visit.languages, status_code)
 
 
@@ -281,15 +277,15 @@ def admin_change(request: Request, addon_id: str, fields: Fields = Depends(Check
     act = ADMIN_CHANGES.get((change, kind))
     try:
         with _session(request) as session:
-            admin = _admin_visit(request, session).user
+            admin = admin_visit(request, session).user
             addon = _addon_of(session, addon_id)
             subject = addon if kind == "addon" else next(
                 (version for version in addon.versions if version.id == row_id(target) and not version.is_deleted), None)
             if act is None or subject is None:
                 raise Refused(INVALID, "Choose the add-on or one of its versions, and to disable or enable it.")
             act(session, subject, admin, reason)
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     except Refused as refusal:
         status_code = {FORBIDDEN: 403, CONFLICT: 409}.get(refusal.reason, 400)
         return _admin_page(request, addon_id, status_code, reason, refusal.message)
@@ -304,8 +300,8 @@ def review_source(request: Request, version_id: str):
             _reviewer_visit(request, session)
             version = _version_of(session, version_id)
             response = source_response(request.app.state.store, version.addon, version)
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     if response is None:
         raise HTTPException(404)
     return response
@@ -340,9 +336,9 @@ def _package_page(request: Request, version_id: str, template: str, read) -> Res
                 context = read(session, version, path)
             if context is None:
                 raise HTTPException(404)
-            page = render(visit, template, version=version, addon_name=_name(version.addon), **context)
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+            page = render(visit, template, version=version, addon_name=version.addon.default_name, **context)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     except ArchiveError as error:
         return message_page(request, 422, "This package cannot be read", error.message)
     return page_response(page, visit.languages, 200, PACKAGE_PAGE_HEADERS)
@@ -390,6 +386,6 @@ def activity_log(request: Request, addon: str = "", action: str = ""):
             history = [] if error else entries(session, LogFilter(addon=found, action=action, limit=LOG_SHOWN))
             page = render(visit, "reviewer/log.html", history=history, addon=addon.strip(), action=action,
                           actions=ACTIONS, error=error, filter_by_addon="/reviewers/log?addon=")
-    except (_LogInFirst, _NotAReviewer) as refused:
-        return _refused_visitor(request, refused)
+    except (LogInFirst, NotAReviewer) as refused:
+        return refused_visitor(request, refused)
     return page_response(page, visit.languages, 400 if error else 200)

@@ -68,12 +68,12 @@ def end_session(request: Request) -> None:
 
 def signed_in_user(request: Request, session: DatabaseSession) -> User | None:
     """The account the session belongs to, checked against the database: None once the account is
-    gone or its password has changed since log-in. Anything that acts as the user asks this."""
+    gone, disabled or its password has changed since log-in. Anything that acts as the user asks this."""
     user_id = request.session.get(_USER)
     if not isinstance(user_id, int):
         return None
     user = session.get(User, user_id)
-    if user is None or user.password_hash is None:
+    if user is None or user.password_hash is None or user.is_disabled:
         return None
     if not hmac.compare_digest(request.session.get(_FINGERPRINT, ""), _fingerprint(request, user)):
         return None

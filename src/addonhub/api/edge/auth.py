@@ -18,6 +18,7 @@ from starlette.requests import Request
 from addonhub.accounts.edge_credentials import user_for_api_key
 from addonhub.accounts.edge_tokens import InvalidAccessToken, user_for_access_token
 from addonhub.accounts.models import User
+from addonhub.accounts.service import ACCOUNT_DISABLED
 from addonhub.api.edge.errors import REALM, unauthorized
 
 BEARER_CHALLENGE = f'Bearer realm="{REALM}"'
@@ -74,4 +75,6 @@ def _api_key_user(request: Request, session: Session, credentials: list[str]) ->
     user = user_for_api_key(session, client_id, credentials[0])
     if user is None:
         raise unauthorized(WRONG_API_KEY, API_KEY_CHALLENGE)
+    if user.is_disabled:
+        raise unauthorized(ACCOUNT_DISABLED, API_KEY_CHALLENGE)
     return user

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from addonhub.accounts.edge_credentials import credential_for_client_secret
 from addonhub.accounts.edge_tokens import LIFETIME, issue_access_token
+from addonhub.accounts.service import ACCOUNT_DISABLED
 from addonhub.api.edge.errors import REALM
 from addonhub.api.openapi import OAUTH, OAUTH_FORM, answers, request_body, returns
 from addonhub.api.responses import APIError, JSONResponse
@@ -160,4 +161,6 @@ def _issue(request: Request, client_id: str, client_secret: str) -> str:
         credential = credential_for_client_secret(session, client_id, client_secret)
         if credential is None:
             raise OAuthError("invalid_client", "The client id or the client secret is not valid.", 401)
+        if credential.user.is_disabled:
+            raise OAuthError("invalid_client", ACCOUNT_DISABLED, 401)
         return issue_access_token(store.secret_key, credential)

@@ -1,14 +1,14 @@
 """Authors' roles: owners manage an add-on's authors and may delete it; developers may not.
 Every author so far could do everything, so every existing author becomes an owner.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
