@@ -98,7 +98,7 @@ def test_an_admin_promotes_an_account_features_an_addon_and_overrides_its_compat
                  email="grace@example.org", password=PASSWORD, accountEmail="letters@example.org",
                  slug="letter-counter", guid="letter-counter@example.org")
 
-    assert seen["nav"] == "Review queue Accounts Compat overrides Featured add-ons"
+    assert seen["nav"] == "Review queue Activity log Accounts Compat overrides Featured add-ons"
     assert [row.split(" Role ")[0] for row in seen["accountRows"]] == ["letters@example.org letters developer enabled"]
     assert blocking(seen["accountsViolations"]) == []
     assert seen["roleSaved"] == "Saved." and seen["roleRow"].startswith("letters@example.org letters reviewer enabled")
