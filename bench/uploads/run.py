@@ -38,6 +38,9 @@ import jwt
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))  # tests.s3 starts the SeaweedFS server
+from tests.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed  # noqa: E402
+
 WORK = ROOT / "bench" / "work" / "uploads"  # bench/work/ is gitignored
 HOST = "127.0.0.1"
 MB = 1_000_000
@@ -69,6 +72,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="seconds a submission may take to be signed before the run fails (default 900)")
     parser.add_argument("--workers", type=int, default=1,
                         help="ADDONHUB_WORKERS for the server: job-queue threads (default 1, the store's default)")
+    parser.add_argument("--blobs", choices=("local", "s3"), default="local",
+                        help="where the store keeps blobs: local (its data directory, the default) or s3 (a "
+                             "throwaway SeaweedFS on loopback, after the same submissions on local disk, the "
+                             "baseline of the same run)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and packages in bench/work/uploads/")
     parser.add_argument("--out", type=Path, default=HERE, help="where REPORT.md and report.json go (default bench/uploads/)")
     args = parser.parse_args(argv)
@@ -151,12 +158,21 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _server_environment(workers: int) -> dict[str, str]:
+def _server_environment(workers: int, blob_url: str | None) -> dict[str, str]:
     # The developer's own ADDONHUB_* settings must not change what is measured; proxies must not
     # catch requests to 127.0.0.1.
     env = {key: value for key, value in os.environ.items() if not key.startswith("ADDONHUB_")}
     env.update(RELAXED_RATES, ADDONHUB_WORKERS=str(workers), PYTHONUNBUFFERED="1")
+    if blob_url:
+        env.update(ADDONHUB_BLOB_URL=blob_url, **S3_CREDENTIALS)
     return env
+
+
+# The SeaweedFS server's credentials where boto3 looks, and nothing of the machine's own AWS set-up.
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                  "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                  "AWS_EC2_METADATA_DISABLED": "true"}
+BLOB_STORES = {"local": "local disk (the data directory)", "s3": "S3 (SeaweedFS on 127.0.0.1)"}
 
 
 @dataclass
@@ -168,10 +184,11 @@ class Server:
 
 
 @contextmanager
-def running_store(data_dir: Path, log_path: Path, workers: int):
+def running_store(data_dir: Path, log_path: Path, workers: int, blob_url: str | None = None):
     """`addonhub serve` on a free loopback port, as the process itself (not a shell), so that its
-    pid is the one whose memory is read. Stopped with SIGTERM (killed if it lingers)."""
-    port, env = _free_port(), _server_environment(workers)
+    pid is the one whose memory is read; its blobs in `blob_url` (an S3 bucket) if given, else in
+    the data directory. Stopped with SIGTERM (killed if it lingers)."""
+    port, env = _free_port(), _server_environment(workers, blob_url)
     command = [sys.executable, "-m", "addonhub.cli", "serve", "--data-dir", str(data_dir),
                "--host", HOST, "--port", str(port)]
     with log_path.open("w") as log:
@@ -511,8 +528,8 @@ def _aim_met(row: dict) -> str:
 
 
 def render(run: dict) -> str:
-    rows, largest = run["summary"], run["summary"][-1]
     m = run["machine"]
+    first = next(iter(run["blobs"].values()))
     lines = [
         "# Submission pipeline benchmark", "",
         f"Run on {run['date']} with `{run['command']}` ({run['wall_s']:.0f} s in all).", "",
@@ -520,12 +537,47 @@ def render(run: dict) -> str:
         f"Python {m['python']}; load average {m['load_average_at_start']} at the start, "
         f"{run['load_average_at_end']} at the end. "
         + ", ".join(f"{name} {version}" for name, version in m["packages"].items() if version) + ".", "",
-        f"Each size was submitted {rows[0]['repeats']} times (medians below) as a new add-on through "
+        f"Each size was submitted {first['summary'][0]['repeats']} times (medians below) as a new add-on through "
         "`PUT /api/v4/addons/{id}/versions/{version}/` (multipart `upload`, streamed from the file by httpx) to "
         "`addonhub serve` on 127.0.0.1 with a fresh data directory and "
-        f"{run['settings']['workers']} job worker. Packages are valid MV2 extensions with a Gecko id; their payload "
+        f"{run['settings']['workers']} job worker, its blobs on "
+        + " and then on ".join(BLOB_STORES[name] for name in run["blobs"])
+        + ". Packages are valid MV2 extensions with a Gecko id; their payload "
         f"is random bytes in files of at most {MAX_PART_BYTES // MB} MB, every entry zipped "
         f"**{run['settings']['compression'].upper()}**. 1 MB = 1,000,000 bytes throughout.", "",
+    ]
+    if len(run["blobs"]) > 1:
+        lines += _comparison(run["blobs"])
+    for name, measured in run["blobs"].items():
+        lines += _blob_section(run, name, measured, heading=len(run["blobs"]) > 1)
+    return "\n".join(lines) + "\n"
+
+
+def _comparison(blobs: dict[str, dict]) -> list[str]:
+    """Each size's ingest and memory on every blob store side by side, with the ratio of each
+    store's ingest to the first's (local disk, measured in the same run)."""
+    names = list(blobs)
+    lines = ["## Blob stores side by side", "",
+             "| size | " + " | ".join(f"{name}: ingest s | {name}: signed+downloaded s | {name}: peak above idle MB"
+                                    for name in names)
+             + " | " + " | ".join(f"ingest {name} / {names[0]}" for name in names[1:]) + " |",
+             "|---|" + "---:|---:|---:|" * len(names) + "---:|" * (len(names) - 1)]
+    for index, row in enumerate(blobs[names[0]]["summary"]):
+        rows = [blobs[name]["summary"][index] for name in names]
+        lines.append(f"| {row['size']} | "
+                     + " | ".join(f"{r['ingest_s']:.2f} | {r['downloaded_s']:.2f} | {r['peak_signed_mb_max']:.0f}"
+                                  for r in rows)
+                     + " | " + " | ".join(f"{r['ingest_s'] / row['ingest_s']:.2f}" for r in rows[1:]) + " |")
+    return [*lines, "", "A peak that stays the same from 1 MB to 200 MB means the upload streams: the server holds "
+            "a bounded buffer (on S3, one 8 MiB multipart part), not the package.", ""]
+
+
+def _blob_section(run: dict, name: str, measured: dict, heading: bool) -> list[str]:
+    """One blob store's tables: the summary per size, where the memory goes, every submission."""
+    rows, largest = measured["summary"], measured["summary"][-1]
+    level = "###" if heading else "##"
+    lines = [f"## Blobs on {BLOB_STORES[name]}", ""] if heading else []
+    lines += [
         "| size | ingest median s | ingest MB/s | baseline cp+sha256 s | baseline MB/s | ratio ingest/baseline "
         "| throughput vs baseline | validated s | signed s | upload→signed+downloaded median s | server CPU s "
         f"| server peak above idle, MB | aim < {MEMORY_AIM_MB} MB met |",
@@ -543,7 +595,7 @@ def render(run: dict) -> str:
     lines += [
         "",
         "- **ingest**: from the start of the PUT to its 201 answer (the body received into blob storage, hashed, "
-        "fsynced, the manifest read, the upload recorded). **baseline**: `cp FILE DEST && sha256sum DEST` "
+        "fsynced or sent to the bucket, the manifest read, the upload recorded). **baseline**: `cp FILE DEST && sha256sum DEST` "
         "on the same file just before its upload, DEST in the store's data directory (wall time of the subprocess; "
         "cp does not fsync, the store does). **ratio** is the median over repeats of ingest / baseline of the same "
         "repeat; throughput vs baseline is its inverse.",
@@ -554,11 +606,11 @@ def render(run: dict) -> str:
         "(less disturbed than wall time by other processes on a shared machine).",
         f"- **server peak above idle**: the largest over the repeats of VmHWM of the server process "
         f"(`/proc/PID/status`), reset before each PUT with `echo 5 > /proc/PID/clear_refs`"
-        f"{'' if run['clear_refs_works'] else ' (not permitted here: VmRSS sampled every 10 ms instead)'}, "
-        f"read once the version was signed, minus the idle VmRSS ({run['idle_mb']:.1f} MB) measured after a "
+        f"{'' if measured['clear_refs_works'] else ' (not permitted here: VmRSS sampled every 10 ms instead)'}, "
+        f"read once the version was signed, minus the idle VmRSS ({measured['idle_mb']:.1f} MB) measured after a "
         f"1 MB warm-up submission. The aim ({MEMORY_AIM_MB} MB) is read on the {largest['size']} row.",
         "",
-        "## Where the memory goes", "",
+        f"{level} Where the memory goes", "",
         "The server's VmRSS sampled every 10 ms, its largest value above idle in each phase the client saw "
         "(largest over the repeats, MB); the phase boundaries are only as sharp as the status polling. "
         "\"with download\" is VmHWM once the download completed.", "",
@@ -571,31 +623,65 @@ def render(run: dict) -> str:
         cells = " | ".join(f"{phases[p]:.0f}" if p in phases else "–" for p in ("upload", "validate", "sign", "download"))
         lines.append(f"| {row['size']} | {cells} | {row['peak_signed_mb_max']:.0f} / {row['peak_signed_mb_median']:.0f} "
                      f"| {row['peak_downloaded_mb_max']:.0f} |")
-    lines += ["", f"Server VmRSS after the last submission: {run['rss_at_end_mb']:.1f} MB "
-                  f"({run['rss_at_end_mb'] - run['idle_mb']:+.1f} MB against idle). "
+    lines += ["", f"Server VmRSS after the last submission: {measured['rss_at_end_mb']:.1f} MB "
+                  f"({measured['rss_at_end_mb'] - measured['idle_mb']:+.1f} MB against idle). "
                   f"This script's own peak RSS: {run['client_peak_rss_mb']:.0f} MB (the packages are streamed).", ""]
-    lines += ["## Every submission", "",
+    lines += [f"{level} Every submission", "",
               "| size | # | HTTP | ingest s | cp+sha256 s | validated s | signed s | downloaded s | server CPU s | peak above idle MB "
               "(signed / with download) | RSS above idle before the PUT, MB |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for label, repeats in run["runs"].items():
+    for label, repeats in measured["runs"].items():
         for r in repeats:
             lines.append(f"| {label} | {r['repeat']} | {r['status_code']} | {r['ingest_s']:.2f} | {r['baseline_s']:.3f} | "
                          f"{r['processed_s']:.2f} | {r['signed_s']:.2f} | {r['downloaded_s']:.2f} | {r['server_cpu_s']:.1f} | "
                          f"{r['peak_above_idle_signed_mb']:.0f} / {r['peak_above_idle_downloaded_mb']:.0f} | "
                          f"{r['rss_before_above_idle_mb']:.0f} |")
-    return "\n".join(lines) + "\n"
+    return [*lines, ""]
 
 
 def _print_summary(run: dict) -> None:
-    print()
-    for row in run["summary"]:
-        print(f"{row['size']:>8}: ingest {row['ingest_s']:.2f} s ({row['ingest_mb_s']:.0f} MB/s), cp+sha256 "
-              f"{row['baseline_s']:.3f} s, ratio {row['ratio']:.2f}; upload->signed+downloaded {row['downloaded_s']:.2f} s; "
-              f"server peak above idle {row['peak_signed_mb_max']:.0f} MB")
-    largest = run["summary"][-1]
-    print(f"memory aim (< {MEMORY_AIM_MB} MB above idle, {largest['size']}): {_aim_met(largest)}")
+    for name, measured in run["blobs"].items():
+        print(f"\n== blobs on {BLOB_STORES[name]}")
+        for row in measured["summary"]:
+            print(f"{row['size']:>8}: ingest {row['ingest_s']:.2f} s ({row['ingest_mb_s']:.0f} MB/s), cp+sha256 "
+                  f"{row['baseline_s']:.3f} s, ratio {row['ratio']:.2f}; upload->signed+downloaded {row['downloaded_s']:.2f} s; "
+                  f"server peak above idle {row['peak_signed_mb_max']:.0f} MB")
+        largest = measured["summary"][-1]
+        print(f"memory aim (< {MEMORY_AIM_MB} MB above idle, {largest['size']}): {_aim_met(largest)}")
     print(f"report: {run['out'] / 'REPORT.md'}")
+
+
+@contextmanager
+def blob_urls(names: list[str], work: Path):
+    """Each blob store's URL for the server (None: the data directory), starting SeaweedFS for s3."""
+    urls: dict[str, str | None] = {}
+    server = None
+    try:
+        for name in names:
+            if name == "s3":
+                (work / "seaweedfs").mkdir()
+                server = start_seaweed(work / "seaweedfs")
+                urls[name] = server.blob_url("uploads-bench")
+            else:
+                urls[name] = None
+        yield urls
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def measure_on(blob_url: str | None, work: Path, args) -> dict:
+    """The warm-up and every submission against one store, its blobs at blob_url."""
+    work.mkdir()
+    with running_store(work / "data", WORK / f"server-{'s3' if blob_url else 'local'}.log", args.workers,
+                       blob_url) as server:
+        developer = Developer(server, create_developer(server))
+        try:
+            measured = measure(server, developer, work, args)
+        finally:
+            developer.close()
+    measured["summary"] = summarise(measured["runs"])
+    return measured
 
 
 def main(argv=None) -> int:
@@ -607,13 +693,13 @@ def main(argv=None) -> int:
     facts = machine()
     WORK.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+    names = ["local", "s3"] if args.blobs == "s3" else ["local"]
+    blobs = {}
     try:
-        with running_store(work / "data", WORK / "server.log", args.workers) as server:
-            developer = Developer(server, create_developer(server))
-            try:
-                measured = measure(server, developer, work, args)
-            finally:
-                developer.close()
+        with blob_urls(names, work) as urls:
+            for name, url in urls.items():
+                print(f"== blobs on {BLOB_STORES[name]}", flush=True)
+                blobs[name] = measure_on(url, work / name, args)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -624,11 +710,10 @@ def main(argv=None) -> int:
         "machine": facts,
         "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
         "settings": {"sizes_mb": args.sizes, "repeat": args.repeat, "compression": args.compression,
-                     "poll_interval": args.poll_interval, "workers": args.workers},
+                     "poll_interval": args.poll_interval, "workers": args.workers, "blobs": names},
         "client_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB,
-        **measured,
+        "blobs": blobs,
     }
-    run["summary"] = summarise(run["runs"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(run, indent=1, default=str))
     (args.out / "REPORT.md").write_text(render(run))
