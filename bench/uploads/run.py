@@ -39,7 +39,7 @@ import jwt
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # tests.s3 starts the SeaweedFS server
-from tests.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed  # noqa: E402
+from tests.s3 import CLIENT_ENVIRONMENT, start_seaweed  # noqa: E402
 
 WORK = ROOT / "bench" / "work" / "uploads"  # bench/work/ is gitignored
 HOST = "127.0.0.1"
@@ -164,14 +164,10 @@ def _server_environment(workers: int, blob_url: str | None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("ADDONHUB_")}
     env.update(RELAXED_RATES, ADDONHUB_WORKERS=str(workers), PYTHONUNBUFFERED="1")
     if blob_url:
-        env.update(ADDONHUB_BLOB_URL=blob_url, **S3_CREDENTIALS)
+        env.update(ADDONHUB_BLOB_URL=blob_url, **CLIENT_ENVIRONMENT)
     return env
 
 
-# The SeaweedFS server's credentials where boto3 looks, and nothing of the machine's own AWS set-up.
-S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
-                  "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
-                  "AWS_EC2_METADATA_DISABLED": "true"}
 BLOB_STORES = {"local": "local disk (the data directory)", "s3": "S3 (SeaweedFS on 127.0.0.1)"}
 
 
