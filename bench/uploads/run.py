@@ -39,7 +39,7 @@ import jwt
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT))  # tests.s3 starts the SeaweedFS server
-from tests.s3 import CLIENT_ENVIRONMENT, start_seaweed  # noqa: E402
+from tests.s3 import BUCKET, CLIENT_ENVIRONMENT, SeaweedS3, start_seaweed  # noqa: E402
 
 WORK = ROOT / "bench" / "work" / "uploads"  # bench/work/ is gitignored
 HOST = "127.0.0.1"
@@ -150,6 +150,33 @@ def time_baseline(package: Package, destination: Path) -> float:
     return elapsed
 
 
+S3_PREFIX = "uploads-bench"
+S3_PART_BYTES = 8 * 1024 * 1024  # the store's part size (addonhub.s3_blobs.PART_SIZE)
+
+
+def time_s3_baseline(package: Package, bucket: SeaweedS3) -> float:
+    """Wall time of the least a store can do to keep the file in the bucket: read it in 8 MiB
+    parts, hash each (sha256) and send it with boto3, one part after another as the store does,
+    then complete the multipart upload. The object is deleted afterwards."""
+    client, key = bucket.client(), f"{S3_PREFIX}/baseline/{package.path.name}"
+    digest, parts = hashlib.sha256(), []
+    started = time.perf_counter()
+    upload = client.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    with package.path.open("rb") as stream:
+        while part := stream.read(S3_PART_BYTES):
+            digest.update(part)
+            answer = client.upload_part(Bucket=BUCKET, Key=key, UploadId=upload, PartNumber=len(parts) + 1, Body=part)
+            parts.append({"PartNumber": len(parts) + 1, "ETag": answer["ETag"],
+                          **{name: value for name, value in answer.items()
+                             if name.startswith("Checksum") and name != "ChecksumType"}})
+    client.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts})
+    elapsed = time.perf_counter() - started
+    client.delete_object(Bucket=BUCKET, Key=key)
+    if digest.hexdigest() != package.sha256:
+        raise RuntimeError(f"the S3 baseline read {package.path} differently from how it was built")
+    return elapsed
+
+
 # --- the server -----------------------------------------------------------------------------------
 
 def _free_port() -> int:
@@ -177,6 +204,7 @@ class Server:
     pid: int
     data_dir: Path
     env: dict
+    bucket: SeaweedS3 | None = None  # where its blobs are, if not in data_dir
 
 
 @contextmanager
@@ -457,13 +485,16 @@ def _one(server: Server, developer: Developer, work: Path, args, memory: MemoryW
     # The baseline's copy lands in the store's data directory: same file system as the blobs.
     baseline = time_baseline(package, server.data_dir / "baseline-copy.xpi")
     os.sync()
+    s3_baseline = time_s3_baseline(package, server.bucket) if server.bucket else None
     rss_before_kb = memory.rss_kb()
     result = submit(developer, package, memory, idle_kb, args.poll_interval, args.timeout)
     package.path.unlink()
-    row = dict(asdict(result), repeat=repeat, package_bytes=package.size, baseline_s=baseline,
+    row = dict(asdict(result), repeat=repeat, package_bytes=package.size, baseline_s=baseline, s3_baseline_s=s3_baseline,
                rss_before_above_idle_mb=_above(rss_before_kb, idle_kb))
     print(f"[{label} #{repeat}] ingest {result.ingest_s:.2f} s ({package.size / MB / result.ingest_s:.0f} MB/s), "
-          f"cp+sha256 {baseline:.2f} s, ratio {result.ingest_s / baseline:.2f}; validated {result.processed_s:.2f} s, "
+          f"cp+sha256 {baseline:.2f} s, ratio {result.ingest_s / baseline:.2f}"
+          + (f", boto3 multipart {s3_baseline:.2f} s, ratio {result.ingest_s / s3_baseline:.2f}" if s3_baseline else "")
+          + f"; validated {result.processed_s:.2f} s, "
           f"signed {result.signed_s:.2f} s, downloaded {result.downloaded_s:.2f} s (server CPU {result.server_cpu_s:.1f} s); "
           f"server peak above idle "
           f"{result.peak_above_idle_signed_mb:.0f} MB through signing, {result.peak_above_idle_downloaded_mb:.0f} MB "
@@ -484,6 +515,9 @@ def summarise(runs: dict[str, list[dict]]) -> list[dict]:
             "size": label, "package_bytes": size, "repeats": len(repeats),
             "ingest_s": ingest, "ingest_mb_s": size / MB / ingest,
             "baseline_s": baseline, "baseline_mb_s": size / MB / baseline,
+            **({"s3_baseline_s": median("s3_baseline_s"),
+                "s3_ratio": statistics.median(run["ingest_s"] / run["s3_baseline_s"] for run in repeats)}
+               if repeats[0]["s3_baseline_s"] is not None else {}),
             "ratio": ratio, "relative_throughput": 1 / ratio,
             "processed_s": median("processed_s"), "signed_s": median("signed_s"), "downloaded_s": median("downloaded_s"),
             "server_cpu_s": median("server_cpu_s"),
@@ -606,6 +640,7 @@ def _blob_section(run: dict, name: str, measured: dict, heading: bool) -> list[s
         f"read once the version was signed, minus the idle VmRSS ({measured['idle_mb']:.1f} MB) measured after a "
         f"1 MB warm-up submission. The aim ({MEMORY_AIM_MB} MB) is read on the {largest['size']} row.",
         "",
+        *_s3_baseline_lines(rows, level),
         f"{level} Where the memory goes", "",
         "The server's VmRSS sampled every 10 ms, its largest value above idle in each phase the client saw "
         "(largest over the repeats, MB); the phase boundaries are only as sharp as the status polling. "
@@ -635,6 +670,20 @@ def _blob_section(run: dict, name: str, measured: dict, heading: bool) -> list[s
     return [*lines, ""]
 
 
+def _s3_baseline_lines(rows: list[dict], level: str) -> list[str]:
+    """Ingest against what the bucket alone takes for the same file (time_s3_baseline)."""
+    if "s3_baseline_s" not in rows[0]:
+        return []
+    lines = [f"{level} Against the bucket alone", "",
+             "The same file sent to the same bucket by boto3 in 8 MiB parts, one after another, each hashed "
+             "(sha256) on the way, just before its upload: the least a store can do to keep it there.", "",
+             "| size | ingest median s | boto3 multipart s | MB/s | ratio ingest / boto3 (median of the repeats) |",
+             "|---|---:|---:|---:|---:|"]
+    lines += [f"| {row['size']} | {row['ingest_s']:.2f} | {row['s3_baseline_s']:.2f} | "
+              f"{row['package_bytes'] / MB / row['s3_baseline_s']:.0f} | {row['s3_ratio']:.2f} |" for row in rows]
+    return [*lines, ""]
+
+
 def _print_summary(run: dict) -> None:
     for name, measured in run["blobs"].items():
         print(f"\n== blobs on {BLOB_STORES[name]}")
@@ -648,29 +697,28 @@ def _print_summary(run: dict) -> None:
 
 
 @contextmanager
-def blob_urls(names: list[str], work: Path):
-    """Each blob store's URL for the server (None: the data directory), starting SeaweedFS for s3."""
-    urls: dict[str, str | None] = {}
-    server = None
+def buckets(names: list[str], work: Path):
+    """Each blob store's bucket (None: the data directory), starting SeaweedFS for s3."""
+    found: dict[str, SeaweedS3 | None] = {}
     try:
         for name in names:
+            found[name] = None
             if name == "s3":
                 (work / "seaweedfs").mkdir()
-                server = start_seaweed(work / "seaweedfs")
-                urls[name] = server.blob_url("uploads-bench")
-            else:
-                urls[name] = None
-        yield urls
+                found[name] = start_seaweed(work / "seaweedfs")
+        yield found
     finally:
-        if server is not None:
-            server.stop()
+        for bucket in found.values():
+            if bucket is not None:
+                bucket.stop()
 
 
-def measure_on(blob_url: str | None, work: Path, args) -> dict:
-    """The warm-up and every submission against one store, its blobs at blob_url."""
+def measure_on(bucket: SeaweedS3 | None, work: Path, args) -> dict:
+    """The warm-up and every submission against one store, its blobs in the bucket if given."""
     work.mkdir()
-    with running_store(work / "data", WORK / f"server-{'s3' if blob_url else 'local'}.log", args.workers,
-                       blob_url) as server:
+    with running_store(work / "data", WORK / f"server-{'s3' if bucket else 'local'}.log", args.workers,
+                       bucket.blob_url(S3_PREFIX) if bucket else None) as server:
+        server.bucket = bucket
         developer = Developer(server, create_developer(server))
         try:
             measured = measure(server, developer, work, args)
@@ -692,10 +740,10 @@ def main(argv=None) -> int:
     names = ["local", "s3"] if args.blobs == "s3" else ["local"]
     blobs = {}
     try:
-        with blob_urls(names, work) as urls:
-            for name, url in urls.items():
+        with buckets(names, work) as found:
+            for name, bucket in found.items():
                 print(f"== blobs on {BLOB_STORES[name]}", flush=True)
-                blobs[name] = measure_on(url, work / name, args)
+                blobs[name] = measure_on(bucket, work / name, args)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
