@@ -238,7 +238,8 @@ def measure(wrk: str, catalogues: dict[str, Catalogue], blob_settings: dict[str,
             probes.update(probe_scenarios(store, uncached, requests, args.scenarios, database))
         store = stores[first.database][0]
         for name in page_scenarios:  # the pages are the same HTML whatever the database
-            weights[name] = [pages.page_weight(store.url, path) for path in pages.weighed_paths(probes[name])]
+            weighed = pages.weighed_paths(probes[report.labelled(name, first.database)])
+            weights[name] = [pages.page_weight(store.url, path) for path in weighed]
         results["bare (first)"] = drive(wrk, "bare (first)", bare, bare_paths, args)
         results["bare starlette (first)"] = drive(wrk, "bare starlette (first)", starlette, bare_paths, args)
         for database, (store, uncached) in stores.items():
