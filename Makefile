@@ -97,8 +97,10 @@ nginx:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }; }
 
-# Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md).
-bench: $(STAMP)
+# Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md);
+# BENCH_ARGS='--database both' adds PostgreSQL's figures beside SQLite's (a throwaway cluster of
+# Debian's postgresql-15, installed here), '--blobs s3' keeps the stores' blobs in SeaweedFS.
+bench: $(STAMP) postgresql
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
 
 # The corpus of real extensions (Debian's webext-* packages) in tests/corpus/build/, for the
@@ -118,7 +120,8 @@ bench-validation: $(STAMP) corpus bench/validation/node_modules/.installed
 
 # The submission pipeline: upload -> signed -> downloaded for 1, 50 and 200 MB packages, against
 # cp + sha256sum of the same files, and the server's peak memory (see bench/README.md).
-# Options: make bench-uploads BENCH_UPLOADS_ARGS='--sizes 1,50 --repeat 5'.
+# Options: make bench-uploads BENCH_UPLOADS_ARGS='--sizes 1,50 --repeat 5'; '--blobs s3' submits
+# the same packages again to a store whose blobs are in a throwaway SeaweedFS (tests/s3.py).
 .PHONY: bench-uploads
 bench-uploads: $(STAMP)
 	$(PYTHON) bench/uploads/run.py $(BENCH_UPLOADS_ARGS)

@@ -96,14 +96,31 @@ def import_records(store: Store, records, total: int) -> None:
               f"(eta {(total - done) * elapsed / done:5.0f} s)", flush=True)
 
 
-def build(directory: Path, addons: int) -> dict:
-    print(f"Building a {addons:,} add-on catalogue in {directory} ...", flush=True)
+def ensure_postgres_catalogue(work: Path, addons: int, database_url: str) -> tuple[Path, dict]:
+    """The same catalogue imported into an empty PostgreSQL database (a throwaway cluster's, so
+    built every run); the data directory beside it holds what the store keeps outside its
+    database."""
+    directory = catalogue_dir(work, addons).with_name(f"catalogue-{addons}-postgresql")
+    if directory.exists():
+        shutil.rmtree(directory)
+    marker = build(directory, addons, database_url)
+    return directory, dict(marker, reused=False, built_by_other_code=False)
+
+
+def open_store(directory: Path, database_url: str | None = None) -> Store:
+    """The catalogue's store: the SQLite file in `directory`, or the PostgreSQL database it was built in."""
+    return Store(Settings(data_dir=directory, database_url=database_url))
+
+
+def build(directory: Path, addons: int, database_url: str | None = None) -> dict:
+    print(f"Building a {addons:,} add-on catalogue in {database_url or directory} ...", flush=True)
     started = time.perf_counter()
     with CpuMeter(os.getpid()) as meter:
-        store = Store(Settings(data_dir=directory))
+        store = open_store(directory, database_url)
         import_records(store, CatalogueGenerator().records(addons), addons)
-        with store.db.engine.connect() as connection:  # fold the write-ahead log into the database file
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if database_url is None:
+            with store.db.engine.connect() as connection:  # fold the write-ahead log into the database file
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         store.db.engine.dispose()
     seconds = time.perf_counter() - started
     print(f"Built {addons:,} add-ons in {seconds:.0f} s ({addons / seconds:.0f} add-ons/s); CPU cores: "
@@ -114,7 +131,7 @@ def build(directory: Path, addons: int) -> dict:
         "batch_size": BATCH_SIZE,
         "build_seconds": round(seconds, 1),
         "addons_per_second": round(addons / seconds, 1),
-        "database_bytes": (directory / "addonhub.sqlite3").stat().st_size,
+        "database_bytes": database_bytes(directory, database_url),
         "build_cpu_cores": meter.cores["server"],
         "other_cpu_cores_during_build": meter.cores["other"],
         "built_at": time.strftime("%Y-%m-%d %H:%M:%S %z"),
@@ -123,9 +140,9 @@ def build(directory: Path, addons: int) -> dict:
     }
 
 
-def listed_addons(directory: Path) -> list[tuple[int, str]]:
+def listed_addons(directory: Path, database_url: str | None = None) -> list[tuple[int, str]]:
     """(id, slug) of every add-on that the public may see, in id order."""
-    store = Store(Settings(data_dir=directory))
+    store = open_store(directory, database_url)
     with store.db.session() as session:
         rows = session.execute(
             select(Addon.id, Addon.slug).join(AddonDocument, AddonDocument.addon_id == Addon.id)
@@ -135,16 +152,38 @@ def listed_addons(directory: Path) -> list[tuple[int, str]]:
     return [tuple(row) for row in rows]
 
 
-def search_index_bytes(directory: Path) -> int:
-    """What the search index's tables and their indexes take in the database file (SQLite's dbstat)."""
+def database_bytes(directory: Path, database_url: str | None = None) -> int:
+    """The catalogue's size on disk: the SQLite file, or the PostgreSQL database's."""
+    if database_url is None:
+        return (directory / "addonhub.sqlite3").stat().st_size
+    return _scalar(directory, database_url, "SELECT pg_database_size(current_database())")
+
+
+def _scalar(directory: Path, database_url: str, query: str) -> int:
+    """One number asked of the catalogue's database (`%%` for a literal %: the driver formats)."""
+    store = open_store(directory, database_url)
+    with store.db.engine.connect() as connection:
+        value = connection.exec_driver_sql(query).scalar_one()
+    store.db.engine.dispose()
+    return int(value)
+
+
+def search_index_bytes(directory: Path, database_url: str | None = None) -> int:
+    """What the search index's tables and their indexes take in the database (SQLite's dbstat, or
+    PostgreSQL's pg_total_relation_size, which counts their indexes and TOAST)."""
+    if database_url is not None:
+        return _scalar(directory, database_url,
+                       "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class AS c "
+                       "JOIN pg_namespace AS n ON n.oid = c.relnamespace WHERE c.relkind = 'r' "
+                       "AND n.nspname = current_schema() AND c.relname LIKE 'addon\\_search%%'")
     with contextlib.closing(sqlite3.connect(directory / "addonhub.sqlite3")) as database:
         return database.execute(
             "SELECT coalesce(sum(pgsize), 0) FROM dbstat JOIN sqlite_schema AS s ON s.name = dbstat.name "
             "WHERE s.tbl_name LIKE 'addon\\_search%' ESCAPE '\\'").fetchone()[0]
 
 
-def addon_names(directory: Path, ids: list[int]) -> list[str]:
-    store = Store(Settings(data_dir=directory))
+def addon_names(directory: Path, ids: list[int], database_url: str | None = None) -> list[str]:
+    store = open_store(directory, database_url)
     with store.db.session() as session:
         names = session.execute(select(Addon.name).where(Addon.id.in_(ids))).scalars().all()
     store.db.engine.dispose()

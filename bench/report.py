@@ -18,6 +18,14 @@ AUTOCOMPLETE_P99_AIM_MS = 10.0
 SINGLE_SEARCH_AIM_MS = 20.0
 SEARCH_SCENARIOS = ("search", "autocomplete")
 UNCACHED = " (uncached)"
+# The scenarios a second store, with its page cache off, runs too: the searches and the listings.
+UNCACHED_SCENARIOS = (*SEARCH_SCENARIOS, "listing")
+# Issue 14's aims for PostgreSQL: searches and listings within 1.5 x of SQLite's throughput (the
+# same scenario, the same run), and search p99 under 50 ms at 16 connections.
+POSTGRES_SLOWDOWN_AIM = 1.5
+POSTGRES_SEARCH_P99_AIM_MS = 50.0
+COMPARED_ON_POSTGRES = ("search", "search" + UNCACHED, "listing", "listing" + UNCACHED)
+DATABASE_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 DETAIL_RATIO_AIM = 0.5
 PAGE_P99_AIM_MS = 50.0
 ADDON_PAGE_RATIO_AIM = 0.25
@@ -60,9 +68,15 @@ def _version(package: str) -> str | None:
         return None
 
 
+def labelled(name: str, database: str) -> str:
+    """A scenario's (or server's) name in a run's results: SQLite's as it always was, another
+    database's with its name after it, e.g. `search [PostgreSQL]`."""
+    return name if database == "sqlite" else f"{name} [{DATABASE_NAMES[database]}]"
+
+
 def _baseline_of(name: str, page_scenarios) -> str:
-    compared_with_starlette = (*page_scenarios, *BASELINES["bare starlette"], *SEARCH_SCENARIOS,
-                               *(name + UNCACHED for name in SEARCH_SCENARIOS))
+    compared_with_starlette = (*page_scenarios, *BASELINES["bare starlette"], *UNCACHED_SCENARIOS,
+                               *(name + UNCACHED for name in UNCACHED_SCENARIOS))
     return "bare starlette" if name in compared_with_starlette else "bare"
 
 
@@ -82,7 +96,8 @@ def summarise(results: dict[str, dict], page_scenarios=(), page_weights=None, pr
     aims = search_aims(results, probes)
     if "detail" in results and baseline:
         ratio = results["detail"]["ratio_to_bare"]
-        aims["detail_at_least_half_of_bare"] = {"ratio": ratio, "aim": DETAIL_RATIO_AIM, "pass": ratio >= DETAIL_RATIO_AIM}
+        aims["detail_at_least_half_of_bare"] = {"label": "Detail throughput", "ratio": ratio, "aim": DETAIL_RATIO_AIM,
+                                                "pass": ratio >= DETAIL_RATIO_AIM}
     aims.update(page_aims(results, page_scenarios, page_weights or {}))
     starlette, starlette_drift = baselines["bare starlette"], drifts["bare starlette"]
     return {"baseline_requests_per_second": round(baseline, 1) if baseline else None,
@@ -146,8 +161,9 @@ def ms(value) -> str:
 
 
 def results_table(results: dict[str, dict]) -> list[str]:
+    with_database = any("database" in r["cpu_cores"] for r in results.values())
     lines = ["| scenario | requests/s | p50 ms | p90 ms | p99 ms | max ms | ratio to bare | non-2xx | socket errors "
-             "| CPU cores: server / wrk / other |",
+             f"| CPU cores: server{' / database' if with_database else ''} / wrk / other |",
              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     several_baselines = len({r.get("baseline") for r in results.values()}) > 1
     for name, r in results.items():
@@ -157,7 +173,9 @@ def results_table(results: dict[str, dict]) -> list[str]:
         cores = r["cpu_cores"]
         lines.append(f"| {name} | {r['requests_per_second']:,.0f} | {ms(r['p50_ms'])} | {ms(r['p90_ms'])} | "
                      f"{ms(r['p99_ms'])} | {ms(r['max_ms'])} | {ratio} | {r['non_2xx']} | "
-                     f"{sum(r['socket_errors'].values())} | {cores['server']:.2f} / {cores['wrk']:.2f} / {cores['other']:.2f} |")
+                     f"{sum(r['socket_errors'].values())} | {cores['server']:.2f} / "
+                     + (f"{cores['database']:.2f} / " if "database" in cores else "– / " if with_database else "")
+                     + f"{cores['wrk']:.2f} / {cores['other']:.2f} |")
     return lines
 
 
@@ -204,8 +222,12 @@ def machine_lines(m: dict) -> list[str]:
 
 
 def aim_line(label: str, aim: dict) -> str:
-    """One aim's verdict: a latency (value_ms against aim_ms) or a ratio to bare (against aim)."""
+    """One aim's verdict: a latency (value_ms against aim_ms), a weight, a slowdown against SQLite
+    (value_x against aim_x) or a ratio to bare (against aim)."""
     verdict = "PASS" if aim["pass"] else "FAIL"
+    if "aim_x" in aim:
+        return (f"- {label} within {aim['aim_x']} × of SQLite's: **{verdict}** "
+                f"(SQLite serves {aim['value_x']:.2f} × as many requests/s)")
     if "aim_ms" in aim:
         return (f"- {label} under {aim['aim_ms']:.0f} ms: **{verdict}** "
                 f"({aim.get('measure', 'p99')} {ms(aim['value_ms'])} ms)")
@@ -217,11 +239,106 @@ def aim_line(label: str, aim: dict) -> str:
 
 
 def _aim_lines(summary: dict) -> list[str]:
-    labels = {"detail_at_least_half_of_bare": "Detail throughput"}
-    return [aim_line(aim.get("label") or labels[key], aim) for key, aim in summary["aims"].items()]
+    return [aim_line(aim["label"], aim) for aim in summary["aims"].values()]
 
 
-def warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) -> list[str]:
+def summarise_databases(results: dict[str, dict], databases, page_scenarios=(), page_weights=None, probes=()) -> dict:
+    """summarise() for each database's rows beside the same bare runs, every aim labelled with its
+    database (but SQLite's), and, with both databases, PostgreSQL's rows against SQLite's."""
+    summary, aims = None, {}
+    for database in databases:
+        rows = {name: result for name, result in results.items() if _is_bare(name)}
+        rows.update({name: results[labelled(name, database)] for name in _scenarios_of(results, database)})
+        renamed = [dict(row, endpoint=row["endpoint"].removesuffix(labelled("", database)))
+                   for row in probes if row["endpoint"].endswith(labelled("", database))]
+        # The pages weigh the same on every database: weighed once, judged with the first.
+        of_database = summarise(rows, page_scenarios, page_weights if database == databases[0] else {}, renamed)
+        summary = summary or of_database
+        aims.update({labelled(key, database): dict(aim, label=labelled(aim["label"], database))
+                     for key, aim in of_database["aims"].items()})
+    summary["aims"] = aims
+    if len(databases) > 1:
+        summary["databases"] = compare_databases(results, probes)
+        aims.update(summary["databases"]["aims"])
+    return summary
+
+
+def _is_bare(name: str) -> bool:
+    return any(name in names for names in BASELINES.values())
+
+
+def _scenarios_of(results: dict[str, dict], database: str) -> list[str]:
+    """The names of a database's scenarios in the results, without the database's label."""
+    suffix = labelled("", database)
+    others = [labelled("", other) for other in DATABASE_NAMES if other != database and labelled("", other)]
+    return [name.removesuffix(suffix) for name in results
+            if not _is_bare(name) and name.endswith(suffix) and not any(name.endswith(other) for other in others)]
+
+
+def compare_databases(results: dict[str, dict], probes) -> dict:
+    """PostgreSQL's scenarios against SQLite's of the same run: throughput and p99 ratios, the
+    single requests' medians per kind, and issue 14's aims for searches and listings."""
+    rows, aims = [], {}
+    for name in _scenarios_of(results, "sqlite"):
+        other = results.get(labelled(name, "postgresql"))
+        if other is None:
+            continue
+        mine = results[name]
+        rows.append({"scenario": name, "sqlite_rps": mine["requests_per_second"], "postgresql_rps": other["requests_per_second"],
+                     "rps_ratio": round(other["requests_per_second"] / mine["requests_per_second"], 3),
+                     "sqlite_p99_ms": mine["p99_ms"], "postgresql_p99_ms": other["p99_ms"],
+                     "p99_ratio": round(other["p99_ms"] / mine["p99_ms"], 3) if mine["p99_ms"] and other["p99_ms"] else None,
+                     "postgresql_ratio_to_bare": other.get("ratio_to_bare"),
+                     "postgresql_database_cores": other["cpu_cores"].get("database")})
+        if name in COMPARED_ON_POSTGRES:
+            slowdown = mine["requests_per_second"] / other["requests_per_second"]
+            aims[f"{name} postgresql within 1.5x"] = {
+                "label": f"{name} [PostgreSQL] throughput", "value_x": round(slowdown, 3),
+                "aim_x": POSTGRES_SLOWDOWN_AIM, "pass": slowdown <= POSTGRES_SLOWDOWN_AIM}
+        if name.startswith("search"):
+            p99 = other["p99_ms"]
+            aims[f"{name} postgresql p99"] = {"label": f"{name} [PostgreSQL] p99", "value_ms": p99,
+                                              "aim_ms": POSTGRES_SEARCH_P99_AIM_MS,
+                                              "pass": p99 is not None and p99 < POSTGRES_SEARCH_P99_AIM_MS}
+    singles = []
+    by_key = {(row["endpoint"], row["kind"]): row for row in probes}
+    for (endpoint, kind), row in by_key.items():
+        other = by_key.get((labelled(endpoint, "postgresql"), kind))
+        if other is not None:
+            singles.append({"endpoint": endpoint, "kind": kind, "sqlite_median_ms": row["median_ms"],
+                            "postgresql_median_ms": other["median_ms"],
+                            "ratio": round(other["median_ms"] / row["median_ms"], 2) if row["median_ms"] else None})
+    return {"scenarios": rows, "single_requests": singles, "aims": aims}
+
+
+def comparison_section(comparison: dict | None) -> list[str]:
+    """PostgreSQL beside SQLite: each scenario under load, then each kind of request alone."""
+    if not comparison:
+        return []
+    lines = ["## PostgreSQL beside SQLite", "",
+             "The same catalogue, scenarios and load, PostgreSQL's rows measured after SQLite's in the same run. "
+             "A throughput ratio of 0.8 means PostgreSQL's store served 80 % of the requests per second SQLite's did; "
+             "\"database cores\" is the CPU PostgreSQL's own processes used beside the store's.", "",
+             "| scenario | SQLite requests/s | PostgreSQL requests/s | PostgreSQL / SQLite | SQLite p99 ms "
+             "| PostgreSQL p99 ms | p99 PostgreSQL / SQLite | PostgreSQL ratio to bare | database cores |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for row in comparison["scenarios"]:
+        p99_ratio = "–" if row["p99_ratio"] is None else f"{row['p99_ratio']:.2f}"
+        bare = "–" if row["postgresql_ratio_to_bare"] is None else f"{row['postgresql_ratio_to_bare']:.3f}"
+        cores = "–" if row["postgresql_database_cores"] is None else f"{row['postgresql_database_cores']:.2f}"
+        lines.append(f"| {row['scenario']} | {row['sqlite_rps']:,.0f} | {row['postgresql_rps']:,.0f} | "
+                     f"{row['rps_ratio']:.2f} | {ms(row['sqlite_p99_ms'])} | {ms(row['postgresql_p99_ms'])} | "
+                     f"{p99_ratio} | {bare} | {cores} |")
+    lines += ["", "Single requests, no load (median ms of each kind, the second of two passes):", "",
+              "| endpoint | kind | SQLite | PostgreSQL | PostgreSQL / SQLite |", "|---|---|---:|---:|---:|"]
+    for row in comparison["single_requests"]:
+        ratio = "–" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(f"| {row['endpoint']} | {row['kind']} | {row['sqlite_median_ms']:.1f} | "
+                     f"{row['postgresql_median_ms']:.1f} | {ratio} |")
+    return [*lines, ""]
+
+
+def warnings(results: dict[str, dict], probes: list[dict], catalogues: dict[str, dict]) -> list[str]:
     lines = []
     for name, r in results.items():
         if r["non_2xx"] or sum(r["socket_errors"].values()):
@@ -230,7 +347,7 @@ def warnings(results: dict[str, dict], probes: list[dict], run_catalogue: dict) 
         if r["cpu_cores"]["other"] > NOISE_CORES:
             lines.append(f"- **NOISE**: during {name}, other processes kept {r['cpu_cores']['other']:.2f} of the "
                          f"{len(os.sched_getaffinity(0))} CPUs busy; its figures are lower than on a quiet machine.")
-    if run_catalogue.get("built_by_other_code"):
+    if any(built.get("built_by_other_code") for built in catalogues.values()):
         lines.append("- **STALE CATALOGUE**: it was built by other import/indexing code than this run's (schema "
                      "migrations were applied when it was opened); run with --rebuild to measure data this code writes.")
     for row in probes:
@@ -254,17 +371,32 @@ def _starlette_baseline_lines(summary: dict) -> list[str]:
             + "; the other API scenarios with the FastAPI `def` endpoint (`bare`)."]
 
 
-def memory_lines(memory: dict[str, dict], catalogue: dict) -> list[str]:
+def memory_lines(memory: dict[str, dict], catalogues: dict[str, dict]) -> list[str]:
     """Each store server's resident memory after the run, beside the search index's size on disk."""
     if not memory:
         return []
     lines = ["## Memory", "", "| server | resident MB at the end | peak resident MB |", "|---|---:|---:|"]
     lines += [f"| {name} | {m['rss_bytes'] / 1e6:,.0f} | {m['peak_rss_bytes'] / 1e6:,.0f} |" for name, m in memory.items()]
-    index = catalogue.get("search_index_bytes")
-    if index is not None:
-        lines += ["", f"The search index (its tables and their indexes in the SQLite file, by dbstat): "
-                  f"{index / 1e6:,.0f} MB of the database's {catalogue['database_bytes'] / 1e6:,.0f} MB."]
+    how = {"sqlite": "in the SQLite file, by dbstat", "postgresql": "in PostgreSQL, by pg_total_relation_size"}
+    for database, built in catalogues.items():
+        if built.get("search_index_bytes") is not None:
+            lines += ["", f"The search index on {DATABASE_NAMES[database]} (its tables and their indexes {how[database]}): "
+                      f"{built['search_index_bytes'] / 1e6:,.0f} MB of the database's {built['database_bytes'] / 1e6:,.0f} MB."]
+    if "postgresql" in catalogues:
+        lines += ["", "A PostgreSQL store's memory is its own process's: PostgreSQL's processes (shared buffers, "
+                  "one backend per pooled connection) are not counted in it."]
     return [*lines, ""]
+
+
+def catalogue_line(database: str, built: dict) -> str:
+    """How a run's catalogue was built, in which database, and how big it is there."""
+    return (f"- Catalogue on {DATABASE_NAMES[database]}: {built['addons']:,} add-ons ({built['listed']:,} listed), "
+            f"{built['database_bytes'] / 1e6:,.0f} MB, built through `import_catalogue` in batches of "
+            f"{built['batch_size']:,} in {built['build_seconds']:,.0f} s ({built['addons_per_second']:,.0f} add-ons/s)"
+            + (f" while other processes kept {built['other_cpu_cores_during_build']:.2f} CPUs busy"
+               if "other_cpu_cores_during_build" in built else "")
+            + f", on {built['built_at']} (code {built.get('git_commit', 'unknown')})"
+            + ("; reused by this run." if built["reused"] else "."))
 
 
 def weight_section(page_weights: dict[str, list[dict]]) -> list[str]:
@@ -288,7 +420,7 @@ def weight_section(page_weights: dict[str, list[dict]]) -> list[str]:
 
 def write(out_dir: Path, run: dict) -> None:
     results, summary = run["results"], run["summary"]
-    catalogue, settings = run["catalogue"], run["settings"]
+    catalogues, settings = run["catalogues"], run["settings"]
     m = run["machine"]
     drift = summary["bare_drift"]
     lines = [
@@ -306,35 +438,35 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         *_aim_lines(summary),
         "",
-        *(warnings(results, run["probes"], catalogue) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
+        *(warnings(results, run["probes"], catalogues) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
         "",
         "CPU cores: the average number of CPUs kept busy during the measured run by the server under test, by wrk, "
-        "and by everything else (the other, idle server, this script and any other process on the machine).",
+        "and by everything else (the other, idle server, this script and any other process on the machine)"
+        + ("; for a PostgreSQL row, \"database\" is PostgreSQL's processes." if "postgresql" in catalogues else "."),
         "",
+        *comparison_section(summary.get("databases")),
         "## Single requests, no load (one at a time on one keep-alive connection; the second of two passes)",
         "",
         *probe_table(run["probes"]),
         "",
         "Pages: \"(rendered)\" is the first pass, each page rendered; the page's own row, the second, is each "
         "answered from the anonymous page cache, as the load runs see them after their warm-up. A page is "
-        "rendered again after any change to the catalogue (web/page_cache.py). The API's searches and "
-        "autocompletes are kept the same way: their own rows are answers from the cache (the store's defaults), "
+        "rendered again after any change to the catalogue (web/page_cache.py). The API's searches, listings "
+        "and autocompletes are kept the same way: their own rows are answers from the cache (the store's defaults), "
         "their \"(uncached)\" rows those of a second store with the cache off (`ADDONHUB_PAGE_CACHE_MB=0`), "
         "which computes every one.",
         "",
-        *memory_lines(run.get("memory") or {}, catalogue),
+        *memory_lines(run.get("memory") or {}, catalogues),
         *weight_section(run.get("page_weights") or {}),
         "## Setup",
         "",
         *machine_lines(m),
-        f"- Catalogue: {catalogue['addons']:,} add-ons ({catalogue['listed']:,} listed), "
-        f"SQLite {catalogue['database_bytes'] / 1e6:,.0f} MB, built through `import_catalogue` in batches of "
-        f"{catalogue['batch_size']:,} in {catalogue['build_seconds']:,.0f} s ({catalogue['addons_per_second']:,.0f} add-ons/s)"
-        + (f" while other processes kept {catalogue['other_cpu_cores_during_build']:.2f} CPUs busy"
-           if "other_cpu_cores_during_build" in catalogue else "")
-        + f", on {catalogue['built_at']} (code {catalogue.get('git_commit', 'unknown')})"
-        + ("; reused by this run." if catalogue["reused"] else "."),
-        "- Servers: `addonhub serve` (with searches, a second one without its cache), `bench/bare_app.py` and "
+        *[catalogue_line(database, built) for database, built in catalogues.items()],
+        *(["- PostgreSQL: Debian's postgresql-15, a throwaway cluster on 127.0.0.1 (tests/postgres.py: the "
+           "defaults but fsync, synchronous_commit and full_page_writes off, max_connections 200), the catalogue "
+           "imported into it at the start of the run."] if "postgresql" in catalogues else []),
+        f"- Blobs: {'S3, a throwaway SeaweedFS on 127.0.0.1 (tests/s3.py)' if run.get('blobs') == 's3' else 'the data directory'}.",
+        "- Servers: `addonhub serve` per database (with searches and listings, a second one without its cache), `bench/bare_app.py` and "
         "`bench/bare_app.py --app starlette`, each uvicorn with one worker on 127.0.0.1, all running during the "
         "whole run; wrk, the servers and this script share the machine.",
         f"- Load: each scenario is a {settings['warmup']} s warm-up (discarded) then {settings['duration']} s measured, "

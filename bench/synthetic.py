@@ -245,6 +245,9 @@ def _typo(rng: random.Random, word: str) -> str:
     return word[:position] + letter + word[position:]
 
 
+LISTING = "listing, no q"  # the kind of the search API's requests without a query
+
+
 def search_queries(rng: random.Random, vocabulary: Vocabulary, names: list[str]) -> list[tuple[str, dict]]:
     """About 200 (kind, search parameters): what people type, plus filters, sorts and plain listings."""
     head, tail = vocabulary.words[:120], vocabulary.words[400:]
@@ -276,7 +279,7 @@ def search_queries(rng: random.Random, vocabulary: Vocabulary, names: list[str])
         {"type": "dictionary"}, {"type": "search", "sort": "name"}, {"page": "3", "sort": "created"},
         {"app": "firefox", "appversion": "115.0", "type": "extension", "sort": "users"},
     ]
-    queries += [("listing, no q", params) for params in listings]
+    queries += [(LISTING, params) for params in listings]
     return queries
 
 

@@ -135,15 +135,11 @@ def pytest_collection_modifyitems(items):
 def s3_server(tmp_path_factory):
     """One SeaweedFS S3 server for the session, and its credentials where boto3 looks (the
     environment), as an operator gives them to the store."""
-    from tests.s3 import ACCESS_KEY, SECRET_KEY, start_seaweed
+    from tests.s3 import CLIENT_ENVIRONMENT, start_seaweed
     server = start_seaweed(tmp_path_factory.mktemp("seaweedfs"))
     environment = pytest.MonkeyPatch()
-    environment.setenv("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-    environment.setenv("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-    # Nothing of the machine's own AWS set-up, nor a metadata service, takes part.
-    environment.setenv("AWS_CONFIG_FILE", "/dev/null")
-    environment.setenv("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-    environment.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    for name, value in CLIENT_ENVIRONMENT.items():
+        environment.setenv(name, value)
     yield server
     environment.undo()
     server.stop()

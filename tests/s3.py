@@ -22,6 +22,12 @@ BUCKET = "addons"
 ACCESS_KEY, SECRET_KEY = "test-key", "test-secret"
 REGION = "us-east-1"
 START_SECONDS = 60
+# What a client of the server (a test's store, a benchmark's `addonhub serve`) has in its
+# environment: the server's credentials where boto3 looks, and nothing of the machine's own AWS
+# set-up, nor a metadata service.
+CLIENT_ENVIRONMENT = {"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+                      "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+                      "AWS_EC2_METADATA_DISABLED": "true"}
 
 
 def _free(port: int) -> bool:

@@ -75,7 +75,7 @@ def write(out_dir: Path, run: dict) -> None:
         "",
         *_aim_lines(summary["aims"]),
         "",
-        *(report.warnings(results, run["probes"], catalogue) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
+        *(report.warnings(results, run["probes"], {"sqlite": catalogue}) or ["No scenario had non-2xx responses, socket errors or noisy neighbours."]),
         "",
         "CPU cores: the average number of CPUs kept busy during the measured run by the server under test, by wrk, "
         "and by everything else (the other, idle server, this script and any other process on the machine).",

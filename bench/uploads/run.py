@@ -38,6 +38,9 @@ import jwt
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+sys.path.insert(0, str(ROOT))  # tests.s3 starts the SeaweedFS server
+from tests.s3 import BUCKET, CLIENT_ENVIRONMENT, SeaweedS3, start_seaweed  # noqa: E402
+
 WORK = ROOT / "bench" / "work" / "uploads"  # bench/work/ is gitignored
 HOST = "127.0.0.1"
 MB = 1_000_000
@@ -69,6 +72,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="seconds a submission may take to be signed before the run fails (default 900)")
     parser.add_argument("--workers", type=int, default=1,
                         help="ADDONHUB_WORKERS for the server: job-queue threads (default 1, the store's default)")
+    parser.add_argument("--blobs", choices=("local", "s3"), default="local",
+                        help="where the store keeps blobs: local (its data directory, the default) or s3 (a "
+                             "throwaway SeaweedFS on loopback, after the same submissions on local disk, the "
+                             "baseline of the same run)")
     parser.add_argument("--keep", action="store_true", help="keep the data directory and packages in bench/work/uploads/")
     parser.add_argument("--out", type=Path, default=HERE, help="where REPORT.md and report.json go (default bench/uploads/)")
     args = parser.parse_args(argv)
@@ -143,6 +150,33 @@ def time_baseline(package: Package, destination: Path) -> float:
     return elapsed
 
 
+S3_PREFIX = "uploads-bench"
+S3_PART_BYTES = 8 * 1024 * 1024  # the store's part size (addonhub.s3_blobs.PART_SIZE)
+
+
+def time_s3_baseline(package: Package, bucket: SeaweedS3) -> float:
+    """Wall time of the least a store can do to keep the file in the bucket: read it in 8 MiB
+    parts, hash each (sha256) and send it with boto3, one part after another as the store does,
+    then complete the multipart upload. The object is deleted afterwards."""
+    client, key = bucket.client(), f"{S3_PREFIX}/baseline/{package.path.name}"
+    digest, parts = hashlib.sha256(), []
+    started = time.perf_counter()
+    upload = client.create_multipart_upload(Bucket=BUCKET, Key=key)["UploadId"]
+    with package.path.open("rb") as stream:
+        while part := stream.read(S3_PART_BYTES):
+            digest.update(part)
+            answer = client.upload_part(Bucket=BUCKET, Key=key, UploadId=upload, PartNumber=len(parts) + 1, Body=part)
+            parts.append({"PartNumber": len(parts) + 1, "ETag": answer["ETag"],
+                          **{name: value for name, value in answer.items()
+                             if name.startswith("Checksum") and name != "ChecksumType"}})
+    client.complete_multipart_upload(Bucket=BUCKET, Key=key, UploadId=upload, MultipartUpload={"Parts": parts})
+    elapsed = time.perf_counter() - started
+    client.delete_object(Bucket=BUCKET, Key=key)
+    if digest.hexdigest() != package.sha256:
+        raise RuntimeError(f"the S3 baseline read {package.path} differently from how it was built")
+    return elapsed
+
+
 # --- the server -----------------------------------------------------------------------------------
 
 def _free_port() -> int:
@@ -151,12 +185,17 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _server_environment(workers: int) -> dict[str, str]:
+def _server_environment(workers: int, blob_url: str | None) -> dict[str, str]:
     # The developer's own ADDONHUB_* settings must not change what is measured; proxies must not
     # catch requests to 127.0.0.1.
     env = {key: value for key, value in os.environ.items() if not key.startswith("ADDONHUB_")}
     env.update(RELAXED_RATES, ADDONHUB_WORKERS=str(workers), PYTHONUNBUFFERED="1")
+    if blob_url:
+        env.update(ADDONHUB_BLOB_URL=blob_url, **CLIENT_ENVIRONMENT)
     return env
+
+
+BLOB_STORES = {"local": "local disk (the data directory)", "s3": "S3 (SeaweedFS on 127.0.0.1)"}
 
 
 @dataclass
@@ -165,13 +204,15 @@ class Server:
     pid: int
     data_dir: Path
     env: dict
+    bucket: SeaweedS3 | None = None  # where its blobs are, if not in data_dir
 
 
 @contextmanager
-def running_store(data_dir: Path, log_path: Path, workers: int):
+def running_store(data_dir: Path, log_path: Path, workers: int, blob_url: str | None = None):
     """`addonhub serve` on a free loopback port, as the process itself (not a shell), so that its
-    pid is the one whose memory is read. Stopped with SIGTERM (killed if it lingers)."""
-    port, env = _free_port(), _server_environment(workers)
+    pid is the one whose memory is read; its blobs in `blob_url` (an S3 bucket) if given, else in
+    the data directory. Stopped with SIGTERM (killed if it lingers)."""
+    port, env = _free_port(), _server_environment(workers, blob_url)
     command = [sys.executable, "-m", "addonhub.cli", "serve", "--data-dir", str(data_dir),
                "--host", HOST, "--port", str(port)]
     with log_path.open("w") as log:
@@ -444,13 +485,16 @@ def _one(server: Server, developer: Developer, work: Path, args, memory: MemoryW
     # The baseline's copy lands in the store's data directory: same file system as the blobs.
     baseline = time_baseline(package, server.data_dir / "baseline-copy.xpi")
     os.sync()
+    s3_baseline = time_s3_baseline(package, server.bucket) if server.bucket else None
     rss_before_kb = memory.rss_kb()
     result = submit(developer, package, memory, idle_kb, args.poll_interval, args.timeout)
     package.path.unlink()
-    row = dict(asdict(result), repeat=repeat, package_bytes=package.size, baseline_s=baseline,
+    row = dict(asdict(result), repeat=repeat, package_bytes=package.size, baseline_s=baseline, s3_baseline_s=s3_baseline,
                rss_before_above_idle_mb=_above(rss_before_kb, idle_kb))
     print(f"[{label} #{repeat}] ingest {result.ingest_s:.2f} s ({package.size / MB / result.ingest_s:.0f} MB/s), "
-          f"cp+sha256 {baseline:.2f} s, ratio {result.ingest_s / baseline:.2f}; validated {result.processed_s:.2f} s, "
+          f"cp+sha256 {baseline:.2f} s, ratio {result.ingest_s / baseline:.2f}"
+          + (f", boto3 multipart {s3_baseline:.2f} s, ratio {result.ingest_s / s3_baseline:.2f}" if s3_baseline else "")
+          + f"; validated {result.processed_s:.2f} s, "
           f"signed {result.signed_s:.2f} s, downloaded {result.downloaded_s:.2f} s (server CPU {result.server_cpu_s:.1f} s); "
           f"server peak above idle "
           f"{result.peak_above_idle_signed_mb:.0f} MB through signing, {result.peak_above_idle_downloaded_mb:.0f} MB "
@@ -471,6 +515,9 @@ def summarise(runs: dict[str, list[dict]]) -> list[dict]:
             "size": label, "package_bytes": size, "repeats": len(repeats),
             "ingest_s": ingest, "ingest_mb_s": size / MB / ingest,
             "baseline_s": baseline, "baseline_mb_s": size / MB / baseline,
+            **({"s3_baseline_s": median("s3_baseline_s"),
+                "s3_ratio": statistics.median(run["ingest_s"] / run["s3_baseline_s"] for run in repeats)}
+               if repeats[0]["s3_baseline_s"] is not None else {}),
             "ratio": ratio, "relative_throughput": 1 / ratio,
             "processed_s": median("processed_s"), "signed_s": median("signed_s"), "downloaded_s": median("downloaded_s"),
             "server_cpu_s": median("server_cpu_s"),
@@ -511,8 +558,8 @@ def _aim_met(row: dict) -> str:
 
 
 def render(run: dict) -> str:
-    rows, largest = run["summary"], run["summary"][-1]
     m = run["machine"]
+    first = next(iter(run["blobs"].values()))
     lines = [
         "# Submission pipeline benchmark", "",
         f"Run on {run['date']} with `{run['command']}` ({run['wall_s']:.0f} s in all).", "",
@@ -520,12 +567,47 @@ def render(run: dict) -> str:
         f"Python {m['python']}; load average {m['load_average_at_start']} at the start, "
         f"{run['load_average_at_end']} at the end. "
         + ", ".join(f"{name} {version}" for name, version in m["packages"].items() if version) + ".", "",
-        f"Each size was submitted {rows[0]['repeats']} times (medians below) as a new add-on through "
+        f"Each size was submitted {first['summary'][0]['repeats']} times (medians below) as a new add-on through "
         "`PUT /api/v4/addons/{id}/versions/{version}/` (multipart `upload`, streamed from the file by httpx) to "
         "`addonhub serve` on 127.0.0.1 with a fresh data directory and "
-        f"{run['settings']['workers']} job worker. Packages are valid MV2 extensions with a Gecko id; their payload "
+        f"{run['settings']['workers']} job worker, its blobs on "
+        + " and then on ".join(BLOB_STORES[name] for name in run["blobs"])
+        + ". Packages are valid MV2 extensions with a Gecko id; their payload "
         f"is random bytes in files of at most {MAX_PART_BYTES // MB} MB, every entry zipped "
         f"**{run['settings']['compression'].upper()}**. 1 MB = 1,000,000 bytes throughout.", "",
+    ]
+    if len(run["blobs"]) > 1:
+        lines += _comparison(run["blobs"])
+    for name, measured in run["blobs"].items():
+        lines += _blob_section(run, name, measured, heading=len(run["blobs"]) > 1)
+    return "\n".join(lines) + "\n"
+
+
+def _comparison(blobs: dict[str, dict]) -> list[str]:
+    """Each size's ingest and memory on every blob store side by side, with the ratio of each
+    store's ingest to the first's (local disk, measured in the same run)."""
+    names = list(blobs)
+    lines = ["## Blob stores side by side", "",
+             "| size | " + " | ".join(f"{name}: ingest s | {name}: signed+downloaded s | {name}: peak above idle MB"
+                                    for name in names)
+             + " | " + " | ".join(f"ingest {name} / {names[0]}" for name in names[1:]) + " |",
+             "|---|" + "---:|---:|---:|" * len(names) + "---:|" * (len(names) - 1)]
+    for index, row in enumerate(blobs[names[0]]["summary"]):
+        rows = [blobs[name]["summary"][index] for name in names]
+        lines.append(f"| {row['size']} | "
+                     + " | ".join(f"{r['ingest_s']:.2f} | {r['downloaded_s']:.2f} | {r['peak_signed_mb_max']:.0f}"
+                                  for r in rows)
+                     + " | " + " | ".join(f"{r['ingest_s'] / row['ingest_s']:.2f}" for r in rows[1:]) + " |")
+    return [*lines, "", "A peak that stays the same from 1 MB to 200 MB means the upload streams: the server holds "
+            "a bounded buffer (on S3, one 8 MiB multipart part), not the package.", ""]
+
+
+def _blob_section(run: dict, name: str, measured: dict, heading: bool) -> list[str]:
+    """One blob store's tables: the summary per size, where the memory goes, every submission."""
+    rows, largest = measured["summary"], measured["summary"][-1]
+    level = "###" if heading else "##"
+    lines = [f"## Blobs on {BLOB_STORES[name]}", ""] if heading else []
+    lines += [
         "| size | ingest median s | ingest MB/s | baseline cp+sha256 s | baseline MB/s | ratio ingest/baseline "
         "| throughput vs baseline | validated s | signed s | upload→signed+downloaded median s | server CPU s "
         f"| server peak above idle, MB | aim < {MEMORY_AIM_MB} MB met |",
@@ -543,7 +625,7 @@ def render(run: dict) -> str:
     lines += [
         "",
         "- **ingest**: from the start of the PUT to its 201 answer (the body received into blob storage, hashed, "
-        "fsynced, the manifest read, the upload recorded). **baseline**: `cp FILE DEST && sha256sum DEST` "
+        "fsynced or sent to the bucket, the manifest read, the upload recorded). **baseline**: `cp FILE DEST && sha256sum DEST` "
         "on the same file just before its upload, DEST in the store's data directory (wall time of the subprocess; "
         "cp does not fsync, the store does). **ratio** is the median over repeats of ingest / baseline of the same "
         "repeat; throughput vs baseline is its inverse.",
@@ -554,11 +636,12 @@ def render(run: dict) -> str:
         "(less disturbed than wall time by other processes on a shared machine).",
         f"- **server peak above idle**: the largest over the repeats of VmHWM of the server process "
         f"(`/proc/PID/status`), reset before each PUT with `echo 5 > /proc/PID/clear_refs`"
-        f"{'' if run['clear_refs_works'] else ' (not permitted here: VmRSS sampled every 10 ms instead)'}, "
-        f"read once the version was signed, minus the idle VmRSS ({run['idle_mb']:.1f} MB) measured after a "
+        f"{'' if measured['clear_refs_works'] else ' (not permitted here: VmRSS sampled every 10 ms instead)'}, "
+        f"read once the version was signed, minus the idle VmRSS ({measured['idle_mb']:.1f} MB) measured after a "
         f"1 MB warm-up submission. The aim ({MEMORY_AIM_MB} MB) is read on the {largest['size']} row.",
         "",
-        "## Where the memory goes", "",
+        *_s3_baseline_lines(rows, level),
+        f"{level} Where the memory goes", "",
         "The server's VmRSS sampled every 10 ms, its largest value above idle in each phase the client saw "
         "(largest over the repeats, MB); the phase boundaries are only as sharp as the status polling. "
         "\"with download\" is VmHWM once the download completed.", "",
@@ -571,31 +654,78 @@ def render(run: dict) -> str:
         cells = " | ".join(f"{phases[p]:.0f}" if p in phases else "–" for p in ("upload", "validate", "sign", "download"))
         lines.append(f"| {row['size']} | {cells} | {row['peak_signed_mb_max']:.0f} / {row['peak_signed_mb_median']:.0f} "
                      f"| {row['peak_downloaded_mb_max']:.0f} |")
-    lines += ["", f"Server VmRSS after the last submission: {run['rss_at_end_mb']:.1f} MB "
-                  f"({run['rss_at_end_mb'] - run['idle_mb']:+.1f} MB against idle). "
+    lines += ["", f"Server VmRSS after the last submission: {measured['rss_at_end_mb']:.1f} MB "
+                  f"({measured['rss_at_end_mb'] - measured['idle_mb']:+.1f} MB against idle). "
                   f"This script's own peak RSS: {run['client_peak_rss_mb']:.0f} MB (the packages are streamed).", ""]
-    lines += ["## Every submission", "",
+    lines += [f"{level} Every submission", "",
               "| size | # | HTTP | ingest s | cp+sha256 s | validated s | signed s | downloaded s | server CPU s | peak above idle MB "
               "(signed / with download) | RSS above idle before the PUT, MB |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for label, repeats in run["runs"].items():
+    for label, repeats in measured["runs"].items():
         for r in repeats:
             lines.append(f"| {label} | {r['repeat']} | {r['status_code']} | {r['ingest_s']:.2f} | {r['baseline_s']:.3f} | "
                          f"{r['processed_s']:.2f} | {r['signed_s']:.2f} | {r['downloaded_s']:.2f} | {r['server_cpu_s']:.1f} | "
                          f"{r['peak_above_idle_signed_mb']:.0f} / {r['peak_above_idle_downloaded_mb']:.0f} | "
                          f"{r['rss_before_above_idle_mb']:.0f} |")
-    return "\n".join(lines) + "\n"
+    return [*lines, ""]
+
+
+def _s3_baseline_lines(rows: list[dict], level: str) -> list[str]:
+    """Ingest against what the bucket alone takes for the same file (time_s3_baseline)."""
+    if "s3_baseline_s" not in rows[0]:
+        return []
+    lines = [f"{level} Against the bucket alone", "",
+             "The same file sent to the same bucket by boto3 in 8 MiB parts, one after another, each hashed "
+             "(sha256) on the way, just before its upload: the least a store can do to keep it there.", "",
+             "| size | ingest median s | boto3 multipart s | MB/s | ratio ingest / boto3 (median of the repeats) |",
+             "|---|---:|---:|---:|---:|"]
+    lines += [f"| {row['size']} | {row['ingest_s']:.2f} | {row['s3_baseline_s']:.2f} | "
+              f"{row['package_bytes'] / MB / row['s3_baseline_s']:.0f} | {row['s3_ratio']:.2f} |" for row in rows]
+    return [*lines, ""]
 
 
 def _print_summary(run: dict) -> None:
-    print()
-    for row in run["summary"]:
-        print(f"{row['size']:>8}: ingest {row['ingest_s']:.2f} s ({row['ingest_mb_s']:.0f} MB/s), cp+sha256 "
-              f"{row['baseline_s']:.3f} s, ratio {row['ratio']:.2f}; upload->signed+downloaded {row['downloaded_s']:.2f} s; "
-              f"server peak above idle {row['peak_signed_mb_max']:.0f} MB")
-    largest = run["summary"][-1]
-    print(f"memory aim (< {MEMORY_AIM_MB} MB above idle, {largest['size']}): {_aim_met(largest)}")
+    for name, measured in run["blobs"].items():
+        print(f"\n== blobs on {BLOB_STORES[name]}")
+        for row in measured["summary"]:
+            print(f"{row['size']:>8}: ingest {row['ingest_s']:.2f} s ({row['ingest_mb_s']:.0f} MB/s), cp+sha256 "
+                  f"{row['baseline_s']:.3f} s, ratio {row['ratio']:.2f}; upload->signed+downloaded {row['downloaded_s']:.2f} s; "
+                  f"server peak above idle {row['peak_signed_mb_max']:.0f} MB")
+        largest = measured["summary"][-1]
+        print(f"memory aim (< {MEMORY_AIM_MB} MB above idle, {largest['size']}): {_aim_met(largest)}")
     print(f"report: {run['out'] / 'REPORT.md'}")
+
+
+@contextmanager
+def buckets(names: list[str], work: Path):
+    """Each blob store's bucket (None: the data directory), starting SeaweedFS for s3."""
+    found: dict[str, SeaweedS3 | None] = {}
+    try:
+        for name in names:
+            found[name] = None
+            if name == "s3":
+                (work / "seaweedfs").mkdir()
+                found[name] = start_seaweed(work / "seaweedfs")
+        yield found
+    finally:
+        for bucket in found.values():
+            if bucket is not None:
+                bucket.stop()
+
+
+def measure_on(bucket: SeaweedS3 | None, work: Path, args) -> dict:
+    """The warm-up and every submission against one store, its blobs in the bucket if given."""
+    work.mkdir()
+    with running_store(work / "data", WORK / f"server-{'s3' if bucket else 'local'}.log", args.workers,
+                       bucket.blob_url(S3_PREFIX) if bucket else None) as server:
+        server.bucket = bucket
+        developer = Developer(server, create_developer(server))
+        try:
+            measured = measure(server, developer, work, args)
+        finally:
+            developer.close()
+    measured["summary"] = summarise(measured["runs"])
+    return measured
 
 
 def main(argv=None) -> int:
@@ -607,13 +737,13 @@ def main(argv=None) -> int:
     facts = machine()
     WORK.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=WORK))
+    names = ["local", "s3"] if args.blobs == "s3" else ["local"]
+    blobs = {}
     try:
-        with running_store(work / "data", WORK / "server.log", args.workers) as server:
-            developer = Developer(server, create_developer(server))
-            try:
-                measured = measure(server, developer, work, args)
-            finally:
-                developer.close()
+        with buckets(names, work) as found:
+            for name, bucket in found.items():
+                print(f"== blobs on {BLOB_STORES[name]}", flush=True)
+                blobs[name] = measure_on(bucket, work / name, args)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -624,11 +754,10 @@ def main(argv=None) -> int:
         "machine": facts,
         "load_average_at_end": [round(load, 2) for load in os.getloadavg()],
         "settings": {"sizes_mb": args.sizes, "repeat": args.repeat, "compression": args.compression,
-                     "poll_interval": args.poll_interval, "workers": args.workers},
+                     "poll_interval": args.poll_interval, "workers": args.workers, "blobs": names},
         "client_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB,
-        **measured,
+        "blobs": blobs,
     }
-    run["summary"] = summarise(run["runs"])
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "report.json").write_text(json.dumps(run, indent=1, default=str))
     (args.out / "REPORT.md").write_text(render(run))

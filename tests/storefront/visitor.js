@@ -605,7 +605,37 @@ async function curate(context, options) {
   return seen;
 }
 
-const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, listing, addonImages, curate, manage };
+// A developer logs in and opens another developer's pages and the reviewer console, each refused;
+// then, on their own pages, sends every form with its CSRF token taken out, one form at a time.
+async function trespass(context, options) {
+  const page = await context.newPage();
+  const seen = { forbidden: {}, tokenless: [] };
+  await logIn(page, "/developers/addons/", options.email, options.password);
+  for (const path of options.forbidden) {
+    const response = await page.goto(path);
+    seen.forbidden[path] = { status: response.status(), heading: await text(page.locator("h1").first()) };
+  }
+  for (const path of options.ownPages) {
+    await page.goto(path);
+    const forms = await page.locator("form[method=post]").count();
+    for (let index = 0; index < forms; index++) {
+      await page.goto(path);
+      const form = page.locator("form[method=post]").nth(index);
+      const action = await form.getAttribute("action");
+      const posted = page.waitForResponse((response) => response.request().method() === "POST");
+      // submit() skips the form's own checks (required fields): the token is what is tested.
+      await form.evaluate((element) => { element.querySelector("input[name=csrf_token]").remove(); element.submit(); });
+      const response = await posted;
+      await page.waitForLoadState();
+      seen.tokenless.push({ path, action, status: response.status(), page: await text(page.locator("main")) });
+    }
+  }
+  // Still logged in: the log-out form sent without its token did not log out.
+  seen.stillLoggedIn = await page.getByRole("button", { name: "Log out" }).count();
+  return seen;
+}
+
+const FLOWS = { browse, audit, hostile, account, developer, review, administer, decide, listing, addonImages, curate, trespass, manage };
 
 async function main() {
   const options = JSON.parse(process.argv[2]);
