@@ -34,14 +34,18 @@ def test_a_developer_is_refused_other_developers_pages_the_console_and_tokenless
     own = publish_listed(storefront, intruder, _listing("intruder-tabs", "Intruder Tabs"), tmp_path)
 
     forbidden = [
-        f"/developers/addon/{theirs['slug']}/edit",
+        *(f"/developers/addon/{theirs['slug']}/{page}" for page in ("edit", "status", "authors", "activity", "delete")),
+        f"/developers/addon/{theirs['slug']}/versions/{theirs['current_version']['id']}/delete",
         f"/developers/uploads/{upload['uuid']}",
         "/reviewers/",
         f"/reviewers/review/version/{theirs['current_version']['id']}",
         "/reviewers/admin/accounts",
+        "/reviewers/log",
     ]
     own_pages = ["/developers/addons/", "/developers/credentials", "/developers/submit/",
-                 f"/developers/addon/{own['slug']}/edit", f"/addon/{own['slug']}/report"]
+                 *(f"/developers/addon/{own['slug']}/{page}" for page in ("edit", "status", "authors", "delete")),
+                 f"/developers/addon/{own['slug']}/versions/{own['current_version']['id']}/delete",
+                 f"/addon/{own['slug']}/report"]
     seen = visit("trespass", storefront, refusing_proxy, tmp_path, email="intruder@example.org", password=PASSWORD,
                  forbidden=forbidden, ownPages=own_pages)
 
@@ -53,6 +57,7 @@ def test_a_developer_is_refused_other_developers_pages_the_console_and_tokenless
     assert {path for path, _ in sent} == set(own_pages)
     assert ("/developers/credentials", "/developers/credentials/amo/rotate") in sent
     assert ("/developers/submit/", "/developers/submit") in sent
+    assert (f"/developers/addon/{own['slug']}/authors", f"/developers/addon/{own['slug']}/authors") in sent
     for entry in seen["tokenless"]:
         assert entry["status"] == 403 and CSRF_REFUSAL in entry["page"], entry
     assert seen["stillLoggedIn"] == 1
