@@ -97,11 +97,16 @@ nginx:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx || \
 	  { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx; }; }
 
+# The catalogue scenarios, then the submission pipeline on local disk and on S3 and the job queue,
+# in one run (issue 14 asks for them together; each also has a target of its own, below).
 # Options: make bench BENCH_ARGS='--addons 5000 --duration 5' (see bench/README.md);
 # BENCH_ARGS='--database both' adds PostgreSQL's figures beside SQLite's (a throwaway cluster of
-# Debian's postgresql-15, installed here), '--blobs s3' keeps the stores' blobs in SeaweedFS.
+# Debian's postgresql-15, installed here), '--blobs s3' keeps the stores' blobs in SeaweedFS;
+# BENCH_UPLOADS_ARGS and BENCH_JOBS_ARGS go to the other two.
 bench: $(STAMP) postgresql
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
+	$(PYTHON) bench/uploads/run.py --blobs s3 $(BENCH_UPLOADS_ARGS)
+	$(PYTHON) bench/jobs.py $(BENCH_JOBS_ARGS)
 
 # The corpus of real extensions (Debian's webext-* packages) in tests/corpus/build/, for the
 # package tests and bench-validation; needs apt (see tests/corpus/build.py). CORPUS_ARGS=--force rebuilds.
