@@ -48,11 +48,11 @@ def _wait(description: str, check) -> dict:
         time.sleep(0.2)
 
 
-def _uploaded(store, developer: dict, package: Path) -> dict:
+def _uploaded(store, developer: dict, package: Path, channel: str = "listed") -> dict:
     """The upload's status once validated, which must have found the package valid."""
     with package.open("rb") as stream:
         upload = httpx.post(f"{store.base_url}{API}/upload/", headers=amo_auth_header(developer),
-                            data={"channel": "listed"},
+                            data={"channel": channel},
                             files={"upload": (package.name, stream, "application/x-xpinstall")}, timeout=60)
     assert upload.status_code == 201, upload.text
 

@@ -22,11 +22,21 @@ def _listing(slug: str, name: str) -> dict:
             "categories": {"firefox": ["tabs"]}, "tags": []}
 
 
+def _unlisted_file(store, developer: dict, package) -> int:
+    """The file id of a new unlisted version of the developer's add-on (its signing may be pending)."""
+    status = _uploaded(store, developer, package, channel="unlisted")
+    created = httpx.post(f"{store.base_url}/api/v5/addons/addon/kept-tabs@example.org/versions/",
+                         headers=amo_auth_header(developer), json={"upload": status["uuid"]}, timeout=60)
+    assert created.status_code == 201, created.text
+    return created.json()["file"]["id"]
+
+
 def test_a_developer_is_refused_other_developers_pages_the_console_and_tokenless_forms(
         storefront, refusing_proxy, tmp_path):
     owner = storefront.create_user("owner-of-kept@example.org")
     theirs = publish_listed(storefront, owner, _listing("kept-tabs", "Kept Tabs"), tmp_path)
     upload = _uploaded(storefront, owner, xpi(tmp_path / "kept-2.xpi", manifest("kept-tabs@example.org", "2.0")))
+    unlisted_file = _unlisted_file(storefront, owner, xpi(tmp_path / "kept-3.xpi", manifest("kept-tabs@example.org", "3.0")))
     intruder = storefront.create_user("intruder@example.org")
     password_file = tmp_path / "password"
     password_file.write_text(PASSWORD + "\n")
@@ -37,6 +47,7 @@ def test_a_developer_is_refused_other_developers_pages_the_console_and_tokenless
         *(f"/developers/addon/{theirs['slug']}/{page}" for page in ("edit", "status", "authors", "activity", "delete")),
         f"/developers/addon/{theirs['slug']}/versions/{theirs['current_version']['id']}/delete",
         f"/developers/uploads/{upload['uuid']}",
+        f"/developers/files/{unlisted_file}",  # a public one is anyone's to download; this one is not
         "/reviewers/",
         f"/reviewers/review/version/{theirs['current_version']['id']}",
         "/reviewers/admin/accounts",
