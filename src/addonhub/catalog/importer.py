@@ -440,7 +440,7 @@ class _Importer:
         self.fresh = addon is None or not is_instrumented(addon)
         if addon is None:
             # Not added to the session: write() inserts the batch's new add-ons itself.
-            addon = self._new(Addon, id=addon_id, guid=guid, versions=[], created=None, slug=None)
+            addon = self._new(Addon, id=addon_id, guid=guid)
         elif addon_id is not None and addon.id != addon_id:
             reader.fail("guid", f"'{guid}' already belongs to add-on {addon.id}")
         self._assign(addon, guid=guid)
