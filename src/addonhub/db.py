@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Select, Text, cast, create_engine, event, func, literal, select
+from sqlalchemy import Select, TableClause, Text, cast, create_engine, event, func, insert, literal, select
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
@@ -136,6 +136,29 @@ def _autocommit_reader(engine: Engine) -> Engine:
                 engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
             event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
         return reader
+
+
+def insert_rows(connection: Connection, table: TableClause, rows: list[dict[str, Any]]) -> None:
+    """Inserts the rows (each a dict of the same column names) in one go, as an import writes a
+    batch. On PostgreSQL with COPY: executemany there runs one INSERT a row, and COPY took a third
+    off an import's time. SQLite runs executemany in-process, where the driver's own was no
+    faster than Core's. COPY's values are converted as Core converts them (JSON columns to text)."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        connection.execute(insert(table), rows)
+        return
+    from psycopg import sql  # only a PostgreSQL store has the driver
+
+    names = list(rows[0])
+    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
+    with connection.connection.driver_connection.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value if convert is None else convert(value)
+                            for value, convert in zip(map(row.__getitem__, names), converters)])
 
 
 def joined_columns(connection: Connection, statement: Select, separator: str = " ") -> list[str]:

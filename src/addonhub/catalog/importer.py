@@ -27,6 +27,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
 )
+from addonhub.db import insert_rows
 
 # The HTML AMO allows in descriptions; everything else is stripped on the way in.
 ALLOWED_HTML_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul"}
@@ -296,7 +297,7 @@ def _insert(session: Session, objects: list) -> None:
             for (obj, _), new_id in zip(members, ids):
                 vars(obj)["id"] = new_id
         else:
-            session.execute(insert(table), rows)
+            insert_rows(session.connection(), table, rows)
 
 
 def is_instrumented(row) -> bool:

@@ -2,7 +2,7 @@
 
 import nh3
 import orjson
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -12,7 +12,7 @@ from addonhub.catalog.models import (
     Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
 )
 from addonhub.catalog.serializers import addon_object, promoted_groups
-from addonhub.db import committed_value
+from addonhub.db import committed_value, insert_rows
 from addonhub.search import IndexEntry, search_index_for
 
 
@@ -138,13 +138,11 @@ def reindex_all(session: Session, addons: list[Addon]) -> None:
         else:
             unlisted.append(addon.id)
     ids = [addon.id for addon in addons]
-    # Replaced as rows, not merged as objects: a statement a table for the whole batch. The
-    # statements are Core's, so they run on every database the store supports.
+    # Replaced as rows, not merged as objects: a statement a table for the whole batch.
+    connection = session.connection()
     for model, rows in ((AddonDocument, documents), (AddonDocumentBody, bodies), (AddonDocumentApp, apps)):
         session.execute(delete(model).where(model.addon_id.in_(ids)))
-        if rows:
-            session.execute(insert(model), rows)
-    connection = session.connection()
+        insert_rows(connection, model.__table__, rows)
     index = search_index_for(connection)
     index.index_addons(connection, entries)
     index.remove_addons(connection, unlisted)

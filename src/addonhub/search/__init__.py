@@ -206,6 +206,8 @@ class SearchIndex(Protocol):
 def tokenize(value: str) -> list[str]:
     """Splits text into the terms the index matches: lowercased, without diacritics (as FTS5's
     unicode61 tokenizer with remove_diacritics does, so that exact names compare alike)."""
+    if value.isascii():  # nothing to decompose: most of a catalogue's text, at a tenth of the cost
+        return _TOKEN.findall(value.lower())
     decomposed = unicodedata.normalize("NFKD", value.lower())
     stripped = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _TOKEN.findall(stripped)

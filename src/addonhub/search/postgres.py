@@ -15,17 +15,20 @@ phrases (`<->`); summaries and descriptions are only asked for every term (`&`),
 none. Prefixes are `term:*`.
 """
 
+import functools
 from collections.abc import Collection
 
 import numpy as np
 from sqlalchemy import Text, cast, column, func, or_, select, table, text
 from sqlalchemy.engine import Connection
 
+from addonhub.db import insert_rows
 from addonhub.search import Clause, IndexEntry, Query, tokenize
-from addonhub.search.ranking import IndexSnapshot, RankedIndex, RankedMatches
+from addonhub.search.ranking import IndexSnapshot, RankedIndex, RankedMatches, of_addons
 
 # PostgreSQL refuses longer lexemes: a longer word is indexed and asked for as its first bytes.
 _MAX_LEXEME_BYTES = 2046
+_SEARCH = table("addon_search", column("addon_id"), column("name"), column("summary"), column("description"))
 _TEXT_COLUMNS = {Clause.SUMMARY: "summary", Clause.DESCRIPTION: "description"}
 
 
@@ -34,15 +37,13 @@ class PostgresIndex(RankedIndex):
 
 
     def _write_text(self, connection: Connection, entries: list[IndexEntry], named_ids: list[int]) -> None:
-        connection.execute(
-            text("INSERT INTO addon_search (addon_id, name, summary, description) "
-                 "VALUES (:id, CAST(:n AS tsvector), CAST(:s AS tsvector), CAST(:d AS tsvector))"),
-            [{"id": entry.addon_id, "n": _positioned_vector(entry.names), "s": _vector(entry.summaries),
-              "d": _vector(entry.descriptions)} for entry in entries],
-        )
+        # Columns of tsvector: the literals are read as their input, as a CAST reads them.
+        insert_rows(connection, _SEARCH, [
+            {"addon_id": entry.addon_id, "name": _positioned_vector(entry.names), "summary": _vector(entry.summaries),
+             "description": _vector(entry.descriptions)} for entry in entries])
 
-    def _forget_text(self, connection: Connection, ids: list[dict]) -> None:
-        connection.execute(text("DELETE FROM addon_search WHERE addon_id = :id"), ids)
+    def _forget_text(self, connection: Connection, addon_ids: list[int]) -> None:
+        connection.execute(of_addons("DELETE FROM addon_search WHERE addon_id IN :ids"), {"ids": addon_ids})
 
     def _matches(self, connection: Connection, snapshot: IndexSnapshot, query: Query,
                  corrections: dict[str, tuple[list[str], list[str]]], last_term_extends: bool) -> "_PostgresMatches":
@@ -82,6 +83,7 @@ def _id_array(listed: str | None) -> np.ndarray:
     return np.fromstring(listed or "", dtype=np.int64, sep=",")
 
 
+@functools.lru_cache(maxsize=2**16)  # a catalogue's vocabulary repeats: an import asks for each term many times
 def _lexeme(term: str) -> str:
     """The term as a quoted lexeme of tsvector and tsquery input (read as it is: no configuration
     normalizes it)."""

@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from sqlalchemy import column, select, table, text
+from sqlalchemy import TextClause, bindparam, column, select, table, text
 from sqlalchemy.engine import Connection
 
-from addonhub.db import CommittedSnapshots, joined_columns
+from addonhub.db import CommittedSnapshots, insert_rows, joined_columns
 from addonhub.search import (
     ALTERNATIVE_CLAUSES, MIN_PART_LENGTH, Clause, Explanation, IndexEntry, Query, SearchIndex, popularity,
     required_words, tokenize, typo_corrections,
@@ -34,8 +34,14 @@ from addonhub.search import (
 # run-together name that short is no part any backend looks for.
 _MIN_TRIGRAM_LENGTH = 3
 _GENERATION = "SELECT value FROM addon_search_generation"
-_RANKS = table("addon_search_ranks", column("addon_id"), column("users"), column("boost"))
-_NAMES = table("addon_search_names", column("tokens"))
+_RANKS = table("addon_search_ranks", column("addon_id"), column("users"), column("boost"), column("factor"))
+_NAMES = table("addon_search_names", column("addon_id"), column("tokens"), column("compact"))
+
+
+def of_addons(sql: str) -> TextClause:
+    """The statement with `:ids` bound to a list of add-on ids (`IN :ids`): one statement for a
+    whole batch, where one a row (executemany) is a round trip each on PostgreSQL."""
+    return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
 class RankedIndex(SearchIndex, ABC):
@@ -53,28 +59,23 @@ class RankedIndex(SearchIndex, ABC):
         if not entries:
             return
         self._forget(connection, [entry.addon_id for entry in entries])
-        connection.execute(
-            text("INSERT INTO addon_search_ranks (addon_id, users, boost, factor) VALUES (:id, :users, :boost, :factor)"),
-            [{"id": entry.addon_id, "users": entry.daily_users, "boost": entry.boost,
-              "factor": float(popularity(entry.daily_users) * entry.boost)} for entry in entries],
-        )
-        names = [{"id": entry.addon_id, "tokens": tokens, "compact": tokens.replace(" ", "")}
+        insert_rows(connection, _RANKS, [
+            {"addon_id": entry.addon_id, "users": entry.daily_users, "boost": entry.boost,
+             "factor": float(popularity(entry.daily_users) * entry.boost)} for entry in entries])
+        names = [{"addon_id": entry.addon_id, "tokens": tokens, "compact": tokens.replace(" ", "")}
                  for entry in entries for tokens in {" ".join(tokenize(name)) for name in entry.names} - {""}]
-        if names:
-            connection.execute(
-                text("INSERT INTO addon_search_names (addon_id, tokens, compact) VALUES (:id, :tokens, :compact)"), names)
-        self._write_text(connection, entries, list(dict.fromkeys(row["id"] for row in names)))
+        insert_rows(connection, _NAMES, names)
+        self._write_text(connection, entries, list(dict.fromkeys(row["addon_id"] for row in names)))
 
     def remove_addons(self, connection: Connection, addon_ids: list[int]) -> None:
         if addon_ids:
             self._forget(connection, addon_ids)
 
     def _forget(self, connection: Connection, addon_ids: list[int]) -> None:
-        ids = [{"id": addon_id} for addon_id in addon_ids]
         # First, while the names are still there (FTS5's parts index forgets a row by its values).
-        self._forget_text(connection, ids)
-        connection.execute(text("DELETE FROM addon_search_names WHERE addon_id = :id"), ids)
-        connection.execute(text("DELETE FROM addon_search_ranks WHERE addon_id = :id"), ids)
+        self._forget_text(connection, addon_ids)
+        for forgotten in ("addon_search_names", "addon_search_ranks"):
+            connection.execute(of_addons(f"DELETE FROM {forgotten} WHERE addon_id IN :ids"), {"ids": addon_ids})
         # Tells every process that its snapshot (IndexSnapshot) is stale.
         connection.execute(text("UPDATE addon_search_generation SET value = value + 1"))
 
@@ -84,8 +85,8 @@ class RankedIndex(SearchIndex, ABC):
         the add-ons with at least one)."""
 
     @abstractmethod
-    def _forget_text(self, connection: Connection, ids: list[dict]) -> None:
-        """Removes what _write_text wrote for the add-ons ({"id": ...} each)."""
+    def _forget_text(self, connection: Connection, addon_ids: list[int]) -> None:
+        """Removes what _write_text wrote for the add-ons."""
 
     def match(self, connection: Connection, query: Query) -> "RankedMatches":
         snapshot = self._snapshots.get(connection)

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from addonhub.search import Clause, IndexEntry, Query
-from addonhub.search.ranking import RankedIndex, RankedMatches, IndexSnapshot
+from addonhub.search.ranking import IndexSnapshot, RankedIndex, RankedMatches, of_addons
 
 _MATCHING = "SELECT rowid AS addon_id FROM addon_search WHERE addon_search MATCH {}"
 _PARTS = ("SELECT addon_id FROM addon_search_names WHERE id IN "
@@ -40,12 +40,12 @@ class SqliteFts5Index(RankedIndex):
               "d": "\n".join(entry.descriptions)} for entry in entries],
         )
 
-    def _forget_text(self, connection: Connection, ids: list[dict]) -> None:
-        connection.execute(text("DELETE FROM addon_search WHERE rowid = :id"), ids)
+    def _forget_text(self, connection: Connection, addon_ids: list[int]) -> None:
+        connection.execute(of_addons("DELETE FROM addon_search WHERE rowid IN :ids"), {"ids": addon_ids})
         # An external-content index forgets a row given the values it indexed.
-        connection.execute(text(
+        connection.execute(of_addons(
             "INSERT INTO addon_search_parts (addon_search_parts, rowid, compact) "
-            "SELECT 'delete', id, compact FROM addon_search_names WHERE addon_id = :id"), ids)
+            "SELECT 'delete', id, compact FROM addon_search_names WHERE addon_id IN :ids"), {"ids": addon_ids})
 
     def _matches(self, connection: Connection, snapshot: IndexSnapshot, query: Query,
                  corrections: dict[str, tuple[list[str], list[str]]], last_term_extends: bool) -> "_Fts5Matches":
