@@ -8,7 +8,8 @@ written only by reindex(). Every change a page can
 show raises the catalogue's revision in its own transaction (catalog.indexing.mark_changed), so
 an entry made at revision r is true exactly while the revision is still r: each request reads the
 revision (one primary-key read) and a stale entry is never answered, whichever process made the
-change. Rendering a page takes from a few milliseconds (an add-on) to over a hundred (the home
+change. On SQLite that read is in-process and made on the event loop; on PostgreSQL it is a round
+trip, made in a thread and shared by the requests that arrived together (SharedReads). Rendering a page takes from a few milliseconds (an add-on) to over a hundred (the home
 page's shelves and counts); answering it from here, a small part of one. When several visitors
 miss the same page at once, the others wait for the first one's rendering instead of repeating it.
 
@@ -23,6 +24,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from cachetools import LRUCache
 from starlette.requests import Request
@@ -61,6 +63,8 @@ class AnonymousPageCache:
         self._pages: LRUCache[PageKey, _Page] = LRUCache(maxsize=max_bytes,
                                                          getsizeof=lambda page: len(page.body) + _ENTRY_OVERHEAD)
         self._rendering: dict[PageKey, asyncio.Event] = {}
+        self._shared_reads = (None if self._engine.dialect.name == "sqlite"
+                              else SharedReads(lambda: catalogue_revision(self._engine)))
 
     async def __call__(self, scope, receive, send):
         key = self._key(scope)
@@ -71,7 +75,7 @@ class AnonymousPageCache:
         rendering = self._rendering.get(key)
         if rendering is not None:
             await rendering.wait()
-        revision = self._revision()
+        revision = await self._revision()
         page = self._pages.get(key)
         if page is not None and page.revision == revision:
             await _replay(page, send)
@@ -92,9 +96,11 @@ class AnonymousPageCache:
         return (scope["scheme"], request.headers.get("host", "").encode(), scope.get("raw_path") or scope["path"].encode(),
                 scope["query_string"], visitor_languages(request), date.today().toordinal())
 
-    def _revision(self) -> int:
-        # On the event loop: a primary-key read costs less than a hop to a thread.
-        return catalogue_revision(self._engine)
+    async def _revision(self) -> int:
+        if self._shared_reads is None:
+            # SQLite's read is in-process and costs less than a hop to a thread: on the event loop.
+            return catalogue_revision(self._engine)
+        return await self._shared_reads.value()
 
     async def _render(self, key: PageKey, revision: int, scope, receive, send) -> None:
         """The app's answer, passed on as it comes and kept when it is the same for everyone. The
@@ -123,6 +129,33 @@ class AnonymousPageCache:
         page = _Page(revision, route_template(scope), list(start.get("headers", ())), b"".join(body))
         if start.get("status") == 200 and start.get("complete") and _is_for_everyone(page):
             self._pages[key] = page
+
+
+class SharedReads:
+    """A value read off the event loop (a round trip to a database server), each read shared by
+    all the requests that asked for it before it started. A request is answered by a read that
+    began after it asked, so it never gets a value older than its own arrival; but the requests
+    that a busy loop runs together share one read and one hop to a thread, instead of each waiting
+    its own round trip with the loop stopped."""
+
+    def __init__(self, read: Callable[[], Any]):
+        self._read = read
+        self._next: asyncio.Task | None = None
+
+    async def value(self) -> Any:
+        loop = asyncio.get_running_loop()
+        reading = self._next
+        if reading is None or reading.get_loop() is not loop:
+            reading = self._next = loop.create_task(self._read_when_started())
+        # Shielded: a request that goes away does not cancel the read the others wait for.
+        return await asyncio.shield(reading)
+
+    async def _read_when_started(self) -> Any:
+        # The task's first step runs after the requests that were ready with it: they have joined,
+        # and whoever asks from now on needs a read that starts after them.
+        if self._next is asyncio.current_task():
+            self._next = None
+        return await asyncio.get_running_loop().run_in_executor(None, self._read)
 
 
 def _is_for_everyone(page: _Page) -> bool:
