@@ -24,9 +24,11 @@ run: $(STAMP)
 # and playwright-core and axe-core (npm) so that tests/storefront drives that chromium as a visitor,
 # and Debian's redis-server so that the shared rate limits are tested on a real Redis, and Debian's
 # nginx so that tests/interop/test_deployment.py runs docs/deploy/'s deployment behind it.
-# Then the catalogue, API, account, submission, Edge and jobs tests again, each on a database of a
+# Then every test of the domain and its dialects again (catalogue, API, accounts, submissions, Edge,
+# jobs, web pages, update services, activity, signing, packages), each on a database of a
 # throwaway PostgreSQL 15 cluster (tests/postgres.py; Debian's postgresql-15 installed when
-# missing), search included (search/postgres.py).
+# missing), search included (search/postgres.py). What is SQLite's own (backups, the file's
+# contents) and what starts its own PostgreSQL (the deployment, the secrets shared by hosts) is not.
 # The suite runs in TEST_WORKERS processes (pytest-xdist; one per CPU, at most 4: each starts its
 # own SeaweedFS, PostgreSQL and Redis, and makes its own session fixtures). Tests are handed out
 # one by one: xdist's per-file modes drop the schemathesis tests, which share one node id.
@@ -34,7 +36,8 @@ run: $(STAMP)
 TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS)
 POSTGRESQL_TEST_PATHS := tests/catalog tests/api tests/accounts tests/submissions tests/edge tests/test_jobs.py \
-  tests/distribution/test_store_disabling.py
+  tests/web tests/distribution tests/activity tests/signing tests/packages tests/test_demo.py tests/test_rate_limits.py \
+  tests/test_server.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
       tests/storefront/node_modules/.installed browsers postgresql redis-server nginx
 	$(PYTEST); status=$$?; \

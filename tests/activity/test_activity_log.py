@@ -4,6 +4,8 @@ through the AMO API, review decisions and credential changes."""
 import json
 from datetime import datetime, timedelta
 
+import pytest
+
 from addonhub import cli
 from addonhub.accounts.keys import rotate_key
 from addonhub.accounts.models import User
@@ -88,6 +90,7 @@ def test_rotating_a_key_is_logged_as_a_rotation(store, account):
     assert [entry[0] for entry in _log(store, user_id)] == ["api_key_created", "api_key_rotated"]
 
 
+@pytest.mark.usefixtures("cli_database")
 def test_the_cli_prints_a_table_and_refuses_unknown_names(client, store, developer, xpi, run_jobs, capsys):
     _, headers = developer
     put(client, headers, xpi("1.0"), channel="listed")

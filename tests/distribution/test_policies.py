@@ -17,6 +17,10 @@ BASE = "http://store.test"
 STORE_UPDATES = f"{BASE}/updates/firefox/unlisted@example.org"
 
 
+# Policies are made by the addonhub command, reading the store's database as its operator's does.
+pytestmark = pytest.mark.usefixtures("cli_database")
+
+
 @pytest.fixture
 def catalogue(store, load, tmp_path):
     """Add-ons with packages as publishing leaves them: a public Chromium extension and a disabled

@@ -18,7 +18,7 @@ GUID = "selfhosted@example.org"
 
 
 @pytest.fixture
-def links(store, capsys):
+def links(store, capsys, cli_database):
     """`addonhub links show|rotate GUID --json` on the test store, as its operator runs it."""
     def links(action: str = "show", guid: str = GUID) -> dict:
         assert main(["links", action, guid, "--data-dir", str(store.settings.data_dir),

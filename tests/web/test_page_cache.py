@@ -2,9 +2,8 @@
 show, made by this process or any other, is on the next anonymous visit; and nothing personal is
 ever kept or handed to another visitor."""
 
-import sqlite3
-
 import pytest
+import sqlalchemy
 from fastapi.testclient import TestClient
 
 from addonhub.accounts.models import User
@@ -30,12 +29,13 @@ def catalogue(load, account):
 def change_summary_behind_the_catalogue(store, old: str, new: str, raise_revision: bool) -> None:
     """Changes the stored document as another process writing to the database would, without
     this process knowing; with or without raising the catalogue's revision in that transaction."""
-    database = sqlite3.connect(store.db.engine.url.database)
-    with database:
-        database.execute("UPDATE addon_document_bodies SET body = replace(body, ?, ?)", (old, new))
+    other_process = sqlalchemy.create_engine(store.db.engine.url, poolclass=sqlalchemy.NullPool)
+    with other_process.begin() as connection:
+        connection.execute(sqlalchemy.text("UPDATE addon_document_bodies SET body = replace(body, :old, :new)"),
+                           {"old": old, "new": new})
         if raise_revision:
-            database.execute("UPDATE catalogue_revision SET value = value + 1")
-    database.close()
+            connection.execute(sqlalchemy.text("UPDATE catalogue_revision SET value = value + 1"))
+    other_process.dispose()
 
 
 def test_a_change_from_another_process_is_on_the_next_anonymous_visit(client, store, catalogue):
