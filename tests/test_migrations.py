@@ -9,10 +9,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Column, inspect, text
 from sqlalchemy.schema import CreateIndex
 
+from addonhub.catalog.importer import import_catalogue
 from addonhub.config import Settings
 from addonhub.db import MIGRATIONS_DIR, Database
 from addonhub.models import Base, include_name
 from addonhub.store import Store
+from tests.factories import addon_record
 
 
 def test_a_store_is_created_on_first_use_and_reopened_without_loss(tmp_path):
@@ -134,3 +136,15 @@ def test_processes_starting_together_on_a_new_postgresql_database_migrate_it_onc
     assert not any(thread.is_alive() for thread in threads) and errors == []
     with Database(url).engine.connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [_head_revision()]
+
+
+def test_documents_on_postgresql_are_compressed_with_lz4(postgres_server):
+    """pglz, PostgreSQL's default, made storing documents the costliest part of an import."""
+    database = Database(postgres_server.url(postgres_server.create_database()))
+    database.migrate()
+    description = " ".join(f"Paragraph {number} of a long description." for number in range(200))
+    with database.session() as session:
+        import_catalogue(session, {"addons": [addon_record("long", description={"en-US": description})]})
+    with database.engine.connect() as connection:
+        assert connection.execute(text("SELECT pg_column_compression(body) FROM addon_document_bodies")).scalar_one() == "lz4"
+    database.engine.dispose()
