@@ -120,7 +120,7 @@ def test_edge_credentials_are_created_shown_once_rotated_and_revoked(web, person
     client_id, api_key = shown(created, "edge-client-id"), shown(created, "edge-api-key")
     client_secret = shown(created, "edge-client-secret")
     assert created.status_code == 200 and client_id and api_key and client_secret
-    assert f'client.BASE_URL = "http://store.test"' in text_of(created)
+    assert 'client.BASE_URL = "http://store.test"' in text_of(created)
     assert f'Authorization: ApiKey {api_key}" -H "X-ClientID: {client_id}" http://store.test/v1/products' \
         in text_of(created)
     products = web.get("/v1/products", headers={"Authorization": f"ApiKey {api_key}", "X-ClientID": client_id})
