@@ -71,11 +71,16 @@ def store(store_settings) -> Store:
     return Store(store_settings())
 
 
-@pytest.fixture
-def cli_database(store, monkeypatch):
+def point_the_command_at(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     """The store's database where the addonhub command reads it, ADDONHUB_DATABASE_URL, as an
     operator of a store on PostgreSQL sets it: `--data-dir` alone names the directory's SQLite file."""
     monkeypatch.setenv("ADDONHUB_DATABASE_URL", store.settings.effective_database_url)
+
+
+@pytest.fixture
+def cli_database(store, monkeypatch):
+    """point_the_command_at() the test's store."""
+    point_the_command_at(store, monkeypatch)
 
 
 @pytest.fixture

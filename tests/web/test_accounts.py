@@ -21,6 +21,7 @@ from addonhub.web import accounts
 from addonhub.web.forms import CheckedForm
 from addonhub.web.sessions import SESSION_COOKIE
 
+from tests.conftest import point_the_command_at
 from tests.factories import addon_record
 from tests.web.conftest import PASSWORD, csrf_of, log_in
 
@@ -170,7 +171,7 @@ def test_a_wrong_password_says_so_and_keeps_the_address(web, person):
 
 
 def test_cli_accounts_log_in_once_they_have_a_password(web, capsys, monkeypatch):
-    command_line_reads(web.store, monkeypatch)
+    point_the_command_at(web.store, monkeypatch)
     with web.store.db.session() as session:
         create_user(session, "cli@example.org")
     assert log_in(web, email="cli@example.org", password="").status_code == 400
@@ -319,15 +320,9 @@ def test_unknown_people_are_a_404_page(web):
 
 # The command line.
 
-def command_line_reads(store, monkeypatch) -> None:
-    """Points the addonhub command at the store's database as an operator does (`--data-dir`
-    alone names the directory's SQLite file); see the cli_database fixture."""
-    monkeypatch.setenv("ADDONHUB_DATABASE_URL", store.settings.effective_database_url)
-
-
 def test_users_invite_prints_a_working_link(make_client, capsys, monkeypatch):
     client = make_client(signup="invite")
-    command_line_reads(client.store, monkeypatch)
+    point_the_command_at(client.store, monkeypatch)
     data_dir = str(client.store.settings.data_dir)
     assert cli.main(["users", "invite", "friend@example.org", "--data-dir", data_dir,
                      "--base-url", "https://store.example"]) == 0
@@ -341,7 +336,7 @@ def test_users_invite_prints_a_working_link(make_client, capsys, monkeypatch):
 
 
 def test_set_password_reads_a_file_never_argv(web, tmp_path, capsys, monkeypatch):
-    command_line_reads(web.store, monkeypatch)
+    point_the_command_at(web.store, monkeypatch)
     with web.store.db.session() as session:
         create_user(session, "file@example.org")
     secret = tmp_path / "password"
