@@ -2,21 +2,22 @@
 from memory.
 
 A page for a visitor without a session is the same for everyone asking for the same URL in the
-same languages on the same day (the random sort's order is the day's), and it changes only when the catalogue does. So is a page of
-search results of the API: it is made of the ids the index ranks and the stored documents, both
-written only by reindex(). Every change a page can
-show raises the catalogue's revision in its own transaction (catalog.indexing.mark_changed), so
-an entry made at revision r is true exactly while the revision is still r: each request reads the
+same languages on the same day (the random sort's order is the day's), and it changes only when
+the catalogue does. So is a page of search results of the API: it is made of the ids the index
+ranks and the stored documents, both written only by reindex(). Every change a page can show
+raises the catalogue's revision in its own transaction (catalog.indexing.mark_changed), so an
+entry made at revision r is true exactly while the revision is still r: each request reads the
 revision (one primary-key read) and a stale entry is never answered, whichever process made the
 change. On SQLite that read is in-process and made on the event loop; on PostgreSQL it is a round
-trip, made in a thread and shared by the requests that arrived together (SharedReads). Rendering a page takes from a few milliseconds (an add-on) to over a hundred (the home
-page's shelves and counts); answering it from here, a small part of one. When several visitors
-miss the same page at once, the others wait for the first one's rendering instead of repeating it.
+trip, made in a thread and shared by the requests that arrived together (SharedReads). Rendering
+a page takes from a few milliseconds (an add-on) to over a hundred (the home page's shelves and
+counts); answering it from here, a small part of one. When several visitors miss the same page at
+once, the others wait for the first one's rendering instead of repeating it.
 
 It sits just outside RequestMetrics, inside the middlewares that normalise the path: a hit is
 still counted, timed and logged under its route, and carries its request id. Anything that is not
-a plain anonymous GET of a cached path goes straight to the app, and only complete 200 answers that set
-no cookie but the language one are kept.
+a plain anonymous GET of a cached path goes straight to the app, and only complete 200 answers
+that set no cookie but the language one are kept.
 """
 
 import asyncio
