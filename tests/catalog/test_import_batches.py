@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from addonhub.catalog import importer
 from addonhub.catalog.importer import CatalogueImportError, import_catalogue
+from addonhub.accounts.models import User
 from addonhub.catalog.models import Addon, AddonDocument, AddonUser
 from addonhub.search import analyse, search_index_for
 from tests.factories import addon_record, version_record
@@ -27,7 +28,7 @@ def test_a_bad_record_after_written_batches_leaves_nothing_imported(store):
     with pytest.raises(CatalogueImportError, match=r"add-on #6 \(id 777, guid 'bad@example.org'\): field 'weekly_downloads'"):
         with store.db.session() as session:
             import_catalogue(session, records)
-    assert count(store, Addon) == 0 and count(store, AddonDocument) == 0
+    assert count(store, Addon) == 0 and count(store, AddonDocument) == 0 and count(store, User) == 0
     with store.db.engine.connect() as connection:
         assert search_index_for(connection).match(connection, analyse("good")).rank(0, 10) == (0, [])
 
@@ -77,3 +78,14 @@ def test_an_author_of_add_ons_in_several_batches_is_one_user(store):
     assert count(store, AddonUser) == 5
     with store.db.session() as session:
         assert session.scalar(select(func.count(func.distinct(AddonUser.user_id)))) == 1
+
+
+def test_an_author_keeps_the_last_display_name_the_records_give(store):
+    authors = [[{"username": "ann", "name": "Ann A"}], [{"username": "ann"}],
+               [{"username": "ann", "name": "Ann B"}], [{"username": "bob", "name": "Bob"}, {"username": "ann"}]]
+    with store.db.session() as session:
+        import_catalogue(session, [addon_record(f"named-{n}", authors=given) for n, given in enumerate(authors)])
+    with store.db.session() as session:
+        names = dict(session.execute(select(User.username, User.display_name)).all())
+    assert names == {"ann": "Ann B", "bob": "Bob"}
+

@@ -27,7 +27,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
 )
-from addonhub.db import insert_rows
+from addonhub.db import among, insert_rows
 
 # The HTML AMO allows in descriptions; everything else is stripped on the way in.
 ALLOWED_HTML_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul"}
@@ -187,9 +187,12 @@ def _import_records(session: Session, addons: list, replacements: list, override
         # Lookups while a record is half-read must not flush it: the batch is flushed once complete.
         with session.no_autoflush:
             imported = [importer.addon(record, _label("add-on", index, record)) for index, record in batch]
-        written = importer.write(imported)
-        reindex_all(session, written)
-        importer.release(written)
+        stored, new = importer.write(imported)
+        if stored:
+            reindex_all(session, stored)
+        if new:
+            reindex_all(session, new, new=True)
+        importer.release(stored)
         gc.collect()
         if progress:
             progress(start + len(batch), len(addons))
@@ -225,6 +228,27 @@ def _field(record: Any, field: str) -> Any:
 def _listed(record: Any, field: str) -> list:
     value = _field(record, field)
     return value if isinstance(value, list) else []
+
+
+def _authors_of(session: Session, records: list) -> dict[str, User]:
+    """The accounts the records name as authors, by username: those the store has, and new ones
+    for the others, inserted now in one statement (the unit of work's flush inserted one a
+    statement), each with the last display name the batch gives it. A new account is inserted
+    before the record naming it is read: a bad record rolls the whole import back with it."""
+    names: dict[str, str | None] = {}
+    for author in (author for record in records for author in _listed(record, "authors")):
+        username, display_name = _field(author, "username"), _field(author, "name")
+        if isinstance(username, str) and _USERNAME.match(username):
+            names[username] = display_name if isinstance(display_name, str) and display_name else names.get(username)
+    dialect = session.get_bind().dialect
+    users = {user.username: user for user in session.scalars(
+        select(User).where(among(dialect, User.username, names)))} if names else {}
+    new = [{"username": username, "display_name": display_name, "role": "developer"}
+           for username, display_name in names.items() if username not in users]
+    if new:
+        users.update((user.username, user) for user in session.scalars(
+            insert(User).returning(User, sort_by_parameter_order=True), new))
+    return users
 
 
 # What a record's import reads and writes of a stored add-on, loaded with it in a few queries.
@@ -275,7 +299,7 @@ def _insert(session: Session, objects: list) -> None:
     Objects without an id get one, returned in order."""
     if not objects:
         return
-    mapper = type(objects[0]).__mapper__
+    mapper = objects[0].__mapper__
     table = mapper.local_table
     groups: dict[tuple, list] = {}
     for obj in objects:
@@ -310,6 +334,16 @@ def _unset_attributes(model: type) -> dict[str, Any]:
     a collection."""
     unset = _unset_scalars(model.__mapper__)
     return {**unset, **{key: [] for key in _collections(model.__mapper__)}}
+
+
+@functools.cache
+def _plain_class(model: type) -> type:
+    """A class whose objects read as the model's do, without the ORM: its properties and its
+    mapper (what _insert writes by), but plain attributes. Reading a mapped attribute runs the
+    ORM's Python code even on an object without its state, and the documents and inserts of a
+    new add-on read thousands: that was a tenth of an import's time."""
+    namespace = {name: value for name, value in vars(model).items() if isinstance(value, property)}
+    return type(model.__name__, (), {**namespace, "__mapper__": model.__mapper__, "__doc__": model.__doc__})
 
 
 @functools.cache
@@ -355,35 +389,39 @@ class _Importer:
                     for version in [_field(record, "current_version"), *_listed(record, "versions")]]
         version_ids = _ids(_field(version, "id") for version in versions)
         file_ids = _ids(_field(file, "id") for version in versions for file in _listed(version, "files"))
-        usernames = _strings(_field(author, "username") for record in records for author in _listed(record, "authors"))
-        existing = session.scalars(
-            select(Addon).where(or_(Addon.id.in_(addon_ids), Addon.guid.in_(guids))).options(*_STORED_ADDON_GRAPH)
+        dialect = session.get_bind().dialect
+        existing = session.scalars(select(Addon).where(
+            or_(among(dialect, Addon.id, addon_ids), among(dialect, Addon.guid, guids))).options(*_STORED_ADDON_GRAPH)
         ).all() if addon_ids or guids else []
         self.by_id = {addon.id: addon for addon in existing}
         self.by_guid = {addon.guid: addon for addon in existing}
         # Slug to the id of the add-on holding it, as stored; `slugs` below, as this batch leaves them.
-        self.stored_slugs = dict(session.execute(select(Addon.slug, Addon.id).where(Addon.slug.in_(slugs))).all())
+        self.stored_slugs = dict(session.execute(select(Addon.slug, Addon.id).where(among(dialect, Addon.slug, slugs))).all())
         self.slugs: dict[str, Addon] = {}
-        self.version_ids = set(session.scalars(select(Version.id).where(Version.id.in_(version_ids)))) if version_ids else set()
-        self.files = {file.id: file for file in session.scalars(select(File).where(File.id.in_(file_ids)))} if file_ids else {}
-        self.users = {user.username: user for user in session.scalars(select(User).where(User.username.in_(usernames)))}
+        self.version_ids = set(session.scalars(
+            select(Version.id).where(among(dialect, Version.id, version_ids)))) if version_ids else set()
+        self.files = {file.id: file for file in session.scalars(
+            select(File).where(among(dialect, File.id, file_ids)))} if file_ids else {}
+        self.users = _authors_of(session, records)
         self.licenses: dict[tuple, License] = {}
 
-    def write(self, addons: list[Addon]) -> list[Addon]:
-        """Writes the batch and returns its add-ons, once each. Add-ons already in the database
-        were changed in place through the session; new ones were built outside it and are
-        inserted a statement a table (the unit of work costs more per object than all of a
-        batch's statements together), and stay outside it: reindex_all reads them as built."""
+    def write(self, addons: list[Addon]) -> tuple[list[Addon], list[Addon]]:
+        """Writes the batch and returns its add-ons, once each: those already in the database and
+        the new ones. The stored ones were changed in place through the session; new ones were
+        built outside it and are inserted a statement a table (the unit of work costs more per
+        object than all of a batch's statements together), and stay outside it: reindex_all
+        reads them as built."""
         unique = list({id(addon): addon for addon in addons}.values())
+        stored = [addon for addon in unique if is_instrumented(addon)]
+        new = [addon for addon in unique if not is_instrumented(addon)]
         self.session.flush()  # the changed add-ons, and the new authors: their ids are needed below
-        _insert_new_addons(self.session, [addon for addon in unique if not is_instrumented(addon)])
-        return unique
+        _insert_new_addons(self.session, new)
+        return stored, new
 
-    def release(self, addons: list[Addon]) -> None:
-        """Lets the session forget a written batch: later batches find it in the database."""
-        for addon in addons:
-            if not is_instrumented(addon):
-                continue  # never was in the session
+    def release(self, stored: list[Addon]) -> None:
+        """Lets the session forget a written batch's stored add-ons (the new ones never were in
+        it): later batches find them in the database."""
+        for addon in stored:
             for version in addon.versions:
                 if version.license is not None and version.license in self.session:
                     self.session.expunge(version.license)
@@ -505,13 +543,9 @@ class _Importer:
         self._assign(addon, authors=links)
 
     def _user(self, username: str, display_name: str | None) -> User:
-        user = self.users.get(username)
-        if user is None:
-            user = User(username=username, display_name=display_name, role="developer")
-            self.session.add(user)
-        elif display_name:
+        user = self.users[username]  # prefetched: every valid username of the batch is
+        if display_name:
             user.display_name = display_name
-        self.users[username] = user
         return user
 
     def _previews(self, reader: _Reader, addon: Addon) -> None:
@@ -639,7 +673,7 @@ class _Importer:
         self._assign(addon, promotions=list({(row.group, row.application): row for row in rows}.values()))
 
     def _new(self, model: type, **values):
-        """A new row object. For a new add-on it is a plain instance of the model, without the
+        """A new row object. For a new add-on it is a plain object shaped as the model (_plain_class), without the
         ORM's state (see is_instrumented): nothing it builds is ever in the session (write()
         inserts it with Core), so the ORM's attribute events would record history that nothing
         reads, and its state would make every row a reference cycle for the garbage collector
@@ -647,7 +681,7 @@ class _Importer:
         object does. For a stored add-on it is an ORM object as usual: the session's flush writes it."""
         if not self.fresh:
             return model(**values)
-        row = model.__new__(model)
+        row = _plain_class(model)()
         row.__dict__.update(_unset_attributes(model), **values)
         return row
 

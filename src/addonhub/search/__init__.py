@@ -188,10 +188,11 @@ class SearchIndex(Protocol):
         """Replaces what the index holds for the add-on; descriptions are plain text. `boost`
         multiplies its score (1.0: none), as AMO's promoted groups do."""
 
-    def index_addons(self, connection: Connection, entries: list[IndexEntry]) -> None:
-        """index_addon for many add-ons at once: what an import of thousands calls. This default
-        (for a backend that subclasses SearchIndex) indexes them one by one; a backend overrides
-        it with statements that each write the whole batch."""
+    def index_addons(self, connection: Connection, entries: list[IndexEntry], new: bool = False) -> None:
+        """index_addon for many add-ons at once: what an import of thousands calls. `new` says
+        that none of them is in the index yet (an import's new add-ons), so that nothing is to
+        be replaced. This default (for a backend that subclasses SearchIndex) indexes them one by
+        one; a backend overrides it with statements that each write the whole batch."""
         for entry in entries:
             self.index_addon(connection, entry.addon_id, entry.names, entry.summaries, entry.descriptions,
                              entry.daily_users, boost=entry.boost)

@@ -44,6 +44,11 @@ def of_addons(sql: str) -> TextClause:
     return text(sql).bindparams(bindparam("ids", expanding=True))
 
 
+def _mark_written(connection: Connection) -> None:
+    """Tells every process that its snapshot (IndexSnapshot) is stale: every write calls it."""
+    connection.execute(text("UPDATE addon_search_generation SET value = value + 1"))
+
+
 class RankedIndex(SearchIndex, ABC):
     """addonhub.search.SearchIndex over the shared tables and a backend's full-text table."""
 
@@ -54,11 +59,14 @@ class RankedIndex(SearchIndex, ABC):
                     descriptions: list[str], daily_users: int, boost: float = 1.0) -> None:
         self.index_addons(connection, [IndexEntry(addon_id, names, summaries, descriptions, daily_users, boost)])
 
-    def index_addons(self, connection: Connection, entries: list[IndexEntry]) -> None:
+    def index_addons(self, connection: Connection, entries: list[IndexEntry], new: bool = False) -> None:
         # One statement a table for the whole batch (executemany): an import indexes thousands.
         if not entries:
             return
-        self._forget(connection, [entry.addon_id for entry in entries])
+        if new:
+            _mark_written(connection)
+        else:
+            self._forget(connection, [entry.addon_id for entry in entries])
         insert_rows(connection, _RANKS, [
             {"addon_id": entry.addon_id, "users": entry.daily_users, "boost": entry.boost,
              "factor": float(popularity(entry.daily_users) * entry.boost)} for entry in entries])
@@ -76,8 +84,7 @@ class RankedIndex(SearchIndex, ABC):
         self._forget_text(connection, addon_ids)
         for forgotten in ("addon_search_names", "addon_search_ranks"):
             connection.execute(of_addons(f"DELETE FROM {forgotten} WHERE addon_id IN :ids"), {"ids": addon_ids})
-        # Tells every process that its snapshot (IndexSnapshot) is stale.
-        connection.execute(text("UPDATE addon_search_generation SET value = value + 1"))
+        _mark_written(connection)
 
     @abstractmethod
     def _write_text(self, connection: Connection, entries: list[IndexEntry], named_ids: list[int]) -> None:
