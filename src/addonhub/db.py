@@ -11,8 +11,7 @@ import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
-    ARRAY, ColumnElement, Select, TableClause, Text, any_, bindparam, cast, create_engine, event, func, insert, literal,
-    select,
+    ARRAY, ColumnElement, Select, TableClause, Text, any_, bindparam, cast, create_engine, event, func, literal, select,
 )
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.engine import Connection, Engine
