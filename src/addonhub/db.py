@@ -166,6 +166,16 @@ def insert_rows(connection: Connection, table: TableClause, rows: list[dict[str,
             copy.write_row(row)
 
 
+def defer_foreign_key(connection: Connection, constraint: str) -> None:
+    """Checks the foreign key at commit rather than at each statement, for the rest of the
+    transaction: rows that refer to each other can then be inserted in any order. PostgreSQL
+    defers the named key (declared DEFERRABLE); SQLite can only defer every key."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SET CONSTRAINTS {constraint} DEFERRED")
+    else:
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+
+
 def among(dialect: Dialect, column: ColumnElement, values: Collection) -> ColumnElement[bool]:
     """`column IN values`, for the hundreds of values of an import's batch. On PostgreSQL it is
     `= ANY` of one array: an IN list is a parameter a value, which Core and then psycopg each

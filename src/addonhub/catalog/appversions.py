@@ -4,6 +4,7 @@ Follows AMO's version_int: major, three minors, alpha/beta marker and number, pr
 number, so that compatibility ranges can be stored as integers and compared in SQL.
 """
 
+import functools
 import re
 
 _VERSION = re.compile(
@@ -23,6 +24,7 @@ def is_valid(version: str) -> bool:
     return bool(_VERSION.match(version))
 
 
+@functools.lru_cache(maxsize=4096)  # a catalogue names a few application versions thousands of times
 def version_int(version: str) -> int:
     """Packs an application version; an unparseable string counts as the lowest version."""
     match = _VERSION.match(version or "")

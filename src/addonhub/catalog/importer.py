@@ -27,7 +27,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
 )
-from addonhub.db import among, insert_rows
+from addonhub.db import among, defer_foreign_key, insert_rows
 
 # The HTML AMO allows in descriptions; everything else is stripped on the way in.
 ALLOWED_HTML_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul"}
@@ -268,8 +268,14 @@ def _insert_new_addons(session: Session, addons: list[Addon]) -> None:
     versions = [version for addon in addons for version in addon.versions]
     licenses = list({id(version.license): version.license for version in versions if version.license is not None}.values())
     _insert(session, licenses)
+    # An add-on whose versions' ids the records give is written with its current version, which
+    # is inserted after it (the key is checked at commit); the others get theirs once their
+    # versions have ids, below. An UPDATE of each add-on was PostgreSQL's costliest statement.
+    defer_foreign_key(session.connection(), "addons_current_version_id_fkey")
     for addon in addons:
-        vars(addon)["row_version"] = 1  # the ORM's version counter starts there (the column's default)
+        current = newest_public_listed(addon) if all(version.id is not None for version in addon.versions) else None
+        # The ORM's version counter starts at 1 (the column's default).
+        vars(addon).update(row_version=1, current_version=current, current_version_id=current.id if current else None)
     _insert(session, addons)
     for addon in addons:
         for child in (*addon.versions, *addon.authors, *addon.categories, *addon.tags,
