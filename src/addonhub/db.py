@@ -4,6 +4,7 @@ import threading
 import weakref
 from collections.abc import Callable, Collection
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -151,9 +152,7 @@ def insert_rows(connection: Connection, table: TableClause, rows: list[dict[str,
         return
     dialect = connection.dialect
     names = list(rows[0])
-    converters = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    values = ([value if convert is None else convert(value)
-               for value, convert in zip(map(row.__getitem__, names), converters)] for row in rows)
+    values = map(_row_reader(table, names, dialect), rows)
     driver_connection = connection.connection.driver_connection
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(map(quote, names))
@@ -164,6 +163,21 @@ def insert_rows(connection: Connection, table: TableClause, rows: list[dict[str,
     with driver_connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
+
+
+def _row_reader(table: TableClause, names: list[str], dialect: Dialect) -> Callable[[dict[str, Any]], list]:
+    """What turns a row (a dict) into its values in the order of `names`, each converted as Core
+    would bind it (most columns need nothing: the values are read in C then)."""
+    values_of = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+    converters = [(index, convert) for index, name in enumerate(names)
+                  if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))]
+
+    def read(row: dict[str, Any]) -> list:
+        values = list(values_of(row))
+        for index, convert in converters:
+            values[index] = convert(values[index])
+        return values
+    return read
 
 
 def defer_foreign_key(connection: Connection, constraint: str) -> None:
