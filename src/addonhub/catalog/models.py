@@ -71,7 +71,8 @@ class Addon(Base):
     # The newest public listed version; null while there is none.
     current_version_id: Mapped[int | None] = mapped_column(
         # Deferrable: an import inserts an add-on before the version it names (importer.py).
-        ForeignKey("versions.id", use_alter=True, ondelete="SET NULL", deferrable=True, initially="IMMEDIATE")
+        ForeignKey("versions.id", use_alter=True, ondelete="SET NULL", deferrable=True, initially="IMMEDIATE"),
+        index=True,
     )
 
     current_version: Mapped["Version | None"] = relationship(foreign_keys=[current_version_id], post_update=True)
