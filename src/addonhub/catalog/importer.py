@@ -242,7 +242,7 @@ def _authors_of(session: Session, records: list) -> dict[str, User]:
             names[username] = display_name if isinstance(display_name, str) and display_name else names.get(username)
     dialect = session.get_bind().dialect
     users = {user.username: user for user in session.scalars(
-        select(User).where(among(dialect, User.username, names)))} if names else {}
+        select(User).where(User.username.in_(names)))} if names else {}
     new = [{"username": username, "display_name": display_name, "role": "developer"}
            for username, display_name in names.items() if username not in users]
     if new:
