@@ -14,8 +14,8 @@ from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
     ARRAY, ColumnElement, Select, TableClause, Text, any_, bindparam, cast, create_engine, event, func, literal, select,
 )
-from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
