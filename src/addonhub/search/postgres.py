@@ -17,6 +17,7 @@ none. Prefixes are `term:*`.
 
 import functools
 from collections.abc import Collection
+from itertools import chain
 
 import numpy as np
 from sqlalchemy import Text, cast, column, func, or_, select, table, text
@@ -93,13 +94,13 @@ def _lexeme(term: str) -> str:
 
 def _vector(texts: list[str]) -> str:
     """A tsvector literal of the texts' terms, without positions."""
-    return " ".join(dict.fromkeys(_lexeme(term) for value in texts for term in tokenize(value)))
+    return " ".join(map(_lexeme, dict.fromkeys(chain.from_iterable(map(tokenize, texts)))))
 
 
 def _positioned_vector(texts: list[str]) -> str:
     """A tsvector literal of the texts' terms with their positions, numbered on from one text to
     the next (PostgreSQL caps them at 16383, and keeps 256 of one lexeme)."""
     positions: dict[str, list[str]] = {}
-    for position, term in enumerate((term for value in texts for term in tokenize(value)), start=1):
-        positions.setdefault(_lexeme(term), []).append(str(position))
-    return " ".join(f"{lexeme}:{','.join(places)}" for lexeme, places in positions.items())
+    for position, term in enumerate(chain.from_iterable(map(tokenize, texts)), start=1):
+        positions.setdefault(term, []).append(str(position))
+    return " ".join(f"{_lexeme(term)}:{','.join(places)}" for term, places in positions.items())
