@@ -37,7 +37,7 @@ TEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 PYTEST := $(VENV)/bin/pytest -n $(TEST_WORKERS)
 POSTGRESQL_TEST_PATHS := tests/catalog tests/api tests/accounts tests/submissions tests/edge tests/test_jobs.py \
   tests/web tests/distribution tests/activity tests/signing tests/packages tests/test_demo.py tests/test_rate_limits.py \
-  tests/test_server.py
+  tests/test_server.py tests/test_db_background_writes.py
 test: $(STAMP) bench/validation/node_modules/.installed tests/interop/node_modules/.installed \
       tests/storefront/node_modules/.installed browsers postgresql redis-server nginx
 	$(PYTEST); status=$$?; \

@@ -1,9 +1,14 @@
 """Database infrastructure: the engine, sessions and schema migrations (SQLite by default)."""
 
+import sqlite3
+import sys
 import threading
 import weakref
-from collections.abc import Callable, Collection
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -12,11 +17,12 @@ import orjson
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import (
-    ARRAY, ColumnElement, Select, TableClause, Text, any_, bindparam, cast, create_engine, event, func, literal, select,
+    ARRAY, ColumnElement, DateTime, Select, TableClause, Text, any_, bindparam, cast, create_engine, event, func, literal, select,
 )
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeEngine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 Built = TypeVar("Built")
@@ -143,41 +149,174 @@ def _autocommit_reader(engine: Engine) -> Engine:
 
 
 def insert_rows(connection: Connection, table: TableClause, rows: list[dict[str, Any]]) -> None:
-    """Inserts the rows (each a dict of the same column names) in one go, as an import writes a
-    batch, through the driver: on PostgreSQL with COPY (executemany there runs one INSERT a row,
-    and COPY took a third off an import's time), on SQLite with the driver's executemany (Core's
-    own handling of each row's parameters was a tenth of an import's time). The values are
-    converted as Core converts them (JSON columns to text, dates to SQLite's strings)."""
-    if not rows:
-        return
+    """Inserts the rows (each a dict of the same column names) in one go: insert_values() of them."""
+    if rows:
+        names = list(rows[0])
+        values_of = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+        insert_values(connection, table, names, map(values_of, rows))
+
+
+def insert_values(connection: Connection, table: TableClause, names: list[str], rows: Iterable[Sequence]) -> None:
+    """Inserts rows given as their values in the order of `names`, in one go, as an import writes
+    a batch, through the driver: on PostgreSQL with COPY (executemany there runs one INSERT a
+    row, and COPY took a third off an import's time), on SQLite with as few statements as it
+    allows (Core's own handling of each row's parameters was a tenth of an import's time). The
+    values are converted as Core converts them (JSON columns to text, dates to SQLite's
+    strings), now: under writes_in_background() the insert itself runs later, on the writer's
+    thread."""
     dialect = connection.dialect
-    names = list(rows[0])
-    values = map(_row_reader(table, names, dialect), rows)
-    driver_connection = connection.connection.driver_connection
+    convert = _converter(table, names, dialect)
+    values = [convert(row) for row in rows] if convert else list(rows)
+    if not values:
+        return
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(map(quote, names))
     if dialect.name != "postgresql":
-        placeholders = ", ".join("?" * len(names))
-        driver_connection.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", values)
+        _write(connection, lambda driver_connection: _insert_sqlite_rows(
+            driver_connection, f"INSERT INTO {quote(table.name)} ({columns}) VALUES ", len(names), values))
         return
-    with driver_connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
-        for row in values:
-            copy.write_row(row)
+
+    def copy_rows(driver_connection) -> None:
+        with driver_connection.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+    _write(connection, copy_rows)
 
 
-def _row_reader(table: TableClause, names: list[str], dialect: Dialect) -> Callable[[dict[str, Any]], list]:
-    """What turns a row (a dict) into its values in the order of `names`, each converted as Core
-    would bind it (most columns need nothing: the values are read in C then)."""
-    values_of = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+def _insert_sqlite_rows(driver_connection, insert: str, width: int, values: list[list]) -> None:
+    """The rows in as few statements as SQLite's limit on parameters allows, each a VALUES list
+    of many rows: the driver's executemany takes the GIL back for every row (a row at a time is
+    also how it binds), which, on a background writer beside a thread running Python, waited a
+    switch interval a row."""
+    per_statement = driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
+    row = "(" + ", ".join("?" * width) + ")"
+    for start in range(0, len(values), per_statement):
+        chunk = values[start:start + per_statement]
+        driver_connection.execute(insert + ", ".join([row] * len(chunk)), list(chain.from_iterable(chunk)))
+
+
+def execute_driver_sql(connection: Connection, sql: str, parameters: tuple) -> None:
+    """The driver's own execution of a statement (in the driver's parameter style) that returns
+    nothing, as insert_values runs its own: under writes_in_background(), on the writer's thread."""
+    _write(connection, lambda driver_connection: driver_connection.execute(sql, parameters))
+
+
+_BACKGROUND_WRITES = "addonhub.background_writes"
+
+
+def _write(connection: Connection, write: Callable[[Any], None]) -> None:
+    writes = connection.info.get(_BACKGROUND_WRITES)
+    driver_connection = connection.connection.driver_connection
+    if writes is None:
+        write(driver_connection)
+    else:
+        writes.submit(lambda: write(driver_connection))
+
+
+class _BackgroundWrites:
+    """Statements of one connection that a second thread runs in the order given, while the
+    caller's thread goes on (see writes_in_background)."""
+
+    def __init__(self):
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="addonhub-writes")
+        self._pending: list[Future] = []
+        self._failed = False
+
+    def submit(self, write: Callable[[], None]) -> None:
+        self._pending.append(self._executor.submit(self._run, write))
+
+    def _run(self, write: Callable[[], None]) -> None:
+        # After a failed statement the transaction is lost (PostgreSQL refuses any other): the
+        # writes queued behind it are skipped, and wait() raises the first failure.
+        if not self._failed:
+            try:
+                write()
+            except BaseException:
+                self._failed = True
+                raise
+
+    def wait(self) -> None:
+        """Returns once every write submitted so far has run; raises the first that failed."""
+        pending, self._pending = self._pending, []
+        failures = [future.exception() for future in pending]
+        first = next((failure for failure in failures if failure is not None), None)
+        if first is not None:
+            raise first
+
+    def abandon(self) -> None:
+        """Skips what has not started and waits for what has: the connection is then idle."""
+        self._failed = True
+        with suppress(BaseException):
+            self.wait()
+        self._executor.shutdown()
+
+
+# How long a thread runs Python before another waiting for the GIL gets it, during background
+# writes: the writer waits for it after each statement (and, on PostgreSQL, each buffer of COPY
+# data it sends), and at Python's default of 5 ms it spent more time waiting than writing.
+_WRITER_SWITCH_INTERVAL = 0.0005
+
+
+@contextmanager
+def writes_in_background(connection: Connection) -> Iterator[None]:
+    """Runs the connection's insert_rows, insert_values and execute_driver_sql on a second
+    thread, in order, while the caller builds what comes next: the database's own work
+    (SQLite's, in C without the GIL; PostgreSQL's, in its server) overlaps the caller's Python,
+    where before each waited for the other. Any other statement on the connection, and its
+    commit, first waits for the writes queued before it, so that it sees them (and a failed
+    write raises there); what the block leaves queued is waited for at its end. Only for code
+    that reads nothing its own queued writes return (an import's batches)."""
+    writes = _BackgroundWrites()
+    wait = lambda *_args: writes.wait()  # noqa: E731
+    connection.info[_BACKGROUND_WRITES] = writes
+    event.listen(connection, "before_cursor_execute", wait)
+    event.listen(connection, "commit", wait)
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch_interval, _WRITER_SWITCH_INTERVAL))
+    try:
+        yield
+        writes.wait()
+    finally:
+        writes.abandon()
+        sys.setswitchinterval(switch_interval)
+        event.remove(connection, "before_cursor_execute", wait)
+        event.remove(connection, "commit", wait)
+        del connection.info[_BACKGROUND_WRITES]
+
+
+def _converter(table: TableClause, names: list[str], dialect: Dialect) -> Callable[[Sequence], list] | None:
+    """What converts a row's values (in the order of `names`) as Core would bind them, or None
+    when no column needs it."""
     converters = [(index, convert) for index, name in enumerate(names)
-                  if (convert := table.c[name].type.dialect_impl(dialect).bind_processor(dialect))]
+                  if (convert := _bind_processor(table.c[name].type, dialect))]
+    if not converters:
+        return None
 
-    def read(row: dict[str, Any]) -> list:
-        values = list(values_of(row))
+    def convert_row(row: Sequence) -> list:
+        values = list(row)
         for index, convert in converters:
             values[index] = convert(values[index])
         return values
-    return read
+    return convert_row
+
+
+_PROBE_MOMENT = datetime(2001, 2, 3, 4, 5, 6, 7)
+
+
+def _bind_processor(column_type: TypeEngine, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """Core's conversion of a column's values for the driver, or a faster one that gives the
+    same: SQLite's DATETIME is formatted through a dict for each value (a twentieth of an
+    import's time), where isoformat() gives the same text of a naive moment."""
+    convert = column_type.dialect_impl(dialect).bind_processor(dialect)
+    if convert is None or not isinstance(column_type, DateTime) or \
+            convert(_PROBE_MOMENT) != _PROBE_MOMENT.isoformat(" ", "microseconds"):
+        return convert
+
+    def moment_text(value):
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return convert(value)
+    return moment_text
 
 
 def defer_foreign_key(connection: Connection, constraint: str) -> None:

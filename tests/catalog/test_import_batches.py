@@ -89,3 +89,42 @@ def test_an_author_keeps_the_last_display_name_the_records_give(store):
         names = dict(session.execute(select(User.username, User.display_name)).all())
     assert names == {"ann": "Ann B", "bob": "Bob"}
 
+
+
+# The next batch's lookups run before the batch before it is written (their statements overlap
+# that batch's reading), unless it names what that batch adds: then they wait for it.
+def test_a_slug_a_new_add_on_took_in_the_batch_before_is_refused(store):
+    records = [addon_record("first", id=7001), addon_record("filler-e"), addon_record("first", id=7002, guid="second@example.org")]
+    with pytest.raises(CatalogueImportError, match=r"add-on #3 .*field 'slug': 'first' already belongs to add-on 7001"):
+        with store.db.session() as session:
+            import_catalogue(session, records)
+    assert count(store, Addon) == 0
+
+
+def test_a_version_id_a_new_add_on_took_in_the_batch_before_is_refused(store):
+    taken = version_record("1.0")
+    records = [addon_record("taker", current_version=taken), addon_record("filler-f"),
+               addon_record("reuser", current_version=version_record("2.0", id=taken["id"]))]
+    with pytest.raises(CatalogueImportError, match=rf"add-on #3 .*field 'current_version.id': version id {taken['id']} already belongs"):
+        with store.db.session() as session:
+            import_catalogue(session, records)
+    assert count(store, Addon) == 0
+
+
+def test_an_add_on_the_store_numbered_in_the_batch_before_is_found_by_guid(store):
+    unnumbered = {key: value for key, value in addon_record("unnumbered").items() if key != "id"}
+    again = dict(unnumbered, name={"en-US": "Numbered Later"})
+    with store.db.session() as session:
+        import_catalogue(session, [unnumbered, addon_record("filler-g"), again])
+    with store.db.session() as session:
+        assert session.scalars(select(Addon.name).where(Addon.slug == "unnumbered")).all() == [{"en-US": "Numbered Later"}]
+
+
+def test_a_version_id_the_store_gave_in_the_batch_before_is_refused(store):
+    # The store numbers the first version it is given without an id 1, SQLite and PostgreSQL alike.
+    unnumbered = {key: value for key, value in version_record("1.0").items() if key != "id"}
+    records = [addon_record("numbered-by-store", current_version=unnumbered), addon_record("filler-h"),
+               addon_record("claims-one", current_version=version_record("2.0", id=1))]
+    with pytest.raises(CatalogueImportError, match=r"add-on #3 .*field 'current_version.id': version id 1 already belongs"):
+        with store.db.session() as session:
+            import_catalogue(session, records)

@@ -7,12 +7,13 @@ error names the record and the field.
 import functools
 import gc
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import Any
 
-import nh3
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -22,15 +23,14 @@ from addonhub.catalog.constants import (
     ADDON_STATUSES, ADDON_TYPES, APPLICATIONS, CATEGORIES, CHANNELS, FILE_STATUSES, PLATFORMS, PROMOTED_APPLICATIONS,
     PROMOTED_GROUPS, TYPE_ALIASES, AddonStatus, Channel, FileStatus,
 )
+from addonhub.catalog.html import sanitized
 from addonhub.catalog.indexing import newest_public_listed, reindex_all, store_current_versions
 from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
 )
-from addonhub.db import among, defer_foreign_key, insert_rows
+from addonhub.db import among, defer_foreign_key, insert_values, writes_in_background
 
-# The HTML AMO allows in descriptions; everything else is stripped on the way in.
-ALLOWED_HTML_TAGS = {"a", "abbr", "acronym", "b", "blockquote", "code", "em", "i", "li", "ol", "strong", "ul"}
 _SLUG = re.compile(r"^[\w-]+$")
 _USERNAME = re.compile(r"^[\w.@+-]+$")
 
@@ -101,7 +101,7 @@ class _Reader:
                 continue
             if "\x00" in string:
                 self.fail(field, f"the {locale} text contains a NUL character")
-            cleaned[locale] = nh3.clean(string, tags=ALLOWED_HTML_TAGS) if html else string
+            cleaned[locale] = sanitized(string) if html else string
         return cleaned
 
     def moment(self, field: str) -> datetime | None:
@@ -148,7 +148,7 @@ def _records(data: Any) -> tuple[list, list, list]:
 
 # Add-ons read and validated between two writes: each batch is flushed, indexed and let go of
 # together (a statement a table, not a flush a record), and memory stays flat however big the file.
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
 
 
 def import_catalogue(session: Session, data: Any, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
@@ -165,8 +165,8 @@ def _collected_by_batch() -> Iterator[None]:
     records are millions of objects that live as long as the import, and every full collection
     walked them all: automatic collections were more than a third of an import's time. Frozen,
     the collector leaves them (and whatever else the process held before) alone; what a batch
-    leaves in cycles (its rows and their parents, the ORM's state of stored add-ons) goes at the
-    end of the batch, so memory stays flat."""
+    leaves in cycles (the ORM's state of stored add-ons) goes at the end of the batch, so memory
+    stays flat."""
     enabled = gc.isenabled()
     gc.disable()
     gc.freeze()
@@ -181,27 +181,112 @@ def _collected_by_batch() -> Iterator[None]:
 def _import_records(session: Session, addons: list, replacements: list, overrides: list,
                     progress: Callable[[int, int], None] | None) -> dict[str, int]:
     importer = _Importer(session)
-    for start in range(0, len(addons), BATCH_SIZE):
-        batch = list(enumerate(addons[start:start + BATCH_SIZE], start))
-        importer.prefetch([record for _, record in batch])
-        # Lookups while a record is half-read must not flush it: the batch is flushed once complete.
-        with session.no_autoflush:
-            imported = [importer.addon(record, _label("add-on", index, record)) for index, record in batch]
-        stored, new = importer.write(imported)
-        if stored:
-            reindex_all(session, stored)
-        if new:
-            reindex_all(session, new, new=True)
-        importer.release(stored)
-        gc.collect()
-        if progress:
-            progress(start + len(batch), len(addons))
+    with writes_in_background(session.connection()):
+        _import_addons(session, importer, addons, progress)
     for index, record in enumerate(replacements):
         importer.replacement(_Reader(record, _label("replacement", index, record)))
     for index, record in enumerate(overrides):
         importer.compat_override(_Reader(record, _label("compat override", index, record)))
     session.flush()
     return {"addons": len(addons), "replacement_addons": len(replacements), "compat_overrides": len(overrides)}
+
+
+def _import_addons(session: Session, importer: "_Importer", addons: list,
+                   progress: Callable[[int, int], None] | None) -> None:
+    """Reads and writes the add-ons a batch at a time. A batch's statements run in the
+    background (db.writes_in_background) while the next batch is read: that batch's prefetch
+    runs first, before the statements it would otherwise wait for. Its records cannot then see
+    what the batch before them adds: it waits for those writes when it names any of it, or when
+    the batch before is not independent (_ReadBatch)."""
+    unwritten = None  # the batch read and not yet written, with what its records name
+    for start in range(0, len(addons), BATCH_SIZE):
+        batch = list(enumerate(addons[start:start + BATCH_SIZE], start))
+        records = [record for _, record in batch]
+        named = _Named.of(records)
+        if unwritten and not (unwritten.independent() and named.isdisjoint(unwritten.named)):
+            _write_batch(session, importer, unwritten, progress, len(addons))
+            unwritten = None
+        importer.prefetch(records, named)
+        if unwritten:
+            _write_batch(session, importer, unwritten, progress, len(addons))
+        # Lookups while a record is half-read must not flush it: the batch is flushed once complete.
+        with session.no_autoflush:
+            imported = [importer.addon(record, _label("add-on", index, record)) for index, record in batch]
+        unwritten = _ReadBatch(imported, named, start + len(batch))
+    if unwritten:
+        _write_batch(session, importer, unwritten, progress, len(addons))
+
+
+@dataclass
+class _ReadBatch:
+    addons: list[Addon]
+    named: "_Named"
+    done: int  # add-ons read up to the end of this batch
+
+    def independent(self) -> bool:
+        """Whether nothing the next batch's prefetch reads depends on this batch's writes but
+        what the records name: every add-on is new (a stored one is the session's, and shares
+        objects with others) and has, with its versions and files, the id its record gave (a
+        later record may name an id the database gives)."""
+        return all(
+            not is_instrumented(addon) and addon.id is not None
+            and all(version.id is not None and all(file.id is not None for file in version.files)
+                    for version in addon.versions)
+            for addon in self.addons)
+
+
+def _write_batch(session: Session, importer: "_Importer", batch: _ReadBatch,
+                 progress: Callable[[int, int], None] | None, total: int) -> None:
+    stored, new = importer.write(batch.addons)
+    if stored:
+        reindex_all(session, stored)
+    if new:
+        reindex_all(session, new, new=True)
+    importer.release(stored)
+    for addon in new:
+        _dismantle(addon)
+    # Only a stored add-on's objects are left in cycles (the ORM's relationships refer both
+    # ways); without them, the youngest objects are all the collector need look at.
+    gc.collect(2 if stored else 0)
+    if progress:
+        progress(batch.done, total)
+
+
+def _dismantle(addon: Addon) -> None:
+    """Empties a written new add-on and its versions and files (plain objects, see _Importer._new):
+    each refers to its parent, and so the batch would be one big cycle for the collector to walk
+    (a tenth of an import's time); emptied, each is freed as soon as nothing refers to it."""
+    for version in addon.versions:
+        for file in version.files:
+            vars(file).clear()
+        vars(version).clear()
+    vars(addon).clear()
+
+
+@dataclass
+class _Named:
+    """What a batch's records name that the database may hold: add-on ids, guids and slugs,
+    version and file ids."""
+    addon_ids: set[int]
+    guids: set[str]
+    slugs: set[str]
+    version_ids: set[int]
+    file_ids: set[int]
+
+    @classmethod
+    def of(cls, records: list) -> "_Named":
+        versions = [version for record in records
+                    for version in [_field(record, "current_version"), *_listed(record, "versions")]]
+        return cls(
+            addon_ids=_ids(_field(record, "id") for record in records),
+            guids=_strings(_field(record, "guid") for record in records),
+            slugs=_strings(_field(record, "slug") for record in records),
+            version_ids=_ids(_field(version, "id") for version in versions),
+            file_ids=_ids(_field(file, "id") for version in versions for file in _listed(version, "files")),
+        )
+
+    def isdisjoint(self, other: "_Named") -> bool:
+        return all(getattr(self, name).isdisjoint(getattr(other, name)) for name in vars(self))
 
 
 def _label(kind: str, index: int, record: Any) -> str:
@@ -308,27 +393,27 @@ def _insert(session: Session, objects: list) -> None:
         return
     mapper = objects[0].__mapper__
     table = mapper.local_table
+    defaulted, filled = _defaulted_columns(mapper), _filled_columns(mapper)
+    # Objects by the columns left for the database to fill in: those the statement leaves out.
     groups: dict[tuple, list] = {}
     for obj in objects:
         values = obj.__dict__
-        row = {}
-        for key, name, default, database_fills in _columns(mapper):
-            value = values.get(key)
-            if value is None and default is not None:
-                value = default.arg(None) if default.is_callable else default.arg
-                values[key] = value
-            elif value is None and database_fills:
-                continue
-            row[name] = value
-        groups.setdefault(tuple(row), []).append((obj, row))
-    for keys, members in groups.items():
-        rows = [row for _, row in members]
-        if "id" in table.c and "id" not in keys:
-            ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows).scalars().all()
-            for (obj, _), new_id in zip(members, ids):
+        for key, default in defaulted:
+            if values.get(key) is None:
+                values[key] = default.arg(None) if default.is_callable else default.arg
+        groups.setdefault(tuple(key for key in filled if values.get(key) is None), []).append(obj)
+    for left_out, members in groups.items():
+        keys = [key for key in _column_names(mapper) if key not in left_out]
+        names = [_column_names(mapper)[key] for key in keys]
+        values_of = itemgetter(*keys) if len(keys) > 1 else lambda values: (values[keys[0]],)
+        rows = [values_of(obj.__dict__) for obj in members]
+        if "id" in table.c and "id" in left_out:
+            ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
+                                  [dict(zip(names, row)) for row in rows]).scalars().all()
+            for obj, new_id in zip(members, ids):
                 vars(obj)["id"] = new_id
         else:
-            insert_rows(session.connection(), table, rows)
+            insert_values(session.connection(), table, names, rows)
 
 
 def is_instrumented(row) -> bool:
@@ -364,14 +449,23 @@ def _collections(mapper) -> tuple[str, ...]:
 
 
 @functools.cache
-def _columns(mapper) -> tuple[tuple[str, str, Any, bool], ...]:
-    """Each column of a model as _insert writes it: the attribute, the column's name, its default,
-    and whether the database fills it in when it is left out (the id, a server default)."""
-    return tuple(
-        (prop.key, prop.columns[0].name, prop.columns[0].default,
-         prop.columns[0].primary_key or prop.columns[0].server_default is not None)
-        for prop in mapper.column_attrs
-    )
+def _column_names(mapper) -> dict[str, str]:
+    """Each column attribute of a model, with its column's name."""
+    return {prop.key: prop.columns[0].name for prop in mapper.column_attrs}
+
+
+@functools.cache
+def _defaulted_columns(mapper) -> tuple[tuple[str, Any], ...]:
+    """The column attributes whose column has a default, with it."""
+    return tuple((prop.key, prop.columns[0].default) for prop in mapper.column_attrs if prop.columns[0].default is not None)
+
+
+@functools.cache
+def _filled_columns(mapper) -> tuple[str, ...]:
+    """The column attributes the database fills in when left out: the id, a server default."""
+    return tuple(prop.key for prop in mapper.column_attrs
+                 if prop.columns[0].default is None
+                 and (prop.columns[0].primary_key or prop.columns[0].server_default is not None))
 
 
 class _Importer:
@@ -386,16 +480,11 @@ class _Importer:
         # outside the session until write() inserts it (see _new).
         self.fresh = False
 
-    def prefetch(self, records: list) -> None:
+    def prefetch(self, records: list, named: _Named) -> None:
         """Reads, in a few queries, what the batch's records name that the database already holds."""
         session = self.session
-        addon_ids = _ids(_field(record, "id") for record in records)
-        guids = _strings(_field(record, "guid") for record in records)
-        slugs = _strings(_field(record, "slug") for record in records)
-        versions = [version for record in records
-                    for version in [_field(record, "current_version"), *_listed(record, "versions")]]
-        version_ids = _ids(_field(version, "id") for version in versions)
-        file_ids = _ids(_field(file, "id") for version in versions for file in _listed(version, "files"))
+        addon_ids, guids, slugs = named.addon_ids, named.guids, named.slugs
+        version_ids, file_ids = named.version_ids, named.file_ids
         dialect = session.get_bind().dialect
         existing = session.scalars(select(Addon).where(
             or_(among(dialect, Addon.id, addon_ids), among(dialect, Addon.guid, guids))).options(*_STORED_ADDON_GRAPH)

@@ -1,6 +1,5 @@
 """Keeps the read model in step with the catalogue: call reindex() after changing an add-on."""
 
-import nh3
 import orjson
 from sqlalchemy import bindparam, delete, update
 from sqlalchemy.engine import Engine
@@ -8,11 +7,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from addonhub.catalog.constants import PROMOTED_GROUPS, PUBLIC_FILE_STATUSES, RECOMMENDED, REVIEWED_STATUSES, Channel
+from addonhub.catalog.html import text_of
 from addonhub.catalog.models import (
-    Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, CatalogueRevision, Version,
+    Addon, AddonDocument, AddonDocumentApp, AddonDocumentBody, Version,
 )
 from addonhub.catalog.serializers import addon_object, promoted_groups
-from addonhub.db import committed_value, insert_rows
+from addonhub.db import committed_value, execute_driver_sql, insert_rows
 from addonhub.search import IndexEntry, search_index_for
 
 
@@ -71,7 +71,7 @@ def is_listed(addon: Addon) -> bool:
 
 
 CURRENT_REVISION = "SELECT value FROM catalogue_revision WHERE id = 1"
-_NEXT_REVISION = update(CatalogueRevision).where(CatalogueRevision.id == 1).values(value=CatalogueRevision.value + 1)
+_NEXT_REVISION = "UPDATE catalogue_revision SET value = value + 1 WHERE id = 1"
 
 
 def catalogue_revision(engine: Engine) -> int:
@@ -83,8 +83,9 @@ def catalogue_revision(engine: Engine) -> int:
 def mark_changed(session: Session) -> None:
     """Raises the catalogue's revision in the caller's transaction, so that the change and the
     new revision become visible together: a cache that reads the new revision also reads the
-    change. Every change a page can show calls it (reindex() does)."""
-    session.execute(_NEXT_REVISION)
+    change. Every change a page can show calls it (reindex() does). Run as the driver runs a
+    bulk insert: during an import, it waits for no queued write (db.writes_in_background)."""
+    execute_driver_sql(session.connection(), _NEXT_REVISION, ())
 
 
 def search_boost(addon: Addon) -> float:
@@ -109,13 +110,31 @@ def reindex_all(session: Session, addons: list[Addon], new: bool = False) -> Non
     is deleted first (the deletes that find nothing were a twentieth of an import's time)."""
     session.flush()
     _store_current_versions(session, addons)
-    documents, bodies, apps, entries, unlisted = [], [], [], [], []
+    # Every statement that is not a bulk insert first, so that the inserts (queued under
+    # db.writes_in_background, during an import) run while the documents are built.
+    mark_changed(session)
+    connection = session.connection()
+    ids = [addon.id for addon in addons]
+    # Replaced as rows, not merged as objects: a statement a table for the whole batch.
+    if not new:
+        for model in (AddonDocument, AddonDocumentBody, AddonDocumentApp):
+            session.execute(delete(model).where(model.addon_id.in_(ids)))
+    listed = {addon.id: is_listed(addon) for addon in addons}
+    index = search_index_for(connection)
+    if not new:
+        index.remove_addons(connection, [addon.id for addon in addons if not listed[addon.id]])
+    index.index_addons(connection, [IndexEntry(
+        addon.id, _names(addon), [value for value in addon.summary.values() if value],
+        # Descriptions are HTML; their markup is no text to search.
+        [text_of(value) for value in addon.description.values() if value],
+        addon.average_daily_users, boost=search_boost(addon),
+    ) for addon in addons if listed[addon.id]], new)
+    documents, bodies, apps = [], [], []
     for addon in addons:
-        listed = is_listed(addon)
-        names = [name for name in addon.name.values() if name]
+        names = _names(addon)
         documents.append({
             "addon_id": addon.id,
-            "is_listed": listed,
+            "is_listed": listed[addon.id],
             "type": addon.type,
             "average_daily_users": addon.average_daily_users,
             "weekly_downloads": addon.weekly_downloads,
@@ -130,24 +149,9 @@ def reindex_all(session: Session, addons: list[Addon], new: bool = False) -> Non
         compatibility = addon.current_version.compatibility if addon.current_version else []
         apps += [{"addon_id": addon.id, "application": c.application, "min_int": c.min_int, "max_int": c.max_int}
                  for c in compatibility]
-        if listed:
-            entries.append(IndexEntry(
-                addon.id, names, [value for value in addon.summary.values() if value],
-                # Descriptions are HTML; their markup is no text to search.
-                [nh3.clean(value, tags=set()) for value in addon.description.values() if value],
-                addon.average_daily_users, boost=search_boost(addon),
-            ))
-        else:
-            unlisted.append(addon.id)
-    ids = [addon.id for addon in addons]
-    # Replaced as rows, not merged as objects: a statement a table for the whole batch.
-    connection = session.connection()
     for model, rows in ((AddonDocument, documents), (AddonDocumentBody, bodies), (AddonDocumentApp, apps)):
-        if not new:
-            session.execute(delete(model).where(model.addon_id.in_(ids)))
         insert_rows(connection, model.__table__, rows)
-    index = search_index_for(connection)
-    index.index_addons(connection, entries, new)
-    if not new:
-        index.remove_addons(connection, unlisted)
-    mark_changed(session)
+
+
+def _names(addon: Addon) -> list[str]:
+    return [name for name in addon.name.values() if name]

@@ -24,7 +24,7 @@ import numpy as np
 from sqlalchemy import TextClause, bindparam, column, select, table, text
 from sqlalchemy.engine import Connection
 
-from addonhub.db import CommittedSnapshots, insert_rows, joined_columns
+from addonhub.db import CommittedSnapshots, execute_driver_sql, insert_rows, joined_columns
 from addonhub.search import (
     ALTERNATIVE_CLAUSES, MIN_PART_LENGTH, Clause, Explanation, IndexEntry, Query, SearchIndex, popularity,
     required_words, tokenize, typo_corrections,
@@ -45,8 +45,9 @@ def of_addons(sql: str) -> TextClause:
 
 
 def _mark_written(connection: Connection) -> None:
-    """Tells every process that its snapshot (IndexSnapshot) is stale: every write calls it."""
-    connection.execute(text("UPDATE addon_search_generation SET value = value + 1"))
+    """Tells every process that its snapshot (IndexSnapshot) is stale: every write calls it (as
+    the driver runs a bulk insert, like mark_changed)."""
+    execute_driver_sql(connection, "UPDATE addon_search_generation SET value = value + 1", ())
 
 
 class RankedIndex(SearchIndex, ABC):

@@ -13,12 +13,14 @@ Each clause is one FTS query that returns ids; ranking scores them.
 from collections.abc import Collection
 
 import numpy as np
-from sqlalchemy import text
+from sqlalchemy import column, table
 from sqlalchemy.engine import Connection
 
+from addonhub.db import execute_driver_sql, insert_rows
 from addonhub.search import Clause, IndexEntry, Query
 from addonhub.search.ranking import IndexSnapshot, RankedIndex, RankedMatches, of_addons
 
+_TEXT = table("addon_search", column("rowid"), column("name"), column("summary"), column("description"))
 _MATCHING = "SELECT rowid AS addon_id FROM addon_search WHERE addon_search MATCH {}"
 _PARTS = ("SELECT addon_id FROM addon_search_names WHERE id IN "
           "(SELECT rowid FROM addon_search_parts WHERE addon_search_parts MATCH {})")
@@ -30,15 +32,11 @@ class SqliteFts5Index(RankedIndex):
 
     def _write_text(self, connection: Connection, entries: list[IndexEntry], named_ids: list[int]) -> None:
         if named_ids:
-            connection.execute(text(
-                "INSERT INTO addon_search_parts (rowid, compact) "
-                "SELECT id, compact FROM addon_search_names WHERE addon_id = :id"),
-                [{"id": addon_id} for addon_id in named_ids])
-        connection.execute(
-            text("INSERT INTO addon_search (rowid, name, summary, description) VALUES (:id, :n, :s, :d)"),
-            [{"id": entry.addon_id, "n": "\n".join(entry.names), "s": "\n".join(entry.summaries),
-              "d": "\n".join(entry.descriptions)} for entry in entries],
-        )
+            execute_driver_sql(connection, "INSERT INTO addon_search_parts (rowid, compact) SELECT id, compact "
+                               f"FROM addon_search_names WHERE addon_id IN ({', '.join('?' * len(named_ids))})", tuple(named_ids))
+        insert_rows(connection, _TEXT, [
+            {"rowid": entry.addon_id, "name": "\n".join(entry.names), "summary": "\n".join(entry.summaries),
+             "description": "\n".join(entry.descriptions)} for entry in entries])
 
     def _forget_text(self, connection: Connection, addon_ids: list[int]) -> None:
         connection.execute(of_addons("DELETE FROM addon_search WHERE rowid IN :ids"), {"ids": addon_ids})

@@ -12,7 +12,7 @@ import nh3
 import orjson
 
 from addonhub.catalog.constants import TRANSLATED_FIELDS
-from addonhub.catalog.importer import ALLOWED_HTML_TAGS
+from addonhub.catalog.html import ALLOWED_HTML_TAGS
 
 # Fields holding store paths; made absolute with the request's base URL.
 _PATH_FIELDS = frozenset({
