@@ -15,7 +15,10 @@ ANONYMOUS_PICTURE_PATH = "/static/img/anon_user.svg"
 
 
 def isoformat(moment: datetime | None) -> str | None:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
+    """A moment (naive, in UTC, as the store keeps them all) as AMO gives it: to the second, with
+    a Z. isoformat(), not strftime(): the same text at less than half the time, and a document
+    holds a few of them for every version."""
+    return moment.isoformat(timespec="seconds") + "Z" if moment else None
 
 
 def translated(value: dict[str, str] | None) -> dict[str, str] | None:
