@@ -185,9 +185,8 @@ def insert_values(connection: Connection, table: TableClause, names: list[str], 
 
 def _insert_sqlite_rows(driver_connection, insert: str, width: int, values: list[list]) -> None:
     """The rows in as few statements as SQLite's limit on parameters allows, each a VALUES list
-    of many rows: the driver's executemany takes the GIL back for every row (a row at a time is
-    also how it binds), which, on a background writer beside a thread running Python, waited a
-    switch interval a row."""
+    of many rows: the driver's executemany takes the GIL back after every row, and a background
+    writer beside a thread running Python waited a switch interval for it each time."""
     per_statement = driver_connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width
     row = "(" + ", ".join("?" * width) + ")"
     for start in range(0, len(values), per_statement):

@@ -61,6 +61,8 @@ class _Reader:
 
     def get(self, field: str, kind: type | tuple, default: Any = None, required: bool = False):
         value = self.data.get(field)
+        if type(value) is kind:  # most fields: no check below can fail (a boolean is no int here)
+            return value
         if value is None:
             if required:
                 self.fail(field, "is required")
@@ -91,12 +93,12 @@ class _Reader:
             return {}
         if isinstance(value, str):
             value = {default_locale: value}
-        if not isinstance(value, dict) or not all(
-            isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
-        ):
+        if not isinstance(value, dict):
             self.fail(field, "expected a string or an object of strings keyed by locale")
         cleaned = {}
         for locale, string in value.items():
+            if not isinstance(locale, str) or not (string is None or isinstance(string, str)):
+                self.fail(field, "expected a string or an object of strings keyed by locale")
             if not string:
                 continue
             if "\x00" in string:
@@ -358,8 +360,9 @@ def _insert_new_addons(session: Session, addons: list[Addon]) -> None:
     # is inserted after it (the key is checked at commit); the others get theirs once their
     # versions have ids, below. An UPDATE of each add-on was PostgreSQL's costliest statement.
     defer_foreign_key(session.connection(), "addons_current_version_id_fkey")
+    given_ids = {id(addon): all(version.id is not None for version in addon.versions) for addon in addons}
     for addon in addons:
-        current = newest_public_listed(addon) if all(version.id is not None for version in addon.versions) else None
+        current = newest_public_listed(addon) if given_ids[id(addon)] else None
         # The ORM's version counter starts at 1 (the column's default).
         vars(addon).update(row_version=1, current_version=current, current_version_id=current.id if current else None)
     _insert(session, addons)
@@ -379,7 +382,7 @@ def _insert_new_addons(session: Session, addons: list[Addon]) -> None:
         _insert(session, [child for addon in addons for child in getattr(addon, children)])
     for children in ("files", "compatibility"):
         _insert(session, [child for version in versions for child in getattr(version, children)])
-    for addon, current in store_current_versions(session, addons):
+    for addon, current in store_current_versions(session, [addon for addon in addons if not given_ids[id(addon)]]):
         vars(addon).update(current_version=current, current_version_id=current.id if current else None,
                            row_version=addon.row_version + 1)
 
@@ -421,13 +424,6 @@ def is_instrumented(row) -> bool:
     return "_sa_instance_state" in vars(row)
 
 
-def _unset_attributes(model: type) -> dict[str, Any]:
-    """What an ORM object of the model reads before anything is set: None, or an empty list for
-    a collection."""
-    unset = _unset_scalars(model.__mapper__)
-    return {**unset, **{key: [] for key in _collections(model.__mapper__)}}
-
-
 @functools.cache
 def _plain_class(model: type) -> type:
     """A class whose objects read as the model's do, without the ORM: its properties and its
@@ -440,6 +436,8 @@ def _plain_class(model: type) -> type:
 
 @functools.cache
 def _unset_scalars(mapper) -> dict[str, None]:
+    """What an ORM object of the model reads of its scalars before anything is set: None (and
+    an empty list of each collection, _collections)."""
     return {prop.key: None for prop in mapper.attrs if not getattr(prop, "uselist", False)}
 
 
@@ -779,7 +777,11 @@ class _Importer:
         if not self.fresh:
             return model(**values)
         row = _plain_class(model)()
-        row.__dict__.update(_unset_attributes(model), **values)
+        attributes = row.__dict__
+        attributes.update(_unset_scalars(model.__mapper__))
+        for collection in _collections(model.__mapper__):
+            attributes[collection] = []
+        attributes.update(values)
         return row
 
     def _refer(self, row, **parents) -> None:

@@ -106,10 +106,12 @@ def reindex(session: Session, addon: Addon) -> None:
 
 def reindex_all(session: Session, addons: list[Addon], new: bool = False) -> None:
     """reindex() of many add-ons with a few statements for all of them, as an import needs.
-    `new`: none of them is in the read model yet (an import's new add-ons), so nothing of theirs
-    is deleted first (the deletes that find nothing were a twentieth of an import's time)."""
+    `new`: none of them is in the read model yet and their current versions are stored (an
+    import's new add-ons), so nothing of theirs is deleted first (the deletes that find nothing
+    were a twentieth of an import's time) nor is their current version worked out again."""
     session.flush()
-    _store_current_versions(session, addons)
+    if not new:
+        _store_current_versions(session, addons)
     # Every statement that is not a bulk insert first, so that the inserts (queued under
     # db.writes_in_background, during an import) run while the documents are built.
     mark_changed(session)
