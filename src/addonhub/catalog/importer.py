@@ -396,24 +396,28 @@ def _insert(session: Session, objects: list) -> None:
         return
     mapper = objects[0].__mapper__
     table = mapper.local_table
-    defaulted, filled = _defaulted_columns(mapper), _filled_columns(mapper)
-    # Objects by the columns left for the database to fill in: those the statement leaves out.
-    groups: dict[tuple, list] = {}
-    for obj in objects:
-        values = obj.__dict__
-        for key, default in defaulted:
-            if values.get(key) is None:
+    # A column at a time: plain objects hold every attribute (_Importer._new).
+    attributes = [vars(obj) for obj in objects]
+    for key, default in _defaulted_columns(mapper):
+        for values in attributes:
+            if values[key] is None:
                 values[key] = default.arg(None) if default.is_callable else default.arg
-        groups.setdefault(tuple(key for key in filled if values.get(key) is None), []).append(obj)
-    for left_out, members in groups.items():
+    # Objects by the columns left for the database to fill in: those the statement leaves out.
+    filled = _filled_columns(mapper)
+    unset = zip(*([values[key] is None for values in attributes] for key in filled)) if filled else [()] * len(objects)
+    groups: dict[tuple[bool, ...], list] = {}
+    for flags, member in zip(unset, zip(objects, attributes)):
+        groups.setdefault(flags, []).append(member)
+    for flags, members in groups.items():
+        left_out = {key for key, flag in zip(filled, flags) if flag}
         keys = [key for key in _column_names(mapper) if key not in left_out]
         names = [_column_names(mapper)[key] for key in keys]
         values_of = itemgetter(*keys) if len(keys) > 1 else lambda values: (values[keys[0]],)
-        rows = [values_of(obj.__dict__) for obj in members]
+        rows = [values_of(values) for _, values in members]
         if "id" in table.c and "id" in left_out:
             ids = session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True),
                                   [dict(zip(names, row)) for row in rows]).scalars().all()
-            for obj, new_id in zip(members, ids):
+            for (obj, _), new_id in zip(members, ids):
                 vars(obj)["id"] = new_id
         else:
             insert_values(session.connection(), table, names, rows)
