@@ -1,11 +1,12 @@
-"""db.writes_in_background, on which an import's batches overlap their writes with reading the
-next: the bulk inserts run on a second thread, in order; any other statement on the connection
-waits for those queued before it, and a failed insert raises and skips the rest."""
+"""How an import writes in bulk. db.writes_in_background, on which its batches overlap their
+writes with reading the next: the bulk inserts run on a second thread, in order; any other
+statement on the connection waits for those queued before it, and a failed insert raises and
+skips the rest. db.larger_page_cache, on SQLite, for the block only."""
 
 import pytest
 from sqlalchemy import column, table, text
 
-from addonhub.db import insert_values, writes_in_background
+from addonhub.db import insert_values, larger_page_cache, writes_in_background
 
 ROWS = table("background_rows", column("id"), column("label"))
 
@@ -57,3 +58,15 @@ def test_a_failed_insert_raises_skips_those_queued_after_it_and_leaves_nothing(d
     with database.session() as session:
         insert_values(session.connection(), ROWS, ["id", "label"], rows(0, 3))
     assert stored(database) == 3
+
+
+def test_a_larger_page_cache_is_the_blocks_only(database):
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's page cache: a PostgreSQL server's buffers are its configuration")
+    with database.session() as session:
+        connection = session.connection()
+        cache_size = lambda: connection.exec_driver_sql("PRAGMA cache_size").scalar()  # noqa: E731
+        before = cache_size()
+        with larger_page_cache(connection):
+            assert cache_size() == -256 * 1024  # KiB, as SQLite takes a negative size
+        assert cache_size() == before

@@ -283,6 +283,27 @@ def writes_in_background(connection: Connection) -> Iterator[None]:
         del connection.info[_BACKGROUND_WRITES]
 
 
+# SQLite's page cache for a bulk write, in KiB (its default is 2 MB): a big import's index pages
+# were written out to the WAL and read back again and again (a sixth of the writes' time at
+# 100,000 add-ons). Pages are taken as needed, and given back when the block ends.
+_BULK_PAGE_CACHE_KIB = 256 * 1024
+
+
+@contextmanager
+def larger_page_cache(connection: Connection) -> Iterator[None]:
+    """Gives the connection a page cache of _BULK_PAGE_CACHE_KIB for the block, on SQLite (a
+    PostgreSQL server's buffers are its own configuration)."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    size = connection.exec_driver_sql("PRAGMA cache_size").scalar()
+    connection.exec_driver_sql(f"PRAGMA cache_size = -{_BULK_PAGE_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {int(size)}")
+
+
 def _converter(table: TableClause, names: list[str], dialect: Dialect) -> Callable[[Sequence], list] | None:
     """What converts a row's values (in the order of `names`) as Core would bind them, or None
     when no column needs it."""

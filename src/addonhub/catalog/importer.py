@@ -30,7 +30,7 @@ from addonhub.catalog.models import (
     Addon, AddonCategory, AddonTag, AddonUser, CompatOverride, FeaturedPlacement, File, License,
     Preview, PromotedAddon, ReplacementAddon, Version, VersionCompatibility,
 )
-from addonhub.db import among, defer_foreign_key, insert_values, writes_in_background
+from addonhub.db import among, defer_foreign_key, insert_values, larger_page_cache, writes_in_background
 
 _SLUG = re.compile(r"^[\w-]+$")
 _USERNAME = re.compile(r"^[\w.@+-]+$")
@@ -201,7 +201,8 @@ def _collected_by_batch() -> Iterator[None]:
 def _import_records(session: Session, addons: list, replacements: list, overrides: list,
                     progress: Callable[[int, int], None] | None) -> dict[str, int]:
     importer = _Importer(session)
-    with writes_in_background(session.connection()):
+    connection = session.connection()
+    with larger_page_cache(connection), writes_in_background(connection):
         _import_addons(session, importer, addons, progress)
     for index, record in enumerate(replacements):
         importer.replacement(_Reader(record, _label("replacement", index, record)))
